@@ -1,0 +1,70 @@
+"""Command line: ``python -m server serve | content check | audio build | audio check``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from server.config import Settings
+from server.content import ContentError, load_all
+
+
+def content_check(settings: Settings) -> int:
+    try:
+        contents = load_all(settings.content_dir)
+    except ContentError as exc:
+        print("Content is not valid:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    for lang, content in sorted(contents.items()):
+        print(
+            f"{lang}: ok ({len(content.questions)} questions, "
+            f"{len(content.narration_texts())} spoken clips)"
+        )
+    return 0
+
+
+def serve(settings: Settings, host: str, port: int) -> int:
+    import uvicorn
+
+    from server.app import create_app
+
+    try:
+        app = create_app(settings)
+    except ContentError as exc:
+        print("The server will not start: content is not valid:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    # access_log stays on: URLs never carry answers, and bodies are never logged.
+    uvicorn.run(app, host=host, port=port, proxy_headers=False)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m server", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve_parser = commands.add_parser("serve", help="run the web server")
+    serve_parser.add_argument("--host", default="127.0.0.1")
+    serve_parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+
+    content_parser = commands.add_parser("content", help="work with content/*.yaml")
+    content_commands = content_parser.add_subparsers(dest="content_command", required=True)
+    content_commands.add_parser("check", help="validate every content file")
+
+    args = parser.parse_args(argv)
+    settings = Settings()
+    if args.command == "serve":
+        return serve(settings, args.host, args.port)
+    if args.command == "content":
+        return content_check(settings)
+    parser.error("unknown command")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Settings, declared once with help text.
+
+Every field here must appear in the README settings table (a test checks this).
+Environment variables use the prefix ``INVERSION_``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Runtime settings for the server and the narration build."""
+
+    model_config = SettingsConfigDict(env_prefix="INVERSION_", extra="ignore")
+
+    content_dir: Path = Field(
+        default=ROOT / "content", description="Folder holding content/<lang>.yaml files."
+    )
+    audio_dir: Path = Field(
+        default=ROOT / "audio", description="Folder of generated narration (audio/<lang>/...)."
+    )
+    default_language: str = Field(
+        default="en", description="Language used when the visitor has not chosen one."
+    )
+    secret_key: str = Field(
+        default_factory=lambda: secrets.token_urlsafe(32),
+        description=(
+            "Key that signs the answers cookie. Set the same value on every worker; "
+            "when unset a random key is made at start-up, so answers in progress are "
+            "forgotten on restart."
+        ),
+    )
+    https_only: bool = Field(
+        default=False, description="Mark the answers cookie Secure (set true behind HTTPS)."
+    )
+    audio_base_url: str = Field(
+        default="/audio",
+        description="Where pages load narration from; point it at a CDN after `export`.",
+    )
+    max_body_bytes: int = Field(
+        default=16_384, description="Largest request body accepted; larger gets a 413 page."
+    )
+    tts_timeout: float = Field(
+        default=10.0, description="Seconds before one request to the gTTS endpoint gives up."
+    )
+    tts_jobs: int = Field(default=3, description="Clips narrated at once during a build.")
