@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 from server.config import Settings
 from server.content import ContentError, load_all
+from server.narration import VoiceSpec
+from server.narration.cli import register as register_audio
 
 
 def content_check(settings: Settings) -> int:
@@ -25,6 +27,18 @@ def content_check(settings: Settings) -> int:
             f"{len(content.narration_texts())} spoken clips)"
         )
     return 0
+
+
+def voices(settings: Settings) -> dict[str, VoiceSpec]:
+    """What the narration build must say, per language, and with which voices."""
+    try:
+        contents = load_all(settings.content_dir)
+    except ContentError as exc:
+        raise SystemExit("Content is not valid:\n  " + "\n  ".join(exc.problems)) from None
+    return {
+        lang: VoiceSpec(c.narration_texts(), c.voice.gtts_lang, c.voice.tld, c.voice.espeak_voice)
+        for lang, c in contents.items()
+    }
 
 
 def serve(settings: Settings, host: str, port: int) -> int:
@@ -56,12 +70,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     content_commands = content_parser.add_subparsers(dest="content_command", required=True)
     content_commands.add_parser("check", help="validate every content file")
 
-    args = parser.parse_args(argv)
     settings = Settings()
+    register_audio(
+        commands,
+        lambda: voices(settings),
+        settings.audio_dir,
+        jobs=settings.tts_jobs,
+        gtts_timeout=settings.tts_timeout,
+    )
+
+    args = parser.parse_args(argv)
     if args.command == "serve":
         return serve(settings, args.host, args.port)
     if args.command == "content":
         return content_check(settings)
+    if args.command == "audio":
+        result: int = args.func(args)
+        return result
     parser.error("unknown command")
     return 2
 

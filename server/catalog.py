@@ -6,14 +6,13 @@ with all its text on screen.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-log = logging.getLogger("inversion_guide.catalog")
+from server.narration import SPEEDS, Manifest, ManifestError, load_manifest
 
-SPEEDS = ("normal", "slow")
+log = logging.getLogger("inversion_guide.catalog")
 
 
 @dataclass
@@ -41,22 +40,16 @@ def load_catalog(audio_dir: Path, base_url: str, texts: dict[str, dict[str, str]
     catalog = ClipCatalog(base_url=base_url.rstrip("/"))
     for lang, wanted in texts.items():
         catalog.needed += len(wanted) * len(SPEEDS)
-        manifest_path = audio_dir / lang / "manifest.json"
         try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-            by_speed = manifest["clips"]
-        except (OSError, ValueError, KeyError, TypeError):
-            by_speed = {}
+            manifest = load_manifest(audio_dir, lang)
+        except ManifestError as exc:
+            log.warning("narration manifest for %r is unreadable (%s); ignoring it", lang, exc)
+            manifest = Manifest(lang=lang, directory=audio_dir / lang)
         for speed in SPEEDS:
-            entries = by_speed.get(speed, {}) if isinstance(by_speed, dict) else {}
             for clip_id, text in wanted.items():
-                entry = entries.get(clip_id) if isinstance(entries, dict) else None
-                if (
-                    isinstance(entry, dict)
-                    and entry.get("text") == text
-                    and (audio_dir / lang / str(entry.get("file"))).is_file()
-                ):
-                    catalog.files[(lang, speed, clip_id)] = str(entry["file"])
+                entry = manifest.get(clip_id, speed)
+                if entry and entry.text == text and manifest.file_path(entry).is_file():
+                    catalog.files[(lang, speed, clip_id)] = entry.file
         missing = [
             f"{speed}:{cid}"
             for speed in SPEEDS

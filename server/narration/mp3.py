@@ -1,0 +1,429 @@
+"""MPEG audio layer III frame utilities: parse, strip, measure, silence and join.
+
+Everything here works on whole frames so that narration clips, null-frame silences and session
+tracks can be concatenated byte for byte and every time in a track is an exact multiple of one
+frame's duration. Nothing is hard-coded about gTTS output: callers read the format from a real
+frame header at run time and these helpers check that every part agrees with it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+__all__ = [
+    "AudioInfo",
+    "ChannelMode",
+    "Frame",
+    "FrameHeader",
+    "Mp3Error",
+    "MpegVersion",
+    "StreamFormat",
+    "analyse",
+    "duration",
+    "first_header",
+    "frames_for_seconds",
+    "is_info_frame",
+    "iter_frames",
+    "join",
+    "silence_frames",
+    "strip",
+]
+
+
+class Mp3Error(ValueError):
+    """Data is not a well-formed layer III stream, or parts cannot be joined."""
+
+
+class MpegVersion(enum.Enum):
+    """MPEG audio version, named as in the specifications."""
+
+    MPEG1 = "1"
+    MPEG2 = "2"
+    MPEG25 = "2.5"
+
+
+class ChannelMode(enum.Enum):
+    """Channel mode from the frame header."""
+
+    STEREO = "stereo"
+    JOINT_STEREO = "joint stereo"
+    DUAL_CHANNEL = "dual channel"
+    MONO = "mono"
+
+
+# Header bit values -> meaning. Index 1 of the version field is reserved.
+_VERSIONS = {0b00: MpegVersion.MPEG25, 0b10: MpegVersion.MPEG2, 0b11: MpegVersion.MPEG1}
+_VERSION_BITS = {v: k for k, v in _VERSIONS.items()}
+_LAYER_III_BITS = 0b01
+_MODES = {
+    0b00: ChannelMode.STEREO,
+    0b01: ChannelMode.JOINT_STEREO,
+    0b10: ChannelMode.DUAL_CHANNEL,
+    0b11: ChannelMode.MONO,
+}
+_MODE_BITS = {v: k for k, v in _MODES.items()}
+# Layer III bitrates in kbps by bitrate index; index 0 ("free format") and 15 are refused
+# because a free-format frame's length cannot be computed from its header.
+_BITRATES = {
+    MpegVersion.MPEG1: (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+    MpegVersion.MPEG2: (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+    MpegVersion.MPEG25: (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+}
+_SAMPLE_RATES = {
+    MpegVersion.MPEG1: (44100, 48000, 32000),
+    MpegVersion.MPEG2: (22050, 24000, 16000),
+    MpegVersion.MPEG25: (11025, 12000, 8000),
+}
+_HEADER_LENGTH = 4
+_CRC_LENGTH = 2
+_ID3V2_HEADER_LENGTH = 10
+_ID3V1_LENGTH = 128
+# A VBRI header sits at a fixed distance after the frame header, whatever the version or mode.
+_VBRI_OFFSET = _HEADER_LENGTH + 32
+
+
+@dataclass(frozen=True, slots=True)
+class StreamFormat:
+    """The properties that must match for frames to be joined byte for byte."""
+
+    version: MpegVersion
+    sample_rate: int
+    channel_mode: ChannelMode
+    bitrate_kbps: int
+
+    @property
+    def samples_per_frame(self) -> int:
+        """1152 for MPEG-1, 576 for MPEG-2 and 2.5 (layer III)."""
+        return 1152 if self.version is MpegVersion.MPEG1 else 576
+
+    @property
+    def frame_seconds(self) -> float:
+        """Duration of one frame in seconds."""
+        return self.samples_per_frame / self.sample_rate
+
+    def differences(self, other: StreamFormat) -> list[str]:
+        """Names of the properties in which ``other`` differs from this format."""
+        names = ("version", "sample_rate", "channel_mode", "bitrate_kbps")
+        return [n for n in names if getattr(self, n) != getattr(other, n)]
+
+    def __str__(self) -> str:
+        return (
+            f"MPEG-{self.version.value} layer III, {self.sample_rate} Hz, "
+            f"{self.channel_mode.value}, {self.bitrate_kbps} kbps"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FrameHeader:
+    """A decoded 4-byte layer III frame header."""
+
+    version: MpegVersion
+    bitrate_kbps: int
+    sample_rate: int
+    channel_mode: ChannelMode
+    padding: bool = False
+    protected: bool = False
+    private: bool = False
+    mode_extension: int = 0
+    copyright: bool = False
+    original: bool = False
+    emphasis: int = 0
+
+    @classmethod
+    def parse(cls, data: bytes, offset: int = 0) -> FrameHeader:
+        """Decode the header at ``data[offset:offset + 4]``; raise Mp3Error if it is not one."""
+        raw = data[offset : offset + _HEADER_LENGTH]
+        if len(raw) < _HEADER_LENGTH:
+            raise Mp3Error(f"truncated frame header at byte {offset}")
+        b0, b1, b2, b3 = raw
+        if b0 != 0xFF or (b1 & 0xE0) != 0xE0:
+            raise Mp3Error(f"no frame sync at byte {offset} (found {raw.hex()})")
+        version = _VERSIONS.get((b1 >> 3) & 0b11)
+        if version is None:
+            raise Mp3Error(f"reserved MPEG version at byte {offset}")
+        if (b1 >> 1) & 0b11 != _LAYER_III_BITS:
+            raise Mp3Error(f"not a layer III frame at byte {offset}")
+        bitrate_index = b2 >> 4
+        if bitrate_index in (0, 15):
+            kind = "free-format" if bitrate_index == 0 else "invalid"
+            raise Mp3Error(f"{kind} bitrate index at byte {offset}")
+        rate_index = (b2 >> 2) & 0b11
+        if rate_index == 3:
+            raise Mp3Error(f"reserved sample rate index at byte {offset}")
+        return cls(
+            version=version,
+            bitrate_kbps=_BITRATES[version][bitrate_index],
+            sample_rate=_SAMPLE_RATES[version][rate_index],
+            channel_mode=_MODES[b3 >> 6],
+            padding=bool(b2 & 0b10),
+            protected=not (b1 & 0b1),
+            private=bool(b2 & 0b1),
+            mode_extension=(b3 >> 4) & 0b11,
+            copyright=bool(b3 & 0b1000),
+            original=bool(b3 & 0b100),
+            emphasis=b3 & 0b11,
+        )
+
+    def to_bytes(self) -> bytes:
+        """Encode this header back into its 4 bytes."""
+        try:
+            bitrate_index = _BITRATES[self.version].index(self.bitrate_kbps, 1)
+            rate_index = _SAMPLE_RATES[self.version].index(self.sample_rate)
+        except ValueError as exc:
+            raise Mp3Error(f"{self.format} is not a valid layer III combination") from exc
+        b1 = 0xE0 | (_VERSION_BITS[self.version] << 3) | (_LAYER_III_BITS << 1)
+        b1 |= 0 if self.protected else 1
+        b2 = (bitrate_index << 4) | (rate_index << 2)
+        b2 |= (0b10 if self.padding else 0) | (0b1 if self.private else 0)
+        b3 = (_MODE_BITS[self.channel_mode] << 6) | ((self.mode_extension & 0b11) << 4)
+        b3 |= (0b1000 if self.copyright else 0) | (0b100 if self.original else 0)
+        b3 |= self.emphasis & 0b11
+        return bytes((0xFF, b1, b2, b3))
+
+    @property
+    def format(self) -> StreamFormat:
+        """The join-relevant part of this header."""
+        return StreamFormat(self.version, self.sample_rate, self.channel_mode, self.bitrate_kbps)
+
+    @property
+    def samples_per_frame(self) -> int:
+        """1152 for MPEG-1, 576 for MPEG-2 and 2.5."""
+        return self.format.samples_per_frame
+
+    @property
+    def frame_length(self) -> int:
+        """Whole frame size in bytes, header and padding slot included."""
+        # Layer III: bytes = samples/8 * bitrate / sample rate, plus one padding byte.
+        coefficient = self.samples_per_frame // 8
+        return coefficient * self.bitrate_kbps * 1000 // self.sample_rate + int(self.padding)
+
+    @property
+    def side_info_length(self) -> int:
+        """Bytes of layer III side information that follow the header (and CRC)."""
+        mono = self.channel_mode is ChannelMode.MONO
+        if self.version is MpegVersion.MPEG1:
+            return 17 if mono else 32
+        return 9 if mono else 17
+
+    @property
+    def channels(self) -> int:
+        """1 for mono, otherwise 2."""
+        return 1 if self.channel_mode is ChannelMode.MONO else 2
+
+    @property
+    def duration(self) -> float:
+        """Seconds of audio in one frame."""
+        return self.samples_per_frame / self.sample_rate
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One frame found in a byte string: where it starts and its header."""
+
+    offset: int
+    header: FrameHeader
+
+    @property
+    def length(self) -> int:
+        """Size of the frame in bytes."""
+        return self.header.frame_length
+
+    @property
+    def end(self) -> int:
+        """Offset just past the frame."""
+        return self.offset + self.header.frame_length
+
+
+@dataclass(frozen=True, slots=True)
+class AudioInfo:
+    """What ``analyse`` learnt from a stream of bare frames."""
+
+    format: StreamFormat
+    frame_count: int
+    frame_offsets: tuple[int, ...]
+    size: int
+
+    @property
+    def samples(self) -> int:
+        """Decoded samples per channel."""
+        return self.frame_count * self.format.samples_per_frame
+
+    @property
+    def duration(self) -> float:
+        """Seconds, computed from the frame count (exact for whole frames)."""
+        return self.samples / self.format.sample_rate
+
+
+def iter_frames(data: bytes) -> Iterator[Frame]:
+    """Yield every frame of ``data``, which must hold nothing but contiguous frames.
+
+    Junk, tags or a truncated last frame raise Mp3Error: a clip that is not clean frames would
+    corrupt any track it is joined into, so it is better refused here. Use ``strip`` first on
+    files that may carry ID3 tags or a Xing/Info frame.
+    """
+    offset = 0
+    size = len(data)
+    while offset < size:
+        header = FrameHeader.parse(data, offset)
+        length = header.frame_length
+        if length < _HEADER_LENGTH + header.side_info_length:
+            raise Mp3Error(f"frame at byte {offset} is too short to hold its side information")
+        if offset + length > size:
+            raise Mp3Error(f"truncated frame at byte {offset}: needs {length}, has {size - offset}")
+        yield Frame(offset, header)
+        offset += length
+
+
+def analyse(data: bytes) -> AudioInfo:
+    """Count and locate the frames of a stream of bare frames with one constant format.
+
+    Raises Mp3Error when the data is empty, malformed, or mixes formats (for example a VBR
+    stream), because such a clip cannot be joined or timed by frame count.
+    """
+    offsets: list[int] = []
+    fmt: StreamFormat | None = None
+    for frame in iter_frames(data):
+        frame_format = frame.header.format
+        if fmt is None:
+            fmt = frame_format
+        elif frame_format != fmt:
+            changed = ", ".join(fmt.differences(frame_format))
+            raise Mp3Error(
+                f"frame at byte {frame.offset} is {frame_format}, earlier frames are {fmt} "
+                f"(differs in {changed}); only constant-format streams are supported"
+            )
+        offsets.append(frame.offset)
+    if fmt is None:
+        raise Mp3Error("no MPEG audio frames found")
+    return AudioInfo(fmt, len(offsets), tuple(offsets), len(data))
+
+
+def _id3v2_length(data: bytes, offset: int) -> int:
+    header = data[offset : offset + _ID3V2_HEADER_LENGTH]
+    if len(header) < _ID3V2_HEADER_LENGTH or header[:3] != b"ID3":
+        return 0
+    size_bytes = header[6:10]
+    if any(b & 0x80 for b in size_bytes):
+        raise Mp3Error(f"malformed ID3v2 size at byte {offset}")
+    size = 0
+    for b in size_bytes:
+        size = (size << 7) | b  # "syncsafe" integer: 7 bits per byte
+    footer = _ID3V2_HEADER_LENGTH if header[5] & 0x10 else 0
+    return _ID3V2_HEADER_LENGTH + size + footer
+
+
+def is_info_frame(data: bytes, frame: Frame) -> bool:
+    """True when ``frame`` is a Xing, Info (LAME) or VBRI metadata frame rather than audio."""
+    start = frame.offset + _HEADER_LENGTH + (_CRC_LENGTH if frame.header.protected else 0)
+    xing_at = start + frame.header.side_info_length
+    if data[xing_at : xing_at + 4] in (b"Xing", b"Info"):
+        return True
+    # Some encoders ignore the CRC when placing the tag; accept that position too.
+    plain_at = frame.offset + _HEADER_LENGTH + frame.header.side_info_length
+    if data[plain_at : plain_at + 4] in (b"Xing", b"Info"):
+        return True
+    return data[frame.offset + _VBRI_OFFSET : frame.offset + _VBRI_OFFSET + 4] == b"VBRI"
+
+
+def strip(data: bytes) -> bytes:
+    """Return only the audio frames: drop ID3v2 tags, an ID3v1 tag and a Xing/Info/VBRI frame.
+
+    The metadata frame must go because it decodes as a frame of silence (or noise) in the middle
+    of a joined track and its totals would describe the wrong stream.
+    """
+    start = 0
+    while True:  # files may carry several ID3v2 tags back to back
+        length = _id3v2_length(data, start)
+        if not length:
+            break
+        start += length
+    end = len(data)
+    tag_at = end - _ID3V1_LENGTH
+    if tag_at >= start and data[tag_at : tag_at + 3] == b"TAG":
+        # "TAG" could also be audio bytes; it is a tag only if the frames end right there.
+        try:
+            return _drop_info_frame(data[start:tag_at])
+        except Mp3Error:
+            pass
+    return _drop_info_frame(data[start:end])
+
+
+def _drop_info_frame(body: bytes) -> bytes:
+    if not body:
+        raise Mp3Error("no MPEG audio frames found")
+    first = Frame(0, FrameHeader.parse(body, 0))
+    if is_info_frame(body, first):
+        body = body[first.end :]
+    analyse(body)  # validate: everything left must be contiguous frames of one format
+    return body
+
+
+def first_header(data: bytes) -> FrameHeader:
+    """Header of the first audio frame of ``data`` (tags and Xing frame skipped)."""
+    return FrameHeader.parse(strip(data), 0)
+
+
+def duration(data: bytes) -> float:
+    """Seconds of audio in ``data``, from its frame count (tags and Xing frame ignored)."""
+    return analyse(strip(data)).duration
+
+
+def frames_for_seconds(fmt: StreamFormat | FrameHeader, seconds: float) -> int:
+    """Whole frames nearest to ``seconds`` (halves round up), never negative."""
+    if seconds < 0:
+        raise ValueError(f"a duration cannot be negative: {seconds}")
+    stream_format = fmt.format if isinstance(fmt, FrameHeader) else fmt
+    exact = seconds * stream_format.sample_rate / stream_format.samples_per_frame
+    return int(exact + 0.5)
+
+
+def silence_frames(template: FrameHeader | StreamFormat, n_frames: int) -> bytes:
+    """``n_frames`` null frames in the format of ``template``: exact, decodable silence.
+
+    A null frame is a valid header followed by all-zero side information and main data: no
+    bits are granted to any granule, so every decoder outputs zeros, and because
+    main_data_begin is 0 it never borrows from, or lends to, the bit reservoir of neighbouring
+    frames. Frames are written unpadded and without CRC, which keeps their length fixed.
+    """
+    if n_frames < 0:
+        raise ValueError(f"cannot make {n_frames} frames")
+    if isinstance(template, FrameHeader):
+        # Keep the template's flags (emphasis changes how decoders filter the output).
+        header = dataclasses.replace(template, padding=False, protected=False)
+    else:
+        header = FrameHeader(
+            template.version, template.bitrate_kbps, template.sample_rate, template.channel_mode
+        )
+    frame = header.to_bytes() + bytes(header.frame_length - _HEADER_LENGTH)
+    return frame * n_frames
+
+
+def join(parts: Iterable[bytes]) -> bytes:
+    """Concatenate the frames of ``parts`` byte for byte after checking they share one format.
+
+    Each part is stripped of tags and any Xing/Info frame first. Raises Mp3Error naming the
+    first part whose MPEG version, sample rate, channel mode or bitrate differs.
+    """
+    out: list[bytes] = []
+    reference: StreamFormat | None = None
+    for index, part in enumerate(parts, start=1):
+        try:
+            frames = strip(part)
+            fmt = analyse(frames).format
+        except Mp3Error as exc:
+            raise Mp3Error(f"part {index} is not usable MP3 audio: {exc}") from exc
+        if reference is None:
+            reference = fmt
+        elif fmt != reference:
+            changed = ", ".join(reference.differences(fmt))
+            raise Mp3Error(
+                f"cannot join part {index} ({fmt}) to part 1 ({reference}): "
+                f"they differ in {changed}"
+            )
+        out.append(frames)
+    if reference is None:
+        raise Mp3Error("nothing to join")
+    return b"".join(out)
