@@ -6,10 +6,12 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from server.config import Settings
 from server.content import ContentError, load_all
 from server.narration import VoiceSpec
+from server.narration.cli import AfterBuild
 from server.narration.cli import register as register_audio
 
 
@@ -39,6 +41,20 @@ def voices(settings: Settings) -> dict[str, VoiceSpec]:
         lang: VoiceSpec(c.narration_texts(), c.voice.gtts_lang, c.voice.tld, c.voice.espeak_voice)
         for lang, c in contents.items()
     }
+
+
+def build_tracks(settings: Settings) -> AfterBuild:
+    """The hook that makes each plan's session track once a language's clips are built."""
+
+    def after_build(audio_root: Path, lang: str, speeds: tuple[str, ...], prune: bool) -> int:
+        from server.session_tracks import build_session_tracks
+
+        content = load_all(settings.content_dir)[lang]
+        summary = build_session_tracks(audio_root, lang, content, speeds, prune=prune)
+        print(summary.describe())
+        return 0 if summary.ok else 1
+
+    return after_build
 
 
 def serve(settings: Settings, host: str, port: int) -> int:
@@ -77,6 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings.audio_dir,
         jobs=settings.tts_jobs,
         gtts_timeout=settings.tts_timeout,
+        after_build=build_tracks(settings),
     )
 
     args = parser.parse_args(argv)

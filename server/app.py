@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from server import views
+from server import offline, session_views, views
 from server.catalog import load_catalog
 from server.config import Settings
 from server.content import Content, load_all
@@ -110,7 +110,7 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/", views.root),
         Route("/healthz", healthz),
-        Route("/sw.js", _root_file("js/sw.js", "text/javascript")),
+        Route("/sw.js", offline.service_worker),
         Route(
             "/manifest.webmanifest", _root_file("manifest.webmanifest", "application/manifest+json")
         ),
@@ -123,6 +123,31 @@ def routes() -> list[BaseRoute]:
         Route(f"{lang}/screening/check", views.check_answers),
         Route(f"{lang}/screening/result", views.result),
         Route(f"{lang}/screening/restart", views.restart, methods=["POST"]),
+        Route(f"{lang}/screening/offline", offline.offline_result),
+        Route(f"{lang}/screening/rules.json", offline.rules_json),
+        Route(f"{lang}/offline", offline.offline_page),
+        Route(f"{lang}/offline/files.json", offline.offline_files),
+        # The guided session (server/session_views.py).
+        Route(f"{lang}/session", session_views.gate_page),
+        Route(f"{lang}/session/clinician", session_views.clinician_confirm, methods=["POST"]),
+        Route(f"{lang}/session/plans", session_views.plans_page),
+        Route(f"{lang}/session/plan/{{plan_id:str}}/ahead", session_views.ahead_page),
+        Route(
+            f"{lang}/session/plan/{{plan_id:str}}/check/{{check_id:str}}", session_views.check_page
+        ),
+        Route(
+            f"{lang}/session/plan/{{plan_id:str}}/check/{{check_id:str}}",
+            session_views.check_answer,
+            methods=["POST"],
+        ),
+        Route(f"{lang}/session/plan/{{plan_id:str}}/play", session_views.player_page),
+        Route(f"{lang}/session/plan/{{plan_id:str}}/carer", session_views.carer_page),
+        Route(f"{lang}/session/plan/{{plan_id:str}}/feedback", session_views.feedback_page),
+        Route(
+            f"{lang}/session/plan/{{plan_id:str}}/feedback",
+            session_views.feedback_answer,
+            methods=["POST"],
+        ),
     ]
 
 

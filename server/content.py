@@ -15,6 +15,9 @@ from typing import Annotated
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from server.pwa_content import PwaText
+from server.session_content import SessionText
+
 # Words the product must never use about a person's fitness to invert.
 FORBIDDEN_WORDS = ("safe", "cleared", "approved", "clearance")
 # ...except inside these exact phrases, which deny clearance rather than grant it.
@@ -165,6 +168,8 @@ class Content(Strict):
     groups: list[Group] = Field(min_length=1)
     questions: list[Question] = Field(min_length=1)
     outcomes: Outcomes
+    pwa: PwaText
+    session: SessionText
 
     @model_validator(mode="after")
     def _consistent(self) -> Content:
@@ -209,6 +214,7 @@ class Content(Strict):
         for level in ("avoid", "ask-first", "no-known-reason"):
             o = self.outcome_text(level)
             texts[f"outcome.{level}"] = " ".join([o.title + ".", o.summary, *o.next_steps])
+        texts.update(self.session.narration_texts())
         return texts
 
     def all_strings(self) -> list[tuple[str, str]]:

@@ -25,9 +25,12 @@ from .library import (
     load_manifest,
 )
 
-__all__ = ["LoadTexts", "main", "register"]
+__all__ = ["AfterBuild", "LoadTexts", "main", "register"]
 
 LoadTexts = Callable[[], Mapping[str, VoiceSpec]]
+# Runs after a language's clips are complete: (audio root, lang, speeds, prune) -> exit status.
+# The guided-session tracks are made this way, so narration never imports the session code.
+AfterBuild = Callable[[Path, str, tuple[Speed, ...], bool], int]
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -66,6 +69,7 @@ def register(
     *,
     jobs: int = 4,
     gtts_timeout: float = 15.0,
+    after_build: AfterBuild | None = None,
 ) -> argparse.ArgumentParser:
     """Add ``audio build`` / ``audio check`` to ``subparsers`` and return the ``audio`` parser.
 
@@ -108,7 +112,7 @@ def register(
     )
     build.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     build.add_argument("--audio-root", type=Path, default=audio_root, help=f"({audio_root})")
-    build.set_defaults(func=lambda args: run_build(args, load_texts))
+    build.set_defaults(func=lambda args: run_build(args, load_texts, after_build))
 
     check = actions.add_parser(
         "check",
@@ -127,7 +131,9 @@ def register(
     return audio
 
 
-def run_build(args: argparse.Namespace, load_texts: LoadTexts) -> int:
+def run_build(
+    args: argparse.Namespace, load_texts: LoadTexts, after_build: AfterBuild | None = None
+) -> int:
     """Build the selected languages; print one summary per language."""
     specs = _select(load_texts(), args.lang)
     if specs is None:
@@ -165,6 +171,10 @@ def run_build(args: argparse.Namespace, load_texts: LoadTexts) -> int:
         print(summary.describe())
         if not summary.ok:
             status = EXIT_PROBLEMS
+        elif after_build is not None:
+            status = max(
+                status, after_build(args.audio_root, lang, _speeds(args.speed), args.prune)
+            )
     return status
 
 

@@ -1,0 +1,334 @@
+/*
+ * Inversion Guide service worker, served at /sw.js (Cache-Control: no-cache) by
+ * server/offline.py, which prepends `self.IG_CONFIG = {version, shell}`. The version is a hash
+ * of everything a cached page depends on, so any change makes a new worker.
+ *
+ * Caches
+ *   ig-app-<version>  the app shell and the pages saved by "Use offline", for this version
+ *   ig-audio          narration clips; their URLs are content hashes, so they outlive versions
+ *   ig-state          which language and voice were saved, to carry them across updates
+ *
+ * Updates never break a playing track: there is no skipWaiting, so a new worker waits until
+ * no page uses the old one, and only then deletes the old version's cache. Clips live in a
+ * cache no version owns.
+ *
+ * Pages are saved from requests without cookies (credentials: 'omit'), so no answer is ever
+ * stored. Offline, an answer (a POST) cannot reach the server: the page has already kept it
+ * in sessionStorage, and this worker sends the browser on to the on-device result page,
+ * which goes to the next unanswered question or shows the result.
+ */
+
+const CONFIG = self.IG_CONFIG || { version: 'dev', shell: [] };
+const VERSION = CONFIG.version;
+const APP_CACHE = `ig-app-${VERSION}`;
+const AUDIO_CACHE = 'ig-audio';
+const STATE_CACHE = 'ig-state';
+const STATE_URL = '/__ig/saved-sets';
+const LANG = /^[a-z][a-z0-9-]*$/;
+const SPEEDS = ['normal', 'slow'];
+
+// ---------------------------------------------------------------------------------------
+// Lifecycle
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(APP_CACHE);
+      await cache.addAll(
+        CONFIG.shell.map((url) => new Request(url, { cache: 'reload', credentials: 'omit' }))
+      );
+      // Carry saved languages over to this version, so an update keeps the app offline-ready.
+      for (const set of Object.values(await readState())) {
+        try {
+          await serial(() => save(set.lang, set.speed, () => {}, { prune: false }));
+        } catch (error) {
+          // The "Use offline" page shows what is saved for this version; save again there.
+        }
+      }
+    })()
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      // No page uses an older worker now (no skipWaiting), so its caches can go.
+      const names = await caches.keys();
+      await Promise.all(
+        names
+          .filter((name) => name.startsWith('ig-app-') && name !== APP_CACHE)
+          .map((name) => caches.delete(name))
+      );
+      const sets = await readState();
+      for (const set of Object.values(sets)) {
+        set.versions = (set.versions || []).filter((v) => v === VERSION);
+      }
+      await writeState(sets);
+      await pruneAudio(sets);
+      await self.clients.claim();
+    })()
+  );
+});
+
+// ---------------------------------------------------------------------------------------
+// Requests
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === 'navigate') {
+    if (request.method === 'GET') event.respondWith(navigate(request, url));
+    else if (request.method === 'POST') event.respondWith(submit(request, url));
+    return;
+  }
+  if (request.method !== 'GET') return;
+  if (url.pathname.startsWith('/audio/')) event.respondWith(audio(request));
+  else if (url.pathname.startsWith('/static/')) event.respondWith(staticFile(request));
+  else if (url.pathname === '/manifest.webmanifest' || url.pathname.endsWith('/rules.json')) {
+    event.respondWith(networkFirst(request));
+  }
+});
+
+/** Pages: always the network first (they carry the answers cookie); the saved copy offline. */
+async function navigate(request, url) {
+  try {
+    return await fetch(request);
+  } catch (error) {
+    return (await offlinePage(url)) || Response.error();
+  }
+}
+
+/** A form sent with no network: the page kept the answer; go on to the on-device result. */
+async function submit(request, url) {
+  try {
+    return await fetch(request);
+  } catch (error) {
+    const match = url.pathname.match(/^\/([a-z][a-z0-9-]*)\/screening\/(start|restart|q\/[a-z0-9-]+)$/);
+    if (match) {
+      const next = match[2] === 'restart' ? `/${match[1]}/screening` : `/${match[1]}/screening/offline`;
+      return Response.redirect(next, 303);
+    }
+    return (await offlinePage(url)) || Response.error();
+  }
+}
+
+async function offlinePage(url) {
+  const cache = await caches.open(APP_CACHE);
+  const hit = (await cache.match(url.href)) || (await cache.match(url.href, { ignoreSearch: true }));
+  if (hit) return hit;
+  const match = url.pathname.match(/^\/([a-z][a-z0-9-]*)\//);
+  if (!match) {
+    // The site root chooses a language on the server; offline, use a saved one.
+    const sets = Object.values(await readState());
+    const lang = sets.length ? sets[0].lang : null;
+    return lang ? Response.redirect(`/${lang}/`, 303) : null;
+  }
+  const lang = match[1];
+  if (/^\/[^/]+\/screening\/(check|result)$/.test(url.pathname)) {
+    // These pages show answers, so they are never saved; the device works the result out.
+    const result = await cache.match(`/${lang}/screening/offline`);
+    if (result) return result;
+  }
+  return (await cache.match(`/${lang}/offline`)) || null;
+}
+
+async function staticFile(request) {
+  const cache = await caches.open(APP_CACHE);
+  const hit = await cache.match(request.url);
+  if (hit) return hit;
+  try {
+    const response = await fetch(request);
+    if (response.status === 200 && new URL(request.url).search) {
+      // Hashed URLs never change meaning, so keeping them in this version's cache is safe.
+      await cache.put(request.url, response.clone());
+    }
+    return response;
+  } catch (error) {
+    return (await cache.match(request.url, { ignoreSearch: true })) || Response.error();
+  }
+}
+
+async function networkFirst(request) {
+  try {
+    return await fetch(request);
+  } catch (error) {
+    const cache = await caches.open(APP_CACHE);
+    return (await cache.match(request.url, { ignoreSearch: true })) || Response.error();
+  }
+}
+
+/** Narration: saved clips answer Range requests with real 206 responses (Safari needs it). */
+async function audio(request) {
+  const cache = await caches.open(AUDIO_CACHE);
+  const cached = await cache.match(request.url);
+  if (!cached) return fetch(request);
+  return ranged(cached, request.headers.get('Range'));
+}
+
+/**
+ * Parse a single-range `bytes=` header against a body of `size` bytes.
+ * Returns [start, end] (inclusive), 'unsatisfiable', or null to ignore the header (RFC 9110:
+ * a range that does not parse is ignored, and the whole body is sent).
+ */
+function parseRange(header, size) {
+  const match = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header || '');
+  if (!match || (match[1] === '' && match[2] === '')) return null;
+  if (match[1] === '') {
+    const suffix = Number(match[2]);
+    if (suffix === 0 || size === 0) return 'unsatisfiable';
+    return [Math.max(0, size - suffix), size - 1];
+  }
+  const start = Number(match[1]);
+  if (match[2] !== '' && Number(match[2]) < start) return null; // "5-3" does not parse
+  if (start >= size) return 'unsatisfiable';
+  return [start, match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1)];
+}
+
+async function ranged(response, header) {
+  const body = await response.blob();
+  const size = body.size;
+  const headers = {
+    'Content-Type': response.headers.get('Content-Type') || 'audio/mpeg',
+    'Accept-Ranges': 'bytes',
+    'Cache-Control': 'public, max-age=31536000, immutable',
+  };
+  const range = header ? parseRange(header, size) : null;
+  if (range === null) {
+    return new Response(body, { status: 200, headers: { ...headers, 'Content-Length': String(size) } });
+  }
+  if (range === 'unsatisfiable') {
+    return new Response(null, {
+      status: 416,
+      statusText: 'Range Not Satisfiable',
+      headers: { ...headers, 'Content-Range': `bytes */${size}` },
+    });
+  }
+  const [start, end] = range;
+  return new Response(body.slice(start, end + 1, headers['Content-Type']), {
+    status: 206,
+    statusText: 'Partial Content',
+    headers: {
+      ...headers,
+      'Content-Range': `bytes ${start}-${end}/${size}`,
+      'Content-Length': String(end - start + 1),
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// "Use offline": save every page and clip one language and speed need.
+
+self.addEventListener('message', (event) => {
+  const data = event.data || {};
+  const port = event.ports && event.ports[0];
+  const reply = (message) => {
+    if (port) port.postMessage(message);
+  };
+  if (data.type === 'download') {
+    event.waitUntil(
+      serial(() => save(data.lang, data.speed, reply, { prune: true })).then(
+        (summary) => reply({ type: 'done', ...summary }),
+        (error) => reply({ type: 'error', message: String((error && error.message) || error) })
+      )
+    );
+  } else if (data.type === 'status') {
+    event.waitUntil(readState().then((sets) => reply({ type: 'status', version: VERSION, sets })));
+  }
+});
+
+// One save at a time, so two of them never write the saved-sets record at once.
+let queue = Promise.resolve();
+function serial(task) {
+  const run = queue.then(task, task);
+  queue = run.catch(() => {});
+  return run;
+}
+
+async function save(lang, speed, report, { prune }) {
+  if (!LANG.test(String(lang)) || !SPEEDS.includes(speed)) throw new Error('unknown language or speed');
+  const listResponse = await fetch(`/${lang}/offline/files.json?speed=${speed}`, {
+    credentials: 'omit',
+    cache: 'no-store',
+  });
+  if (!listResponse.ok) throw new Error(`file list: HTTP ${listResponse.status}`);
+  const list = await listResponse.json();
+  const appCache = await caches.open(APP_CACHE);
+  const audioCache = await caches.open(AUDIO_CACHE);
+  const total = list.total_bytes;
+  let done = 0;
+  report({ type: 'progress', done, total });
+
+  const pending = [...list.files];
+  const worker = async () => {
+    while (pending.length) {
+      const file = pending.shift();
+      const cache = file.kind === 'clip' ? audioCache : appCache;
+      // Pages are fetched again each time (cheap, and never stale); the rest only when missing.
+      if (file.kind === 'page' || !(await cache.match(file.url))) await store(cache, file);
+      done += file.bytes;
+      report({ type: 'progress', done: Math.min(done, total), total });
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+
+  const sets = await readState();
+  const key = `${lang}:${speed}`;
+  const before = sets[key] || {};
+  sets[key] = {
+    lang,
+    speed,
+    versions: [...new Set([...(before.versions || []), VERSION])],
+    clips: list.files.filter((f) => f.kind === 'clip').map((f) => new URL(f.url, self.location.href).href),
+    bytes: total,
+    saved: Date.now(),
+  };
+  await writeState(sets);
+  // Clips no saved set needs are dropped, unless the server is already on a newer version
+  // than this worker's pages, which may still name the older clips.
+  if (prune && list.version === VERSION) await pruneAudio(sets);
+  return { total, files: list.files.length, version: list.version };
+}
+
+async function store(cache, file) {
+  const response = await fetch(file.url, {
+    credentials: 'omit', // never the answers cookie: saved pages hold no answers
+    cache: file.kind === 'clip' ? 'default' : 'no-cache',
+  });
+  if (response.status !== 200) throw new Error(`${file.url}: HTTP ${response.status}`);
+  const body = await response.blob();
+  const headers = new Headers();
+  for (const [name, value] of response.headers) {
+    // Keep the security headers (CSP and the rest) with the saved page; the body is decoded.
+    if (!['content-encoding', 'content-length', 'set-cookie'].includes(name)) headers.set(name, value);
+  }
+  await cache.put(file.url, new Response(body, { status: 200, headers }));
+}
+
+async function pruneAudio(sets) {
+  const keep = new Set(Object.values(sets).flatMap((set) => set.clips || []));
+  const cache = await caches.open(AUDIO_CACHE);
+  for (const request of await cache.keys()) {
+    if (!keep.has(request.url)) await cache.delete(request);
+  }
+}
+
+async function readState() {
+  const cache = await caches.open(STATE_CACHE);
+  const response = await cache.match(STATE_URL);
+  if (!response) return {};
+  try {
+    const sets = await response.json();
+    return sets && typeof sets === 'object' ? sets : {};
+  } catch (error) {
+    return {};
+  }
+}
+
+async function writeState(sets) {
+  const cache = await caches.open(STATE_CACHE);
+  await cache.put(
+    STATE_URL,
+    new Response(JSON.stringify(sets), { headers: { 'Content-Type': 'application/json' } })
+  );
+}

@@ -1,0 +1,326 @@
+"""Offline use: the service worker script, the "Use offline" page and what it downloads.
+
+The service worker is a static file, but the server prepends its configuration: a version
+that is a hash of everything a cached page depends on (static files, templates, the loaded
+content and the narration catalogue) and the list of app-shell URLs with their hashed query
+strings. A change to any of them changes the bytes of ``/sw.js``, so browsers install the new
+worker, which keeps its caches apart from the old one's until no page uses the old one.
+
+These handlers sit beside ``server.views`` and use its ``render`` so every page gets the same
+base context.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Message
+
+from server.catalog import ClipCatalog
+from server.content import Content
+from server.narration import SPEEDS
+from server.templating import STATIC_DIR, TEMPLATES_DIR, static_url
+from server.views import content_for, render
+
+log = logging.getLogger("inversion_guide.offline")
+
+SERVICE_WORKER = STATIC_DIR / "js" / "sw.js"
+
+# Static files every page needs; precached when the service worker installs.
+SHELL_FILES = (
+    "css/app.css",
+    "js/app.js",
+    "icons/icon.svg",
+    "icons/icon-192.png",
+    "icons/icon-512.png",
+    "icons/icon-maskable-512.png",
+)
+MANIFEST_URL = "/manifest.webmanifest"
+NO_CACHE = {"Cache-Control": "no-cache"}
+
+
+# --- Versioning ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=512)
+def _file_digest(path: Path, mtime_ns: int, size: int) -> bytes:
+    return hashlib.sha256(path.read_bytes()).digest()
+
+
+def _tree_digest(root: Path) -> bytes:
+    """Digest of every file under ``root``; files are re-read only when their stat changes."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        stat = path.stat()
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(_file_digest(path, stat.st_mtime_ns, stat.st_size))
+    return digest.digest()
+
+
+def _data_digest(app: Starlette) -> bytes:
+    """Content and catalogue are loaded once at start-up, so their digest is kept on the app."""
+    cached: bytes | None = getattr(app.state, "pwa_data_digest", None)
+    if cached is None:
+        contents: dict[str, Content] = app.state.contents
+        clips: ClipCatalog = app.state.clips
+        digest = hashlib.sha256()
+        for lang in sorted(contents):
+            digest.update(contents[lang].model_dump_json().encode())
+        digest.update(json.dumps(sorted(map(list, clips.files.items()))).encode())
+        digest.update(clips.base_url.encode())
+        cached = digest.digest()
+        app.state.pwa_data_digest = cached
+    return cached
+
+
+def app_version(app: Starlette) -> str:
+    """A short hash of everything a cached page or asset depends on."""
+    digest = hashlib.sha256()
+    digest.update(_tree_digest(STATIC_DIR))
+    digest.update(_tree_digest(TEMPLATES_DIR))
+    digest.update(_data_digest(app))
+    return digest.hexdigest()[:16]
+
+
+def shell_urls(app: Starlette) -> list[str]:
+    """URLs the service worker precaches: hashed static files, the manifest, offline pages."""
+    contents: dict[str, Content] = app.state.contents
+    return [
+        *(static_url(name) for name in SHELL_FILES),
+        MANIFEST_URL,
+        *(f"/{lang}/offline" for lang in sorted(contents)),
+    ]
+
+
+async def service_worker(request: Request) -> Response:
+    """``/sw.js``: the static worker with its version and shell list prepended; never cached."""
+    try:
+        source = SERVICE_WORKER.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise HTTPException(status_code=404) from exc
+    config = {"version": app_version(request.app), "shell": shell_urls(request.app)}
+    body = f"self.IG_CONFIG = {json.dumps(config)};\n{source}"
+    return Response(body, media_type="text/javascript", headers=NO_CACHE)
+
+
+# --- What one language and speed need ------------------------------------------------------
+
+
+def page_paths(content: Content) -> list[str]:
+    """Every GET page (and data file) the screening needs, as fetched without cookies.
+
+    The check and result pages depend on answers, so they are not stored: offline, the
+    service worker sends those requests to the on-device result page instead.
+    """
+    lang = content.language
+    return [
+        f"/{lang}/",
+        f"/{lang}/helping",
+        f"/{lang}/screening",
+        *(f"/{lang}/screening/q/{q.id}" for q in content.questions),
+        f"/{lang}/screening/offline",
+        f"/{lang}/screening/rules.json",
+        f"/{lang}/offline",
+    ]
+
+
+def clip_files(
+    content: Content, clips: ClipCatalog, audio_dir: Path, speed: str
+) -> list[dict[str, Any]]:
+    """Each narration clip at ``speed`` (the normal clip where a slow one is missing)."""
+    lang = content.language
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for clip_id in content.narration_texts():
+        for candidate in (speed, "normal"):
+            name = clips.files.get((lang, candidate, clip_id))
+            if name is None:
+                continue
+            url = f"{clips.base_url}/{lang}/{name}"
+            if url not in seen:
+                seen.add(url)
+                path = audio_dir / lang / name
+                size = path.stat().st_size if path.is_file() else 0
+                out.append({"url": url, "bytes": size, "kind": "clip"})
+            break
+    return out
+
+
+async def _inprocess_size(app: Starlette, path: str) -> int | None:
+    """Bytes of a cookie-less GET of ``path``, answered by the app itself (no network).
+
+    None when the page does not answer 200 that way, so it cannot be saved.
+    """
+    scope: dict[str, Any] = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"localhost")],
+        "client": ("127.0.0.1", 0),
+        "server": ("localhost", 80),
+    }
+    size = 0
+    status = 0
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        nonlocal size, status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        elif message["type"] == "http.response.body":
+            size += len(message.get("body", b""))
+
+    await app(scope, receive, send)
+    if status != 200:
+        log.warning(
+            "%s answered %d without cookies, so it is left out of offline use", path, status
+        )
+        return None
+    return size
+
+
+async def page_sizes(app: Starlette, paths: list[str], version: str) -> dict[str, int]:
+    """Sizes of rendered pages, remembered per version (pages only change with it).
+
+    Pages that cannot be fetched without cookies are left out.
+    """
+    cache: dict[tuple[str, str], int | None] | None = getattr(app.state, "pwa_page_sizes", None)
+    if cache is None:
+        cache = {}
+        app.state.pwa_page_sizes = cache
+    out = {}
+    for path in paths:
+        key = (version, path)
+        if key not in cache:
+            cache[key] = await _inprocess_size(app, path)
+        size = cache[key]
+        if size is not None:
+            out[path] = size
+    return out
+
+
+def static_files() -> list[dict[str, Any]]:
+    out = []
+    for name in SHELL_FILES:
+        path = STATIC_DIR / name
+        out.append(
+            {
+                "url": static_url(name),
+                "bytes": path.stat().st_size if path.is_file() else 0,
+                "kind": "static",
+            }
+        )
+    manifest = STATIC_DIR / "manifest.webmanifest"
+    out.append(
+        {
+            "url": MANIFEST_URL,
+            "bytes": manifest.stat().st_size if manifest.is_file() else 0,
+            "kind": "static",
+        }
+    )
+    return out
+
+
+async def offline_files(request: Request) -> Response:
+    """``/<lang>/offline/files.json?speed=normal|slow``: every URL to save, with its size."""
+    content = content_for(request)
+    speed = request.query_params.get("speed", "normal")
+    if speed not in SPEEDS:
+        raise HTTPException(status_code=400)
+    app: Starlette = request.app
+    version = app_version(app)
+    paths = page_paths(content)
+    sizes = await page_sizes(app, paths, version)
+    files = [
+        *static_files(),
+        *({"url": p, "bytes": sizes[p], "kind": "page"} for p in paths if p in sizes),
+        *clip_files(content, app.state.clips, app.state.settings.audio_dir, speed),
+    ]
+    return JSONResponse(
+        {
+            "version": version,
+            "lang": content.language,
+            "speed": speed,
+            "files": files,
+            "total_bytes": sum(f["bytes"] for f in files),
+        },
+        headers=NO_CACHE,
+    )
+
+
+# --- Screening on the device -----------------------------------------------------------------
+
+
+def screening_rules(content: Content, clips: ClipCatalog) -> dict[str, Any]:
+    """What the browser needs to finish a screening offline: questions, levels and outcomes.
+
+    The rule itself (server/screening.py) is three lines; the script repeats it, and a browser
+    test checks both agree.
+    """
+    lang = content.language
+
+    def clip_pair(clip_id: str) -> dict[str, str | None]:
+        normal = clips.url(lang, clip_id, "normal")
+        return {"normal": normal, "slow": clips.url(lang, clip_id, "slow") or normal}
+
+    outcomes = {}
+    for level in ("avoid", "ask-first", "no-known-reason"):
+        text = content.outcome_text(level)
+        outcomes[level] = {
+            "title": text.title,
+            "summary": text.summary,
+            "next_steps": list(text.next_steps),
+            "clips": clip_pair(f"outcome.{level}"),
+        }
+    return {
+        "lang": lang,
+        "intro_url": f"/{lang}/screening",
+        "questions": [
+            {
+                "id": q.id,
+                "title": q.title,
+                "you": q.you,
+                "they": q.they,
+                "level": q.level.value,
+                "url": f"/{lang}/screening/q/{q.id}",
+                "clips": {p: clip_pair(f"q.{q.id}.{p}") for p in ("you", "they")},
+            }
+            for q in content.questions
+        ],
+        "outcomes": outcomes,
+    }
+
+
+async def rules_json(request: Request) -> Response:
+    """``/<lang>/screening/rules.json``: no answers in it, so it may be cached."""
+    content = content_for(request)
+    return JSONResponse(screening_rules(content, request.app.state.clips), headers=NO_CACHE)
+
+
+async def offline_result(request: Request) -> Response:
+    """``/<lang>/screening/offline``: the result worked out in the browser from its answers."""
+    content = content_for(request)
+    return render(request, "offline_result.html", content, content.pwa.offline_result_title)
+
+
+async def offline_page(request: Request) -> Response:
+    """``/<lang>/offline``: save every page and clip for one language and speed."""
+    content = content_for(request)
+    return render(request, "offline.html", content, content.pwa.offline_title)

@@ -1,0 +1,418 @@
+"""The guided session's text and plans, as pydantic models (the ``session:`` part of content).
+
+Everything a session says or shows lives here, in each language's content file: the steps of
+a track with their spoken lines and pauses, the time cues, the pre-session checks, the plans of
+the progression and the after-session feedback. The rules that turn a plan into a timed track
+(which cues go where) live in ``server.session``; this module only holds and checks the words.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+PLACEHOLDER = re.compile(r"{(\w+)}")
+# What a spoken line or a step title may mention; filled in per plan.
+LINE_PLACEHOLDERS = frozenset({"angle", "duration", "plan"})
+FEELINGS = ("fine", "dizzy", "pain", "other")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def placeholders(text: str) -> set[str]:
+    """Names of the ``{placeholders}`` in ``text``."""
+    return set(PLACEHOLDER.findall(text))
+
+
+class Line(Strict):
+    """One spoken sentence of a step, with the silence after it.
+
+    ``at`` (seconds from the start of the step) places the line at a fixed time; only steps
+    with a fixed length use it. Without it a line follows the previous one and its pause.
+    """
+
+    say: NonEmpty
+    pause: float = Field(default=0.0, ge=0, le=120)
+    at: float | None = Field(default=None, ge=0, le=600)
+
+
+class Step(Strict):
+    """One chapter of the track: a title shown in large text and the lines spoken in it."""
+
+    title: NonEmpty
+    lines: list[Line] = Field(min_length=1)
+    seconds: int | None = Field(default=None, ge=10, le=600)
+
+    @model_validator(mode="after")
+    def _timed(self) -> Step:
+        if self.lines[0].at not in (None, 0):
+            # A step always opens with speech, so seeking to it never lands in silence.
+            raise ValueError("the first line of a step must start the step (no `at`, or 0)")
+        for line in self.lines:
+            if line.at is not None and (self.seconds is None or line.at >= self.seconds):
+                raise ValueError("`at` needs a step `seconds` longer than it")
+        return self
+
+
+class Steps(Strict):
+    """The steps every plan is made of, in the order a single-hold plan plays them.
+
+    Plans with several holds add ``up_between``, ``rest_between`` and ``tilt_again`` between
+    holds. ``come_up`` is where "Stop and come up now" always leads.
+    """
+
+    intro: Step
+    setup: Step
+    tilt_back: Step
+    hold: Step
+    up_between: Step
+    rest_between: Step
+    tilt_again: Step
+    come_up: Step
+    rest: Step
+    sit_up: Step
+    cool_down: Step
+
+
+class Cues(Strict):
+    """Sentences spoken during a hold, at times the session rules choose."""
+
+    safety: NonEmpty
+    one_minute: NonEmpty
+    thirty_seconds: NonEmpty
+    ten_seconds: NonEmpty
+    countdown: NonEmpty
+
+
+class Durations(Strict):
+    """How a length of time is said (used in ``{duration}``)."""
+
+    one_minute: NonEmpty
+    minutes: NonEmpty
+    seconds: NonEmpty
+
+    def say(self, seconds: int) -> str:
+        """``seconds`` in words: "30 seconds", "1 minute", "3 minutes"."""
+        if seconds % 60:
+            return self.seconds.format(n=seconds)
+        if seconds == 60:
+            return self.one_minute
+        return self.minutes.format(n=seconds // 60)
+
+
+def _hold_ok(seconds: int) -> bool:
+    # Short holds (intermittent) or whole half minutes: the cue rules in server.session fit
+    # every such length without two sentences overlapping.
+    return 20 <= seconds <= 30 or (60 <= seconds <= 600 and seconds % 30 == 0)
+
+
+class Plan(Strict):
+    """One session plan: the angle to set on the tether, and how long each hold lasts.
+
+    ``step`` orders plans from gentlest; ``ladder`` plans form the progression the app
+    suggests from, ``move_on_after`` sessions that felt fine (on different days) before it
+    suggests the next one. Off-ladder plans (intermittent) are gentler options.
+    """
+
+    id: Slug
+    title: NonEmpty
+    summary: NonEmpty
+    spoken: NonEmpty
+    angle: int = Field(ge=10, le=60)
+    holds: list[int] = Field(min_length=1, max_length=6)
+    rest_seconds: int = Field(default=0, ge=0, le=300)
+    step: int = Field(ge=1, le=20)
+    ladder: bool = True
+    move_on_after: int | None = Field(default=None, ge=1, le=30)
+    gentler: Slug | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> Plan:
+        for seconds in self.holds:
+            if not _hold_ok(seconds):
+                raise ValueError(
+                    f"hold of {seconds} s: use 20 to 30 s, or whole half minutes up to 10 minutes"
+                )
+        if len(self.holds) > 1 and self.rest_seconds < 10:
+            raise ValueError("a plan with several holds needs rest_seconds of 10 or more")
+        return self
+
+    @property
+    def hold_seconds(self) -> int:
+        """Total time spent inverted."""
+        return sum(self.holds)
+
+
+class Check(Strict):
+    """One pre-session check, asked so that "Yes" is the answer that lets the session go on."""
+
+    id: Slug
+    question: NonEmpty
+    if_no: NonEmpty
+
+
+class Feeling(Strict):
+    """One answer to "How did that feel?" and the advice it leads to."""
+
+    id: Literal["fine", "dizzy", "pain", "other"]
+    label: NonEmpty
+    title: NonEmpty
+    advice: list[NonEmpty] = Field(min_length=1)
+
+
+class SessionUi(Strict):
+    """Fixed strings of the session pages."""
+
+    title: NonEmpty
+    lead: NonEmpty
+    how_it_works: list[NonEmpty] = Field(min_length=1)
+    device_only: NonEmpty
+    gate_none_title: NonEmpty
+    gate_none_body: NonEmpty
+    gate_avoid_title: NonEmpty
+    gate_avoid_body: NonEmpty
+    gate_avoid_reasons: NonEmpty
+    gate_instead_title: NonEmpty
+    gate_ask_title: NonEmpty
+    gate_ask_body: NonEmpty
+    gate_ask_confirm: NonEmpty
+    gate_ask_confirmed: NonEmpty
+    gate_open_title: NonEmpty
+    choose_plan: NonEmpty
+    plans_title: NonEmpty
+    plans_lead: NonEmpty
+    reason_first: NonEmpty
+    reason_continue: NonEmpty
+    reason_move_on: NonEmpty
+    reason_held_back: NonEmpty
+    reason_repeat: NonEmpty
+    reason_top: NonEmpty
+    start_suggested: NonEmpty
+    start_gentler: NonEmpty
+    suggested_tag: NonEmpty
+    all_plans_title: NonEmpty
+    plan_angle: NonEmpty
+    plan_holds: NonEmpty
+    plan_holds_rest: NonEmpty
+    plan_length: NonEmpty
+    use_plan: NonEmpty
+    history_count: NonEmpty
+    forget_history: NonEmpty
+    history_forgotten: NonEmpty
+    ahead_title: NonEmpty
+    ahead_body: list[NonEmpty] = Field(min_length=1)
+    ahead_confirm: NonEmpty
+    ahead_back: NonEmpty
+    check_counter: NonEmpty
+    check_title: NonEmpty
+    stop_title: NonEmpty
+    stop_body: NonEmpty
+    stop_again: NonEmpty
+    stop_plans: NonEmpty
+    player_caption: NonEmpty
+    now_label: NonEmpty
+    step_n_of_m: NonEmpty
+    line_label: NonEmpty
+    elapsed: NonEmpty
+    remaining: NonEmpty
+    step_remaining: NonEmpty
+    audio_label: NonEmpty
+    play: NonEmpty
+    pause: NonEmpty
+    previous_step: NonEmpty
+    next_step: NonEmpty
+    stop_now: NonEmpty
+    stop_hint: NonEmpty
+    player_help: NonEmpty
+    track_missing: NonEmpty
+    steps_title: NonEmpty
+    step_time: NonEmpty
+    voice_speed: NonEmpty
+    speed_normal: NonEmpty
+    speed_slow: NonEmpty
+    carer_view: NonEmpty
+    standard_view: NonEmpty
+    carer_caption: NonEmpty
+    carer_hint: NonEmpty
+    resume_notice: NonEmpty
+    resumed_step: NonEmpty
+    ended: NonEmpty
+    play_blocked: NonEmpty
+    hold_n_of_m: NonEmpty
+    feedback_link: NonEmpty
+    feedback_title: NonEmpty
+    feedback_lead: NonEmpty
+    feedback_saved: NonEmpty
+    feedback_error: NonEmpty
+    back_to_session: NonEmpty
+
+    def placeholder_problems(self) -> list[str]:
+        """Names of strings whose ``{placeholders}`` are not the ones the pages fill in."""
+        wanted = {
+            "reason_continue": {"done", "needed"},
+            "start_suggested": {"plan"},
+            "start_gentler": {"plan"},
+            "plan_angle": {"angle"},
+            "plan_holds": {"duration"},
+            "plan_holds_rest": {"count", "duration", "rest"},
+            "plan_length": {"duration"},
+            "history_count": {"count"},
+            "check_counter": {"n", "m"},
+            "step_n_of_m": {"n", "m"},
+            "step_time": {"start", "end"},
+            "resume_notice": {"step"},
+            "resumed_step": {"step"},
+            "hold_n_of_m": {"n", "m", "angle"},
+        }
+        bad = []
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            texts = value if isinstance(value, list) else [value]
+            found = set().union(*(placeholders(t) for t in texts))
+            if found != wanted.get(name, set()):
+                bad.append(name)
+        return bad
+
+
+class SessionText(Strict):
+    """Everything the guided session says, in one language."""
+
+    ui: SessionUi
+    steps: Steps
+    cues: Cues
+    durations: Durations
+    checks: list[Check] = Field(min_length=1)
+    feelings: list[Feeling] = Field(min_length=4, max_length=4)
+    plans: list[Plan] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SessionText:
+        problems: list[str] = []
+        bad = self.ui.placeholder_problems()
+        if bad:
+            problems.append(f"session ui strings with wrong placeholders: {', '.join(bad)}")
+        for name in type(self.steps).model_fields:
+            step: Step = getattr(self.steps, name)
+            for text in [step.title, *(line.say for line in step.lines)]:
+                unknown = placeholders(text) - LINE_PLACEHOLDERS
+                if unknown:
+                    problems.append(f"steps.{name}: unknown placeholder(s) {sorted(unknown)}")
+        for name in type(self.cues).model_fields:
+            if placeholders(getattr(self.cues, name)):
+                problems.append(f"cues.{name}: cues cannot have placeholders")
+        if placeholders(self.durations.one_minute) or any(
+            placeholders(t) != {"n"} for t in (self.durations.minutes, self.durations.seconds)
+        ):
+            problems.append("durations: minutes and seconds need {n}; one_minute none")
+        for check in self.checks:
+            for text in (check.question, check.if_no):
+                if placeholders(text) - {"angle"}:
+                    problems.append(f"checks.{check.id}: only {{angle}} may be filled in")
+        if [f.id for f in self.feelings] != list(FEELINGS):
+            problems.append(f"feelings must be, in order: {', '.join(FEELINGS)}")
+        problems.extend(self._plan_problems())
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def _plan_problems(self) -> list[str]:
+        problems: list[str] = []
+        ids = [p.id for p in self.plans]
+        for dupe in sorted({i for i in ids if ids.count(i) > 1}):
+            problems.append(f"plan id {dupe!r} repeats")
+        check_ids = [c.id for c in self.checks]
+        for dupe in sorted({i for i in check_ids if check_ids.count(i) > 1}):
+            problems.append(f"check id {dupe!r} repeats")
+        ladder = self.ladder
+        if not ladder:
+            problems.append("at least one plan must be on the ladder")
+        steps = [p.step for p in ladder]
+        if len(set(steps)) != len(steps):
+            problems.append("ladder plans need different steps")
+        for plan in self.plans:
+            if plan.gentler is not None and plan.gentler not in ids:
+                problems.append(f"plan {plan.id!r}: gentler plan {plan.gentler!r} does not exist")
+            elif plan.gentler is not None and self.plan_by_id(plan.gentler).step > plan.step:
+                problems.append(f"plan {plan.id!r}: its gentler plan is further along")
+        for plan in ladder[:-1]:
+            if plan.move_on_after is None:
+                problems.append(f"plan {plan.id!r}: ladder plans need move_on_after")
+        if ladder and ladder[0].step != min(p.step for p in self.plans):
+            problems.append("the first ladder plan must be among the gentlest")
+        return problems
+
+    @property
+    def ladder(self) -> list[Plan]:
+        """Plans of the progression, gentlest first."""
+        return sorted((p for p in self.plans if p.ladder), key=lambda p: p.step)
+
+    def plan(self, plan_id: str) -> Plan | None:
+        return next((p for p in self.plans if p.id == plan_id), None)
+
+    def plan_by_id(self, plan_id: str) -> Plan:
+        found = self.plan(plan_id)
+        if found is None:
+            raise KeyError(plan_id)
+        return found
+
+    def check(self, check_id: str) -> Check | None:
+        return next((c for c in self.checks if c.id == check_id), None)
+
+    def feeling(self, feeling_id: str) -> Feeling | None:
+        return next((f for f in self.feelings if f.id == feeling_id), None)
+
+    # Clip ids of the session pages. Track clip ids come from server.session.plan_script.
+
+    def check_clip(self, check: Check, plan: Plan) -> tuple[str, str]:
+        """(clip id, text) of a check's question for ``plan``."""
+        if placeholders(check.question):
+            return f"session.check.{check.id}.{plan.id}", check.question.format(angle=plan.angle)
+        return f"session.check.{check.id}", check.question
+
+    def stop_clip(self, check: Check, plan: Plan) -> tuple[str, str]:
+        """(clip id, text) of the "do not invert today" advice after a "no" to ``check``."""
+        advice = check.if_no.format(angle=plan.angle)
+        suffix = f".{plan.id}" if placeholders(check.if_no) else ""
+        return f"session.stop.{check.id}{suffix}", f"{self.ui.stop_title}. {advice}"
+
+    def page_texts(self) -> dict[str, str]:
+        """Spoken versions of the session pages (beside their text on the page)."""
+        ui = self.ui
+        texts = {
+            "session.gate.none": f"{ui.gate_none_title}. {ui.gate_none_body}",
+            "session.gate.avoid": f"{ui.gate_avoid_title}. {ui.gate_avoid_body}",
+            "session.gate.ask-first": f"{ui.gate_ask_title}. {ui.gate_ask_body}",
+            "session.gate.open": " ".join([ui.gate_open_title + ".", *ui.how_it_works]),
+            "session.plans": f"{ui.plans_title}. {ui.plans_lead}",
+            "session.ahead": " ".join([ui.ahead_title + ".", *ui.ahead_body]),
+            "session.feedback": f"{ui.feedback_title} {ui.feedback_lead}",
+        }
+        for plan in self.plans:
+            for check in self.checks:
+                for clip_id, text in (self.check_clip(check, plan), self.stop_clip(check, plan)):
+                    texts[clip_id] = text
+        for feeling in self.feelings:
+            texts[f"session.feeling.{feeling.id}"] = " ".join(
+                [feeling.title + ".", *feeling.advice]
+            )
+        return texts
+
+    def narration_texts(self) -> dict[str, str]:
+        """Every sentence of the session pages and tracks, by clip id."""
+        # Imported here because server.session reads these models (and the screening rule,
+        # which imports server.content, which imports this module).
+        from server.session import plan_script
+
+        texts = self.page_texts()
+        for plan in self.plans:
+            for chapter in plan_script(plan, self).chapters:
+                for line in chapter.lines:
+                    texts[line.clip_id] = line.text
+        return texts

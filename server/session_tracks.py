@@ -1,0 +1,403 @@
+"""Session tracks: one MP3 per plan, language and speed, joined from the clip library.
+
+Layout, beside the clips of a language::
+
+    audio/<lang>/tracks/<plan>-<speed>-<hash16>.mp3            the track (immutable name)
+    audio/<lang>/tracks/<plan>-<speed>-<hash16>.chapters.json  chapter times from frame counts
+    audio/<lang>/tracks/index.json                             current track per plan and speed
+
+The hash covers every input (clip files, silences, script), so a changed sentence or pause
+gives a new file name and browsers never keep a stale track; an unchanged plan is reused
+without being rebuilt. Files are written atomically and the index last, so a build stopped at
+any point leaves the previous tracks in service.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, cast
+
+from server.content import Content
+from server.narration import mp3
+from server.narration.errors import ManifestError
+from server.narration.library import SPEEDS, Manifest, Speed, load_manifest
+from server.narration.track import Segment, assemble_track
+from server.session import FrameClock, Timeline, TimelineError, lay_out, plan_script
+
+TRACKS_DIR = "tracks"
+INDEX_NAME = "index.json"
+CHAPTERS_VERSION = 1
+
+Status = Literal["made", "reused", "missing", "failed"]
+
+
+@dataclass
+class TrackResult:
+    """What happened to one plan at one speed."""
+
+    plan: str
+    speed: str
+    status: Status
+    file: str | None = None
+    frames: int = 0
+    duration: float = 0.0
+    bytes: int = 0
+    seconds: float = 0.0  # time spent laying out and assembling
+    detail: str = ""
+
+
+@dataclass
+class TrackBuildSummary:
+    """The result of ``build_session_tracks`` for one language."""
+
+    lang: str
+    results: list[TrackResult] = field(default_factory=list)
+    pruned: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when every plan has a current track at every speed asked for."""
+        return all(r.status in ("made", "reused") for r in self.results)
+
+    def count(self, status: Status) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    def describe(self) -> str:
+        """A few human lines for the ``audio build`` command."""
+        lines = [
+            f"{self.lang}: {len(self.results)} session tracks: made {self.count('made')},"
+            f" reused {self.count('reused')}, missing clips {self.count('missing')},"
+            f" failed {self.count('failed')}, pruned {self.pruned} in {self.seconds:.1f} s"
+        ]
+        lines.extend(
+            f"{self.lang}: track {r.plan} ({r.speed}) {r.status}: {r.detail}"
+            for r in self.results
+            if r.status in ("missing", "failed")
+        )
+        return "\n".join(lines)
+
+
+def tracks_dir(audio_root: Path, lang: str) -> Path:
+    return Path(audio_root) / lang / TRACKS_DIR
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    # Hidden ".part" temp names never match the /audio route, so a half file is never served.
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), 0o644)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _track_hash(timeline: Timeline, files: dict[str, str], fmt: mp3.StreamFormat) -> str:
+    material = json.dumps(
+        [
+            str(fmt),
+            timeline.script_key,
+            [[kind, files[cid] if cid else None, n] for kind, cid, n in timeline.segments],
+        ]
+    )
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
+
+
+def chapters_document(
+    timeline: Timeline, lang: str, speed: str, file: str, size: int
+) -> dict[str, Any]:
+    """The ``.chapters.json`` written beside a track."""
+    return {
+        "version": CHAPTERS_VERSION,
+        "lang": lang,
+        "plan": timeline.plan_id,
+        "speed": speed,
+        "file": file,
+        "script_key": timeline.script_key,
+        "sample_rate": timeline.clock.sample_rate,
+        "samples_per_frame": timeline.clock.samples_per_frame,
+        "frames": timeline.frames,
+        "duration": round(timeline.duration, 6),
+        "bytes": size,
+        "chapters": timeline.chapters_json(),
+    }
+
+
+def _build_one(
+    directory: Path, lang: str, content: Content, plan_id: str, speed: Speed, manifest: Manifest
+) -> tuple[TrackResult, dict[str, Any] | None]:
+    started = time.perf_counter()
+    plan = content.session.plan_by_id(plan_id)
+    script = plan_script(plan, content.session)
+    frames: dict[str, int] = {}
+    files: dict[str, str] = {}
+    missing: list[str] = []
+    for clip_id, text in script.clip_texts().items():
+        entry = manifest.get(clip_id, speed)
+        if entry is None or entry.text != text or not manifest.file_path(entry).is_file():
+            missing.append(clip_id)
+            continue
+        frames[clip_id] = entry.frames
+        files[clip_id] = entry.file
+    if missing:
+        shown = ", ".join(missing[:3]) + (
+            f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        )
+        return TrackResult(plan_id, speed, "missing", detail=f"no clip for {shown}"), None
+    try:
+        first = manifest.directory / next(iter(files.values()))
+        fmt = mp3.first_header(first.read_bytes()).format
+        clock = FrameClock(fmt.sample_rate, fmt.samples_per_frame)
+        timeline = lay_out(script, frames, clock)
+    except (OSError, mp3.Mp3Error, TimelineError) as exc:
+        return TrackResult(plan_id, speed, "failed", detail=str(exc)), None
+
+    name = f"{plan_id}-{speed}-{_track_hash(timeline, files, fmt)}"
+    mp3_path = directory / f"{name}.mp3"
+    chapters_path = directory / f"{name}.chapters.json"
+    with contextlib.suppress(OSError, ValueError, KeyError):
+        existing = json.loads(chapters_path.read_text("utf-8"))
+        if mp3_path.stat().st_size == existing["bytes"] and existing["frames"] == timeline.frames:
+            result = TrackResult(
+                plan_id,
+                speed,
+                "reused",
+                mp3_path.name,
+                timeline.frames,
+                timeline.duration,
+                existing["bytes"],
+                time.perf_counter() - started,
+            )
+            return result, existing
+
+    segments: list[Segment] = []
+    for kind, segment_clip, count in timeline.segments:
+        if kind == "clip" and segment_clip is not None:
+            segments.append(("clip", manifest.directory / files[segment_clip]))
+        else:
+            segments.append(("silence", clock.seconds(count)))
+    try:
+        track = assemble_track(segments, template=fmt)
+    except (OSError, mp3.Mp3Error, ValueError) as exc:
+        return TrackResult(plan_id, speed, "failed", detail=str(exc)), None
+    # The manifest's frame counts planned the timeline; the files decide. They must agree.
+    placed = [s.frame_count for s in track.segments]
+    if placed != [count for _, _, count in timeline.segments]:
+        detail = "clip files differ from the manifest's frame counts; run `audio check`"
+        return TrackResult(plan_id, speed, "failed", detail=detail), None
+    document = chapters_document(timeline, lang, speed, mp3_path.name, len(track.data))
+    _atomic_write(mp3_path, track.data)
+    _atomic_write(chapters_path, (json.dumps(document, indent=1) + "\n").encode("utf-8"))
+    result = TrackResult(
+        plan_id,
+        speed,
+        "made",
+        mp3_path.name,
+        timeline.frames,
+        timeline.duration,
+        len(track.data),
+        time.perf_counter() - started,
+    )
+    return result, document
+
+
+def build_session_tracks(
+    audio_root: Path,
+    lang: str,
+    content: Content,
+    speeds: Sequence[str] = SPEEDS,
+    *,
+    prune: bool = False,
+) -> TrackBuildSummary:
+    """Build (or reuse) one track per plan and speed from the clips already in the library.
+
+    Call after the clips of ``lang`` are built: a plan whose clips are missing is reported
+    ("missing") and keeps its previous track only if that track still matches the content.
+    ``prune`` deletes track files the index no longer names. Raises ManifestError if the
+    clip manifest cannot be read, and ValueError for an unknown speed.
+    """
+    started = time.perf_counter()
+    for speed in speeds:
+        if speed not in SPEEDS:
+            raise ValueError(f"speed must be one of {SPEEDS}, not {speed!r}")
+    manifest = load_manifest(Path(audio_root), lang)
+    directory = tracks_dir(audio_root, lang)
+    directory.mkdir(parents=True, exist_ok=True)
+    summary = TrackBuildSummary(lang)
+    previous = _read_index(directory)
+    index: dict[str, dict[str, dict[str, Any]]] = {}
+    for plan in content.session.plans:
+        key = plan_script(plan, content.session).key
+        for speed in speeds:
+            result, document = _build_one(
+                directory, lang, content, plan.id, cast(Speed, speed), manifest
+            )
+            summary.results.append(result)
+            entry = _index_entry(document) if document else None
+            if entry is None:
+                old = previous.get(plan.id, {}).get(speed)
+                if old and old.get("script_key") == key and (directory / old["file"]).is_file():
+                    entry = old
+            if entry is not None:
+                index.setdefault(plan.id, {})[speed] = entry
+    # Speeds not built this time keep their entries.
+    for plan_id, by_speed in previous.items():
+        if content.session.plan(plan_id) is None:
+            continue
+        for speed, old in by_speed.items():
+            if speed not in speeds and (directory / str(old.get("file"))).is_file():
+                index.setdefault(plan_id, {}).setdefault(speed, old)
+    body = {"version": CHAPTERS_VERSION, "lang": lang, "tracks": index}
+    text = json.dumps(body, indent=1, sort_keys=True) + "\n"
+    index_path = directory / INDEX_NAME
+    with contextlib.suppress(OSError):
+        if index_path.read_text("utf-8") == text:
+            text = ""
+    if text:
+        _atomic_write(index_path, text.encode("utf-8"))
+    if prune:
+        summary.pruned = _prune(directory, index)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _index_entry(document: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "file": document["file"],
+        "chapters": document["file"].removesuffix(".mp3") + ".chapters.json",
+        "script_key": document["script_key"],
+        "frames": document["frames"],
+        "duration": document["duration"],
+        "bytes": document["bytes"],
+    }
+
+
+def _read_index(directory: Path) -> dict[str, dict[str, dict[str, Any]]]:
+    try:
+        raw = json.loads((directory / INDEX_NAME).read_text("utf-8"))
+        tracks = raw["tracks"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    if not isinstance(tracks, dict):
+        return {}
+    return {
+        plan: {s: e for s, e in by_speed.items() if isinstance(e, dict) and "file" in e}
+        for plan, by_speed in tracks.items()
+        if isinstance(by_speed, dict)
+    }
+
+
+def _prune(directory: Path, index: dict[str, dict[str, dict[str, Any]]]) -> int:
+    keep = {INDEX_NAME}
+    for by_speed in index.values():
+        for entry in by_speed.values():
+            keep.update({entry["file"], entry["chapters"]})
+    removed = 0
+    for path in directory.iterdir():
+        if path.is_file() and path.name not in keep:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed += 1
+    return removed
+
+
+# --------------------------------------------------------------------------- serving
+
+
+@dataclass(frozen=True)
+class LoadedTrack:
+    """A built track the player can use: its file name and chapters."""
+
+    file: str
+    duration: float
+    chapters: list[dict[str, Any]]
+
+
+_cache: dict[Path, tuple[int, dict[str, Any]]] = {}
+
+
+def _read_json_cached(path: Path) -> dict[str, Any] | None:
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        return None
+    hit = _cache.get(path)
+    if hit and hit[0] == mtime:
+        return hit[1]
+    try:
+        value = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(value, dict):
+        return None
+    _cache[path] = (mtime, value)
+    return value
+
+
+def load_track(
+    audio_root: Path, lang: str, plan_id: str, speed: str, script_key: str
+) -> LoadedTrack | None:
+    """The current track of a plan at a speed, or None when it is not built or out of date.
+
+    Read at request time (cached by modification time), so tracks built while the server
+    runs are offered at once, and a track made from older content is never offered.
+    """
+    directory = tracks_dir(audio_root, lang)
+    index = _read_json_cached(directory / INDEX_NAME)
+    if index is None:
+        return None
+    try:
+        entry = index["tracks"][plan_id][speed]
+        if entry["script_key"] != script_key:
+            return None
+        document = _read_json_cached(directory / entry["chapters"])
+        if document is None or document.get("file") != entry["file"]:
+            return None
+        if not (directory / entry["file"]).is_file():
+            return None
+        return LoadedTrack(entry["file"], float(document["duration"]), document["chapters"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def current_track_files(
+    audio_root: Path, lang: str, content: Content, speed: str = "normal"
+) -> list[tuple[str, int]]:
+    """(file name under ``audio/<lang>/tracks/``, bytes) of every plan's current track at
+    ``speed``: what "Use offline" must save so that sessions play with no network."""
+    out: list[tuple[str, int]] = []
+    directory = tracks_dir(audio_root, lang)
+    for plan in content.session.plans:
+        key = plan_script(plan, content.session).key
+        track = load_track(audio_root, lang, plan.id, speed, key)
+        if track is not None:
+            with contextlib.suppress(OSError):
+                out.append((track.file, (directory / track.file).stat().st_size))
+    return out
+
+
+__all__ = [
+    "LoadedTrack",
+    "ManifestError",
+    "TrackBuildSummary",
+    "TrackResult",
+    "build_session_tracks",
+    "chapters_document",
+    "current_track_files",
+    "load_track",
+    "tracks_dir",
+]

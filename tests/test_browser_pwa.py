@@ -1,0 +1,565 @@
+"""The voice-first app in headless Chromium (Debian's, with the autoplay flag from conftest).
+
+Real narration clips are made with espeak-ng before the live server loads its catalogue, so
+pages carry real ``<audio>`` elements. Contexts block the service worker unless a test is about
+it, so routes and timings stay simple; the offline test allows it.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, Route, expect
+
+from server.catalog import load_catalog
+from server.content import Content
+from server.narration import build_library, load_manifest
+from server.screening import Answer, evaluate
+from server.templating import static_url
+from tests.browser_helpers import assert_no_axe_violations
+from tests.conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+
+SCREENING_CLIPS = ("home", "intro", "check", "error.", "q.", "outcome.")
+LABELS = {"yes": "Yes", "no": "No", "not-sure": "Not sure"}
+
+# Recorded from the first script on every page: media events, speech, and announcements.
+RECORDER = """
+(() => {
+  const log = { events: [], spoken: [], announced: [] };
+  Object.defineProperty(window, '__ig', { value: log });
+  for (const type of ['playing', 'pause', 'ended', 'error']) {
+    document.addEventListener(type, (event) => {
+      const media = event.target;
+      if (media instanceof HTMLMediaElement) log.events.push([type, media.currentSrc]);
+    }, true);
+  }
+  if (window.speechSynthesis) {
+    const synth = window.speechSynthesis;
+    const speak = synth.speak.bind(synth);
+    synth.speak = (utterance) => {
+      log.spoken.push(utterance.text);
+      try { speak(utterance); } catch (error) { /* no voices in headless */ }
+    };
+  }
+  document.addEventListener('DOMContentLoaded', () => {
+    const region = document.querySelector('[data-ig-status]');
+    if (!region) return;
+    new MutationObserver(() => {
+      if (region.textContent) log.announced.push(region.textContent);
+    }).observe(region, { childList: true, characterData: true, subtree: true });
+  });
+})();
+"""
+
+
+# --- Narration clips and the server ---------------------------------------------------------
+
+
+def build_clips(audio_dir: Path, content: Content) -> None:
+    """Narrate every screening sentence at both speeds with espeak-ng (no network).
+
+    Entries other suites already built for the current content are passed along, so the
+    build (which forgets entries it is not given) leaves them in the manifest.
+    """
+    texts = content.narration_texts()
+    wanted = {k: v for k, v in texts.items() if k.startswith(SCREENING_CLIPS)}
+    for entry in load_manifest(audio_dir, content.language).entries():
+        if texts.get(entry.clip_id) == entry.text:
+            wanted[entry.clip_id] = entry.text
+    summary = build_library(
+        audio_dir,
+        content.language,
+        wanted,
+        gtts_lang=content.voice.gtts_lang,
+        tld=content.voice.tld,
+        espeak_voice=content.voice.espeak_voice,
+        engine="espeak",
+        jobs=8,
+    )
+    assert summary.ok, summary.describe()
+
+
+@pytest.fixture(scope="session")
+def server(request: pytest.FixtureRequest, live_audio_dir: Path, content: Content) -> LiveServer:
+    """The shared live server, with clips built before it loads its catalogue."""
+    build_clips(live_audio_dir, content)
+    live: LiveServer = request.getfixturevalue("live_server")
+    app = live.server.config.app
+    if app.state.clips.url("en", "home") is None:
+        # Another suite started the server first: load the catalogue again, as a restart would.
+        app.state.clips = load_catalog(
+            live_audio_dir,
+            app.state.settings.audio_base_url,
+            {lang: c.narration_texts() for lang, c in app.state.contents.items()},
+        )
+        app.state.pwa_data_digest = None  # the service worker version includes the catalogue
+    return live
+
+
+def clip_url(server: LiveServer, clip_id: str, speed: str = "normal") -> str:
+    url = server.server.config.app.state.clips.url("en", clip_id, speed)
+    assert url, clip_id
+    return str(url)
+
+
+@contextmanager
+def network_gone(server: LiveServer) -> Iterator[list[str]]:
+    """The server answers nothing (503) while the block runs; yields what tried to reach it.
+
+    Chromium's offline emulation covers pages and the service worker, but not the browser's
+    own update check of /sw.js; with the server down too, that check fails as it would with
+    no network, and it is the only request that may show up here.
+    """
+    app = server.server.config.app
+    inner = app.middleware_stack
+    assert inner is not None
+    hits: list[str] = []
+
+    async def refuse(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await inner(scope, receive, send)
+            return
+        hits.append(f"{scope['method']} {scope['path']}")
+        await send({"type": "http.response.start", "status": 503, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    app.middleware_stack = refuse
+    try:
+        yield hits
+    finally:
+        app.middleware_stack = inner
+
+
+# --- Pages --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def open_page(browser: Browser) -> Iterator[Callable[..., Page]]:
+    contexts = []
+
+    def make(voice: str | None = None, service_workers: str = "block") -> Page:
+        context = browser.new_context(
+            viewport={"width": 390, "height": 844},
+            service_workers=service_workers,  # type: ignore[arg-type]
+        )
+        context.add_init_script(RECORDER)
+        if voice:
+            context.add_init_script(
+                "try { if (localStorage.getItem('ig.voice') === null)"
+                f" localStorage.setItem('ig.voice', '{voice}'); }} catch (error) {{}}"
+            )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def ready(page: Page) -> None:
+    """The page's script has run (keys and voice are attached)."""
+    page.wait_for_function("() => document.body.classList.contains('js-enabled')")
+
+
+def wait_playing(page: Page, src: str | None = None) -> None:
+    """A ``playing`` event on this page, and ``currentTime`` moving forward."""
+    page.wait_for_function(
+        "(src) => window.__ig.events.some(([type, url]) => type === 'playing'"
+        " && (!src || url.endsWith(src)))",
+        arg=src,
+    )
+    before = page.evaluate("document.querySelector('audio').currentTime")
+    page.wait_for_function(
+        "(t) => { const a = document.querySelector('audio');"
+        " return !a.paused && a.currentTime > t + 0.2; }",
+        arg=before,
+    )
+
+
+def audio_state(page: Page) -> dict[str, Any]:
+    state: dict[str, Any] = page.evaluate(
+        "(() => { const a = document.querySelector('audio');"
+        " return { paused: a.paused, time: a.currentTime, src: a.currentSrc }; })()"
+    )
+    return state
+
+
+def start_check(page: Page, base: str) -> None:
+    page.goto(f"{base}/en/screening")
+    ready(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start the check for myself").click()
+    ready(page)
+
+
+# --- Voice that leads ----------------------------------------------------------------------
+
+
+def test_start_gesture_then_each_page_speaks_and_answering_stops_it(
+    open_page: Callable[..., Page], server: LiveServer, content: Content
+) -> None:
+    page = open_page()
+    base = server.url
+    page.goto(f"{base}/en/")
+    ready(page)
+    start = page.locator(".ig-start")
+    expect(start).to_be_visible()
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__ig.events") == []  # nothing plays before the gesture
+    page.keyboard.press("Enter")  # Enter on the start screen is the gesture
+    expect(start).to_have_count(0)
+    wait_playing(page, clip_url(server, "home"))
+    assert page.evaluate("localStorage.getItem('ig.voice')") == "on"
+    expect(page.get_by_role("button", name="Voice", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+
+    start_check(page, base)
+    q1, q2 = content.questions[0], content.questions[1]
+    expect(page.locator("h1")).to_have_text(q1.you)
+    wait_playing(page, clip_url(server, f"q.{q1.id}.you"))
+
+    # Media Session: the question is the title; the counter is the album.
+    session = page.evaluate(
+        "({ title: navigator.mediaSession.metadata.title,"
+        " album: navigator.mediaSession.metadata.album,"
+        " state: navigator.mediaSession.playbackState })"
+    )
+    assert session == {"title": q1.you, "album": "Question 1 of 18", "state": "playing"}
+
+    # Answering stops the audio at once. (The page's own submit handler runs first; this
+    # later one holds the form back, so the paused audio can be watched for a while.)
+    page.evaluate(
+        "() => { window.__hold = (event) => event.preventDefault();"
+        " window.addEventListener('submit', window.__hold); }"
+    )
+    page.keyboard.press("n")
+    page.wait_for_function("() => document.querySelector('audio').paused")
+    paused_at = audio_state(page)["time"]
+    page.wait_for_timeout(400)
+    assert audio_state(page)["paused"] is True
+    assert audio_state(page)["time"] == paused_at
+    page.evaluate("() => window.removeEventListener('submit', window.__hold)")
+    with page.expect_navigation():
+        page.keyboard.press("n")
+    expect(page.locator("h1")).to_have_text(q2.you)
+    wait_playing(page, clip_url(server, f"q.{q2.id}.you"))
+
+
+def test_keys_answer_repeat_and_pause_but_never_in_a_form_field(
+    open_page: Callable[..., Page], server: LiveServer, content: Content
+) -> None:
+    page = open_page()
+    page.goto(f"{server.url}/en/screening")
+    ready(page)
+    page.locator(".ig-start__body").click()  # a tap anywhere on the start screen
+    wait_playing(page, clip_url(server, "intro"))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start the check for myself").click()
+    ready(page)
+    rows = [re.sub(r"\s+", " ", r) for r in page.locator(".ig-keys__row").all_inner_texts()]
+    assert rows == [
+        "Y Yes",
+        "N No",
+        "U Not sure",
+        "R Repeat the question",
+        "Space Pause or play the voice",
+    ]
+    wait_playing(page)
+
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press(" ")
+    page.wait_for_function("() => document.querySelector('audio').paused")
+    page.wait_for_function("() => window.__ig.announced.includes('Paused.')")
+    page.keyboard.press(" ")
+    page.wait_for_function("() => !document.querySelector('audio').paused")
+    page.wait_for_function("() => window.__ig.announced.includes('Playing.')")
+
+    page.wait_for_function("() => document.querySelector('audio').currentTime > 1.2")
+    page.keyboard.press("r")
+    page.wait_for_function(
+        "() => { const a = document.querySelector('audio');"
+        " return !a.paused && a.currentTime < 1; }"
+    )
+
+    # Space on a focused button keeps the button's own meaning (here: Repeat), never "pause".
+    page.get_by_role("button", name="Repeat").focus()
+    page.keyboard.press(" ")
+    page.wait_for_timeout(300)
+    assert audio_state(page)["paused"] is False
+
+    # In a form field, letters and Space are typing.
+    url = page.url
+    page.evaluate(
+        "(() => { const i = document.createElement('input'); i.id = 'probe';"
+        " i.setAttribute('aria-label', 'probe'); document.querySelector('main').append(i); })()"
+    )
+    page.locator("#probe").focus()
+    page.keyboard.type("yn ur")
+    page.wait_for_timeout(300)
+    assert page.url == url
+    assert page.locator("#probe").input_value() == "yn ur"
+    assert audio_state(page)["paused"] is False
+
+    page.evaluate("document.activeElement.blur()")
+    given = {}
+    for question, key, value in zip(
+        content.questions[:3], ["y", "n", "u"], ["yes", "no", "not-sure"], strict=True
+    ):
+        expect(page.locator("h1")).to_have_text(question.you)
+        with page.expect_navigation():
+            page.keyboard.press(key)
+        ready(page)
+        given[question.id] = value
+    assert json.loads(page.evaluate("sessionStorage.getItem('ig.answers.en')")) == given
+    # The server got them too: the first question shows its saved answer.
+    page.goto(f"{server.url}/en/screening/q/{content.questions[0].id}")
+    expect(page.locator(".ig-current-answer")).to_have_text("Yes ✓")
+
+
+def test_with_voice_off_nothing_plays(
+    open_page: Callable[..., Page], server: LiveServer, content: Content
+) -> None:
+    page = open_page()
+    page.goto(f"{server.url}/en/screening")
+    ready(page)
+    page.get_by_role("button", name="Continue without voice").click()
+    expect(page.locator(".ig-start")).to_have_count(0)
+    page.wait_for_function("() => window.__ig.announced.includes('Voice off.')")
+    assert page.evaluate("localStorage.getItem('ig.voice')") == "off"
+    voice = page.get_by_role("button", name="Voice", exact=True)
+    expect(voice).to_have_attribute("aria-pressed", "false")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start the check for myself").click()
+    ready(page)
+    expect(page.locator("h1")).to_have_text(content.questions[0].you)
+    page.wait_for_timeout(1200)
+    assert page.evaluate("window.__ig.events") == []
+    assert page.evaluate("window.__ig.spoken") == []
+    assert audio_state(page)["paused"] is True and audio_state(page)["time"] == 0
+
+    # Turning it back on speaks the question.
+    voice.click()
+    wait_playing(page)
+    # Slow voice switches to the slow clip.
+    page.get_by_role("button", name="Slow voice").click()
+    wait_playing(page, clip_url(server, f"q.{content.questions[0].id}.you", "slow"))
+    assert page.evaluate("localStorage.getItem('ig.slow')") == "1"
+
+
+def test_a_missing_clip_is_read_by_the_browsers_own_voice(
+    open_page: Callable[..., Page], server: LiveServer, content: Content
+) -> None:
+    page = open_page(voice="on")
+
+    def without_audio(route: Route) -> None:
+        if route.request.method != "GET":
+            route.continue_()
+            return
+        response = route.fetch()
+        body = re.sub(r"<audio[^>]*></audio>", "", response.text())
+        route.fulfill(response=response, body=body)
+
+    start_check(page, server.url)
+    page.route("**/screening/q/*", without_audio)  # routes do not see redirects: load it again
+    page.goto(f"{server.url}/en/screening/q/{content.questions[0].id}")
+    ready(page)
+    page.wait_for_function("() => window.__ig.spoken.length > 0")
+    assert page.evaluate("window.__ig.spoken") == [content.questions[0].you]
+
+
+# --- The result worked out on the device ----------------------------------------------------
+
+
+def test_on_device_result_agrees_with_the_server_rule(
+    open_page: Callable[..., Page], server: LiveServer, content: Content
+) -> None:
+    page = open_page(voice="off")
+    ids = [q.id for q in content.questions]
+    rng = random.Random(4)
+    cases = [
+        dict.fromkeys(ids, "no"),
+        {**dict.fromkeys(ids, "no"), "glaucoma": "yes"},
+        {**dict.fromkeys(ids, "no"), "implants": "yes"},
+        {**dict.fromkeys(ids, "no"), "pregnancy": "not-sure"},
+        *({i: rng.choice(["yes", "no", "not-sure", "no", "no"]) for i in ids} for _ in range(4)),
+    ]
+    page.goto(f"{server.url}/en/")
+    for given in cases:
+        page.evaluate(
+            "(a) => { sessionStorage.setItem('ig.answers.en', JSON.stringify(a));"
+            " sessionStorage.setItem('ig.perspective.en', 'they'); }",
+            given,
+        )
+        page.goto(f"{server.url}/en/screening/offline")
+        outcome = evaluate(content.questions, {k: Answer(v) for k, v in given.items()})
+        title = content.outcome_text(outcome.level.value).title
+        expect(page.locator("h1")).to_have_text(title)
+        reasons = page.locator(".ig-reasons li")
+        expect(reasons).to_have_count(len(outcome.reasons))
+        if outcome.reasons:
+            first = outcome.reasons[0]
+            text = reasons.first.inner_text()
+            assert text.startswith(f"{first.question.title}: {LABELS[first.answer.value]}.")
+            assert first.question.they in text
+        else:
+            expect(page.get_by_text(content.ui.result_no_reasons)).to_be_visible()
+    assert_no_axe_violations(page)
+
+    # With an answer missing, the device goes to that question instead.
+    page.evaluate("sessionStorage.setItem('ig.answers.en', JSON.stringify({}))")
+    page.goto(f"{server.url}/en/screening/offline")
+    page.wait_for_url(f"**/en/screening/q/{ids[0]}")
+
+
+# --- Installable and offline ------------------------------------------------------------------
+
+
+def test_use_offline_then_the_check_works_with_no_network(
+    open_page: Callable[..., Page], server: LiveServer, content: Content, live_audio_dir: Path
+) -> None:
+    page = open_page(voice="on", service_workers="allow")
+    base = server.url
+    questions = content.questions
+
+    # Answer one question online, so the answers cookie holds something.
+    start_check(page, base)
+    with page.expect_navigation():
+        page.keyboard.press("y")
+
+    page.goto(f"{base}/en/offline")
+    ready(page)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    controller = page.evaluate("navigator.serviceWorker.controller.scriptURL")
+    assert controller == f"{base}/sw.js"
+    manifest = page.evaluate("fetch('/manifest.webmanifest').then((r) => r.json())")
+    for field in ["name", "short_name", "start_url", "scope", "display", "lang", "icons"]:
+        assert manifest[field], field
+    assert manifest["theme_color"] and manifest["background_color"]
+
+    page.get_by_role("button", name="Save for offline use").click()
+    result = page.locator(".ig-offline__result")
+    expect(result).to_have_text(
+        "Ready. The check works offline on this device now. Saved: Normal voice.",
+        timeout=30_000,
+    )
+    progress = page.locator("[data-slot='progress-text']").inner_text()
+    assert re.fullmatch(r"([\d.]+) (MB|kB) of \1 \2 saved \(100%\)", progress), progress
+    assert page.locator("progress").evaluate("(p) => p.value") == 100
+    page.wait_for_function("(t) => window.__ig.announced.at(-1) === t", arg=result.inner_text())
+    announced = page.evaluate("window.__ig.announced")
+    assert re.fullmatch(r"0 kB of [\d.]+ (MB|kB) saved \(0%\)", announced[0]), announced
+    assert_no_axe_violations(page)
+
+    # The saved question page holds no answer, though the cookie has one.
+    saved = page.evaluate(
+        "(u) => caches.match(u).then((r) => r.text())", f"{base}/en/screening/q/{questions[0].id}"
+    )
+    assert questions[0].you in saved and "ig-current-answer" not in saved
+
+    # Start again online, then lose the network on the first question.
+    start_check(page, base)
+    wait_playing(page)
+    page.context.set_offline(True)
+    with network_gone(server) as hits:
+        served_by_worker: list[bool] = []
+        page.on("response", lambda r: served_by_worker.append(r.from_service_worker))
+        page.reload()
+        ready(page)
+        expect(page.locator("h1")).to_have_text(questions[0].you)
+        wait_playing(page, clip_url(server, f"q.{questions[0].id}.you"))
+
+        # Answer every question by keys alone; glaucoma is a "yes".
+        for n, question in enumerate(questions):
+            if n:
+                page.wait_for_url(f"**/screening/q/{question.id}")
+                ready(page)
+                expect(page.locator("h1")).to_have_text(question.you)
+                wait_playing(page, clip_url(server, f"q.{question.id}.you"))
+            page.keyboard.press("y" if question.id == "glaucoma" else "n")
+        page.wait_for_url("**/en/screening/offline")
+        expect(page.locator("h1")).to_have_text(content.outcomes.avoid.title)
+        wait_playing(page, clip_url(server, "outcome.avoid"))
+        expect(page.locator(".ig-reasons li")).to_have_count(1)
+        assert_no_axe_violations(page)
+
+        # Range requests are answered by the worker from the saved clip: real 206s.
+        url = clip_url(server, f"q.{questions[0].id}.you")
+        data = (live_audio_dir / "en" / url.rsplit("/", 1)[1]).read_bytes()
+        size = len(data)
+        answers = page.evaluate(
+            """async (url) => {
+              const out = {};
+              for (const range of ['bytes=100-199', 'bytes=0-1', 'bytes=-10', 'bytes=500-',
+                                   'bytes=0-99999999', 'bytes=99999999-', 'bytes=200-100']) {
+                const r = await fetch(url, { headers: { Range: range } });
+                out[range] = { status: r.status, range: r.headers.get('Content-Range'),
+                               body: Array.from(new Uint8Array(await r.arrayBuffer())) };
+              }
+              return out;
+            }""",
+            url,
+        )
+        expected = {
+            "bytes=100-199": (100, 199),
+            "bytes=0-1": (0, 1),
+            "bytes=-10": (size - 10, size - 1),
+            "bytes=500-": (500, size - 1),
+            "bytes=0-99999999": (0, size - 1),
+        }
+        for header, (first, last) in expected.items():
+            got = answers[header]
+            assert got["status"] == 206, header
+            assert got["range"] == f"bytes {first}-{last}/{size}", header
+            assert bytes(got["body"]) == data[first : last + 1], header
+        assert answers["bytes=99999999-"]["status"] == 416
+        assert answers["bytes=99999999-"]["range"] == f"bytes */{size}"
+        # A range that does not parse is ignored: the whole clip, as RFC 9110 says.
+        assert answers["bytes=200-100"]["status"] == 200
+        assert bytes(answers["bytes=200-100"]["body"]) == data
+
+    # Not one request from the pages or the worker reached the server.
+    assert set(hits) <= {"GET /sw.js"}, hits
+    assert served_by_worker and all(served_by_worker)
+    page.context.set_offline(False)
+
+
+def test_no_axe_violations_with_the_voice_guide_on(
+    open_page: Callable[..., Page], server: LiveServer
+) -> None:
+    page = open_page()
+    page.goto(f"{server.url}/en/")
+    ready(page)
+    expect(page.locator(".ig-start")).to_be_visible()
+    assert_no_axe_violations(page)  # the Start screen
+    page.keyboard.press("Enter")
+    start_check(page, server.url)
+    expect(page.locator(".ig-keys")).to_be_visible()
+    expect(page.locator(".ig-voice-controls")).to_be_visible()
+    assert_no_axe_violations(page)  # voice controls and the keys list
+    # The Play prompt shown when the browser refuses to play without a gesture.
+    page.evaluate(
+        "() => { document.querySelector('audio').pause(); HTMLMediaElement.prototype.play = () =>"
+        " Promise.reject(new DOMException('no gesture', 'NotAllowedError')); }"
+    )
+    page.get_by_role("button", name="Repeat").click()
+    expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible()
+    page.wait_for_function(
+        "() => window.__ig.announced.includes('Press Play, or the Space key, to hear this page.')"
+    )
+    assert_no_axe_violations(page)
+    page.goto(f"{server.url}/en/offline")
+    ready(page)
+    assert_no_axe_violations(page)
+    assert static_url("js/app.js") in page.content()

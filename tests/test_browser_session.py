@@ -1,0 +1,396 @@
+"""The guided session in headless Chromium: the player follows the track's chapters, Stop
+always leads to the come-up instructions, a reload resumes, the carer view, progression kept
+on the device, no axe violations, and the whole session listed with JavaScript off."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from server.content import Content
+from server.session import parse_history, suggest
+from tests.browser_helpers import assert_no_axe_violations, tab_to
+from tests.conftest import LiveServer
+
+try:
+    from tests.test_session_tracks import build_session_audio, track_texts
+except ImportError:  # tests/ is not a package: pytest put it on sys.path instead
+    from test_session_tracks import build_session_audio, track_texts
+
+pytestmark = pytest.mark.browser
+
+PLAN = "first-20"
+AUDIO = "document.querySelector('[data-session-audio]')"
+# Records the Media Session handlers the page sets, so a test can press "stop" as a
+# lock screen or headset would.
+CAPTURE_HANDLERS = """
+(() => {
+  window.__igHandlers = {};
+  const ms = navigator.mediaSession;
+  if (!ms) return;
+  const original = ms.setActionHandler.bind(ms);
+  ms.setActionHandler = (action, handler) => {
+    window.__igHandlers[action] = handler;
+    return original(action, handler);
+  };
+})();
+"""
+
+
+@pytest.fixture(scope="session")
+def session_audio(live_audio_dir: Path, content: Content) -> Path:
+    """Clips and tracks in the live server's audio folder (tracks are found per request)."""
+    build_session_audio(live_audio_dir, content, speeds=["normal"], texts=track_texts(content))
+    return live_audio_dir
+
+
+@pytest.fixture(scope="session")
+def chapters(session_audio: Path) -> list[dict[str, Any]]:
+    tracks = session_audio / "en" / "tracks"
+    entry = json.loads((tracks / "index.json").read_text())["tracks"][PLAN]["normal"]
+    result: list[dict[str, Any]] = json.loads((tracks / entry["chapters"]).read_text())["chapters"]
+    return result
+
+
+def wait_until(page: Page, expression: str, arg: Any = None, timeout: float = 10.0) -> None:
+    """Poll a JavaScript expression from here: the page's CSP (rightly) forbids the eval that
+    Playwright's own wait_for_function uses for string predicates."""
+    deadline = time.monotonic() + timeout
+    function = f"(arg) => Boolean({expression})"
+    while not page.evaluate(function, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for: {expression}")
+        time.sleep(0.05)
+
+
+def get_ready(context: BrowserContext, base: str, content: Content, plan: str = PLAN) -> None:
+    """A screening with no known reason, then every pre-session check answered Yes."""
+    request = context.request
+    request.post(f"{base}/en/screening/start", form={"perspective": "you"})
+    for q in content.questions:
+        request.post(f"{base}/en/screening/q/{q.id}", form={"answer": "no"})
+    for check in content.session.checks:
+        request.post(f"{base}/en/session/plan/{plan}/check/{check.id}", form={"answer": "yes"})
+
+
+@pytest.fixture
+def page(
+    browser: Browser, session_audio: Path, live_server: LiveServer, content: Content
+) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.add_init_script(CAPTURE_HANDLERS)
+    get_ready(context, live_server.url, content)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def open_player(page: Page, live_server: LiveServer, view: str = "play") -> None:
+    page.goto(f"{live_server.url}/en/session/plan/{PLAN}/{view}")
+    wait_until(page, f"{AUDIO}.readyState >= 1")
+
+
+def start_playing(page: Page) -> None:
+    page.locator("[data-action=toggle]").click()
+    wait_until(page, f"!{AUDIO}.paused && {AUDIO}.currentTime > 0.1")
+
+
+def seek(page: Page, seconds: float) -> None:
+    page.evaluate(f"t => {{ {AUDIO}.currentTime = t; }}", seconds)
+
+
+def wait_for_step(page: Page, title: str) -> None:
+    wait_until(
+        page,
+        "document.querySelector('[data-step-title]').textContent === arg"
+        " && navigator.mediaSession.metadata"
+        " && navigator.mediaSession.metadata.title === arg",
+        title,
+    )
+
+
+def current_time(page: Page) -> float:
+    return float(page.evaluate(f"{AUDIO}.currentTime"))
+
+
+def chapter(chapters: list[dict[str, Any]], chapter_id: str) -> dict[str, Any]:
+    return next(c for c in chapters if c["id"] == chapter_id)
+
+
+def test_seeking_to_each_chapter_shows_its_step_and_media_session_title(
+    page: Page, live_server: LiveServer, chapters: list[dict[str, Any]]
+) -> None:
+    open_player(page, live_server)
+    start_playing(page)
+    for n, item in enumerate(chapters, start=1):
+        seek(page, item["start"] + 0.05)
+        wait_for_step(page, item["title"])
+        assert page.locator("[data-step-counter]").inner_text() == f"Step {n} of {len(chapters)}"
+        assert page.locator("[data-step-line]").inner_text() == item["lines"][0]["text"]
+        current = page.locator(f"#step-{item['id']}")
+        assert current.get_attribute("aria-current") == "step"
+    # The status region announces the step; the times follow currentTime.
+    last = chapters[-1]
+    assert page.locator("[data-session-status]").inner_text().endswith(last["title"])
+    assert page.locator("[data-time-elapsed]").inner_text() != "0:00"
+    assert page.evaluate("typeof window.__igHandlers.nexttrack") == "function"
+
+
+def test_stop_always_leads_to_the_come_up_instructions(
+    page: Page, live_server: LiveServer, chapters: list[dict[str, Any]]
+) -> None:
+    come_up = chapter(chapters, "come-up")
+    open_player(page, live_server)
+    start_playing(page)
+    hold = chapter(chapters, "hold-1")
+    for where, press in (
+        (hold["start"] + 10, lambda: page.get_by_role("link", name="Stop and come up now").click()),
+        (chapters[0]["start"] + 1, lambda: page.evaluate("window.__igHandlers.stop()")),
+        (
+            chapter(chapters, "setup")["start"] + 3,
+            lambda: page.evaluate("window.__igHandlers.stop()"),
+        ),
+    ):
+        seek(page, where)
+        wait_until(page, f"Math.abs({AUDIO}.currentTime - {where}) < 1")
+        press()
+        wait_for_step(page, come_up["title"])
+        assert come_up["start"] - 0.05 <= current_time(page) < come_up["start"] + 1.5
+        assert page.evaluate(f"{AUDIO}.paused") is False  # it speaks at once
+        assert page.locator("[data-step-line]").inner_text() == come_up["lines"][0]["text"]
+    # Headset buttons: previous repeats the step, next goes on to the following one.
+    page.evaluate("window.__igHandlers.nexttrack()")
+    wait_for_step(page, chapter(chapters, "rest")["title"])
+    page.evaluate("window.__igHandlers.previoustrack()")
+    wait_for_step(page, come_up["title"])
+
+
+def test_stop_by_keyboard_alone(
+    page: Page, live_server: LiveServer, chapters: list[dict[str, Any]]
+) -> None:
+    open_player(page, live_server)
+    seek(page, chapter(chapters, "hold-1")["start"] + 5)
+    tab_to(page, "Stop and come up now")
+    page.keyboard.press("Enter")
+    wait_for_step(page, chapter(chapters, "come-up")["title"])
+
+
+def test_a_reload_resumes_at_the_start_of_the_step(
+    page: Page, live_server: LiveServer, chapters: list[dict[str, Any]]
+) -> None:
+    hold = chapter(chapters, "hold-1")
+    open_player(page, live_server)
+    start_playing(page)
+    seek(page, hold["start"] + 20)
+    wait_for_step(page, hold["title"])
+    page.locator("[data-action=toggle]").click()  # pause: the position is saved on the device
+    page.reload()
+    wait_until(
+        page, f"{AUDIO}.readyState >= 1 && Math.abs({AUDIO}.currentTime - {hold['start']}) < 0.1"
+    )
+    notice = page.locator("[data-session-notice]")
+    assert notice.is_visible()
+    assert (
+        notice.inner_text()
+        == f"Ready to go on from: {hold['title']}. Press play when you are ready."
+    )
+    assert page.locator("[data-step-title]").inner_text() == hold["title"]
+    start_playing(page)
+    assert hold["start"] <= current_time(page) < hold["start"] + 3
+
+
+def test_after_a_long_pause_play_goes_back_to_the_start_of_the_step(
+    page: Page, live_server: LiveServer, chapters: list[dict[str, Any]]
+) -> None:
+    page.clock.install()
+    setup = chapter(chapters, "setup")
+    open_player(page, live_server)
+    start_playing(page)
+    seek(page, setup["start"] + 12)
+    wait_for_step(page, setup["title"])
+    page.locator("[data-action=toggle]").click()
+    # The page has handled the pause event once its button offers Play again.
+    wait_until(page, "document.querySelector('[data-action=toggle]').textContent === 'Play'")
+    page.clock.fast_forward("00:30")  # a phone call
+    page.locator("[data-action=toggle]").click()
+    wait_until(page, f"!{AUDIO}.paused")
+    assert setup["start"] <= current_time(page) < setup["start"] + 2
+    # A short pause resumes where it was.
+    seek(page, setup["start"] + 12)
+    page.locator("[data-action=toggle]").click()
+    wait_until(page, "document.querySelector('[data-action=toggle]').textContent === 'Play'")
+    page.locator("[data-action=toggle]").click()
+    wait_until(page, f"!{AUDIO}.paused")
+    assert setup["start"] + 11.5 <= current_time(page) < setup["start"] + 14
+    assert page.locator("[data-session-notice]").inner_text() == (
+        f"Back to the start of this step: {setup['title']}."
+    )
+
+
+def test_carer_view_keeps_the_same_audio_playing(
+    page: Page, live_server: LiveServer, chapters: list[dict[str, Any]]
+) -> None:
+    open_player(page, live_server)
+    start_playing(page)
+    page.evaluate(f"window.__theAudio = {AUDIO}")
+    page.get_by_role("link", name="Carer view").click()
+    wait_until(page, "document.querySelector('.ig-session--carer') !== null")
+    assert page.url.endswith(f"/en/session/plan/{PLAN}/carer")
+    assert page.title().startswith("Carer view: ")
+    assert page.evaluate(f"window.__theAudio === {AUDIO} && !{AUDIO}.paused") is True
+    big = page.locator("[data-step-title]").evaluate(
+        "e => parseFloat(getComputedStyle(e).fontSize)"
+    )
+    assert big >= 48  # very large text
+    assert page.locator("[data-time-left]").is_visible()
+    page.get_by_role("link", name="Stop and come up now").click()
+    wait_for_step(page, chapter(chapters, "come-up")["title"])
+    page.get_by_role("link", name="Standard view").click()
+    assert page.url.endswith(f"/en/session/plan/{PLAN}/play")
+    # Opened directly, the carer view is the same player.
+    open_player(page, live_server, "carer")
+    assert page.locator(".ig-session--carer [data-session-audio]").count() == 1
+
+
+def test_session_pages_have_no_axe_violations(
+    page: Page, live_server: LiveServer, content: Content
+) -> None:
+    base = f"{live_server.url}/en"
+    for url in (
+        "/session",
+        "/session/plans",
+        f"/session/plan/{PLAN}/check/height",
+        "/session/plan/build-40/ahead",
+        f"/session/plan/{PLAN}/feedback",
+    ):
+        page.goto(base + url)
+        assert_no_axe_violations(page)
+    open_player(page, live_server)
+    start_playing(page)
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="Carer view").click()
+    assert_no_axe_violations(page)
+    page.goto(f"{base}/session/plan/{PLAN}/check/meal")
+    page.get_by_role("button", name="No", exact=True).click()
+    assert page.locator("h1").inner_text() == "Do not invert today"
+    assert_no_axe_violations(page)
+    page.goto(f"{base}/session/plan/{PLAN}/feedback")
+    page.get_by_role("button", name="Pain").click()
+    assert_no_axe_violations(page)
+
+
+def test_without_javascript_the_player_lists_every_step_with_native_controls(
+    browser: Browser,
+    session_audio: Path,
+    live_server: LiveServer,
+    content: Content,
+    chapters: list[dict[str, Any]],
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    get_ready(context, live_server.url, content)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/en/session/plan/{PLAN}/play")
+    audio = page.locator("audio")
+    assert audio.count() == 1 and audio.get_attribute("controls") is not None
+    assert "/audio/en/tracks/" in str(audio.get_attribute("src"))
+    assert page.locator("[data-session-controls]").is_hidden()
+    items = page.locator(".ig-session__steps > li")
+    assert items.count() == len(chapters)
+    for n, item in enumerate(chapters):
+        text = items.nth(n).inner_text()
+        assert item["title"] in text
+        for line in item["lines"]:
+            assert line["text"] in text
+    # Stop leads to the written come-up instructions, with their time in the track.
+    page.get_by_role("link", name="Stop and come up now").click()
+    assert page.url.endswith("#step-come-up")
+    assert page.locator("#step-come-up").is_visible()
+    context.close()
+
+    # axe needs JavaScript, so here "JavaScript off" means the app's own scripts are blocked.
+    context = browser.new_context()
+    context.route("**/*.js", lambda route: route.abort())
+    context.route("**/*.js?*", lambda route: route.abort())
+    get_ready(context, live_server.url, content)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/en/session/plan/{PLAN}/play")
+    assert page.locator("[data-session-controls]").is_hidden()
+    assert_no_axe_violations(page)
+    context.close()
+
+
+def test_progression_runs_on_the_device_exactly_as_the_server_rule(
+    page: Page, live_server: LiveServer, content: Content
+) -> None:
+    from tests.test_session import PROGRESSION_CASES
+
+    page.goto(f"{live_server.url}/en/session/plans")
+    src = page.locator("script[src*='session.js']").get_attribute("src")
+    data = json.loads(str(page.locator("[data-module=session-plans]").get_attribute("data-plans")))
+    histories = [
+        [{"plan": p, "day": d, "feeling": f} for p, d, f in entries]
+        for entries, _, _ in PROGRESSION_CASES
+    ]
+    histories.append([{"plan": "nope", "day": "2026-01-01", "feeling": "fine"}, "junk"])
+    from_js = page.evaluate(
+        "async ([src, plans, histories]) => {"
+        " const m = await import(src); return histories.map(h => m.suggest(plans, h)); }",
+        [src, data["plans"], histories],
+    )
+    for raw, js in zip(histories, from_js, strict=True):
+        expected = suggest(content.session.plans, parse_history(raw, content.session.plans))
+        assert (js["plan"], js["reason"], js["done"], js["needed"], js["gentler"]) == (
+            expected.plan,
+            expected.reason,
+            expected.done,
+            expected.needed,
+            expected.gentler,
+        ), raw
+
+
+def test_history_on_the_device_moves_the_suggestion_and_feedback_holds_it_back(
+    page: Page, live_server: LiveServer, content: Content
+) -> None:
+    base = f"{live_server.url}/en/session"
+    page.goto(f"{base}/plans")
+    history = [{"plan": "first-20", "day": f"2026-01-0{d}", "feeling": "fine"} for d in (1, 2, 3)]
+    page.evaluate("h => localStorage.setItem('ig.session.history.v1', JSON.stringify(h))", history)
+    page.reload()
+    suggested = page.locator(".ig-plan--suggested")
+    assert suggested.count() == 1 and suggested.get_attribute("data-plan-id") == "first-30"
+    assert page.locator("[data-plans-reason]").inner_text() == content.session.ui.reason_move_on
+    start = page.locator("[data-plans-suggested]")
+    assert start.inner_text() == "Start the suggested plan: 30 degrees, 2 minutes"
+    assert str(start.get_attribute("href")).endswith("/plan/first-30/check/height")
+    gentler = page.locator("[data-plans-gentler]")
+    assert gentler.inner_text() == "Start a gentler plan: 20 degrees, 1 minute"
+    link = lambda plan: str(  # noqa: E731
+        page.locator(f"[data-plan-id={plan}] [data-plan-link]").get_attribute("href")
+    )
+    assert link("build-30").endswith("/ahead") and link("first-20").endswith("/check/height")
+    assert page.locator("[data-plans-history]").inner_text() == "Sessions saved on this device: 3."
+
+    # "How did that feel?" Dizzy: advice, saved on the device, and the next plan is gentler.
+    page.goto(f"{base}/plan/first-30/feedback")
+    page.get_by_role("button", name="Dizzy").click()
+    assert page.locator("h1").inner_text() == "Stop for now, and talk to a clinician"
+    assert page.locator("[data-feedback-saved]").is_visible()
+    stored = page.evaluate("JSON.parse(localStorage.getItem('ig.session.history.v1'))")
+    assert stored[-1]["plan"] == "first-30" and stored[-1]["feeling"] == "dizzy"
+    page.goto(f"{base}/plans")
+    assert page.locator(".ig-plan--suggested").get_attribute("data-plan-id") == "first-20"
+    assert page.locator("[data-plans-reason]").inner_text() == content.session.ui.reason_held_back
+
+    page.get_by_role("button", name="Forget the sessions saved on this device").click()
+    assert page.locator("[data-plans-history]").inner_text() == (
+        content.session.ui.history_forgotten
+    )
+    assert page.evaluate("localStorage.getItem('ig.session.history.v1')") is None
+    assert page.locator(".ig-plan--suggested").get_attribute("data-plan-id") == "first-20"
+    assert page.locator("[data-plans-reason]").inner_text() == content.session.ui.reason_first

@@ -1,0 +1,272 @@
+"""The installable, offline-capable app over HTTP: manifest, icons, /sw.js, what "Use offline"
+downloads, the on-device rules, and pages that still work with JavaScript off."""
+
+from __future__ import annotations
+
+import json
+import re
+import struct
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pydantic import ValidationError
+from starlette.testclient import TestClient
+
+from server.app import create_app
+from server.config import ROOT, Settings
+from server.content import Content
+from server.narration import ClipEntry, Manifest
+from server.offline import _tree_digest, app_version, page_paths
+from server.pwa_content import PwaText
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data.startswith(PNG_SIGNATURE)
+    assert data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def sw_config(text: str) -> dict[str, Any]:
+    first, _, _rest = text.partition("\n")
+    match = re.fullmatch(r"self\.IG_CONFIG = (\{.*\});", first)
+    assert match, first
+    config: dict[str, Any] = json.loads(match.group(1))
+    return config
+
+
+# --- Installable -------------------------------------------------------------------------
+
+
+def test_manifest_has_every_field_and_real_icons(client: TestClient) -> None:
+    response = client.get("/manifest.webmanifest")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/manifest+json")
+    assert response.headers["cache-control"] == "no-cache"
+    manifest = response.json()
+    assert manifest["name"] == "Inversion Guide"
+    assert manifest["short_name"]
+    assert len(manifest["short_name"]) <= 12  # fits under a home-screen icon
+    assert manifest["start_url"] == "/"
+    assert manifest["scope"] == "/"
+    assert manifest["display"] == "standalone"
+    assert manifest["lang"] == "en"
+    assert re.fullmatch(r"#[0-9a-f]{6}", manifest["theme_color"])
+    assert re.fullmatch(r"#[0-9a-f]{6}", manifest["background_color"])
+    found = set()
+    for icon in manifest["icons"]:
+        if icon["type"] != "image/png":
+            continue
+        data = client.get(icon["src"]).content
+        width, height = png_size(data)
+        assert icon["sizes"] == f"{width}x{height}"
+        found.add((icon["sizes"], icon.get("purpose", "any")))
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= found
+
+
+def test_pages_link_the_manifest_the_script_and_a_touch_icon(client: TestClient) -> None:
+    page = client.get("/en/").text
+    assert '<link rel="manifest" href="/manifest.webmanifest">' in page
+    assert re.search(r'<script type="module" src="/static/js/app\.js\?v=[0-9a-f]{10}">', page)
+    assert re.search(r'<link rel="apple-touch-icon" href="/static/icons/icon-192\.png\?v=', page)
+
+
+def test_service_worker_is_never_cached_and_carries_its_version(client: TestClient) -> None:
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-cache"
+    assert response.headers["content-type"].startswith("text/javascript")
+    config = sw_config(response.text)
+    assert config["version"] == app_version(client.app)  # type: ignore[arg-type]
+    assert re.fullmatch(r"[0-9a-f]{16}", config["version"])
+    # The shell is precached at install: every URL must answer 200 without cookies.
+    assert "/en/offline" in config["shell"]
+    assert any(url.startswith("/static/js/app.js?v=") for url in config["shell"])
+    for url in config["shell"]:
+        assert client.get(url).status_code == 200, url
+    assert "addEventListener('fetch'" in response.text
+
+
+def test_version_follows_the_content_hash(tmp_path: Path) -> None:
+    folder = tmp_path / "tree"
+    folder.mkdir()
+    (folder / "a.css").write_text("body { color: red }")
+    before = _tree_digest(folder)
+    assert _tree_digest(folder) == before
+    (folder / "a.css").write_text("body { color: blue }")
+    assert _tree_digest(folder) != before
+
+    # Different content (or narration) gives a different version, the same gives the same.
+    settings = Settings(audio_dir=tmp_path / "audio", secret_key="x")
+    one, two = create_app(settings), create_app(settings)
+    assert app_version(one) == app_version(two)
+    changed = tmp_path / "content"
+    changed.mkdir()
+    data = yaml.safe_load((ROOT / "content" / "en.yaml").read_text())
+    data["questions"][0]["why"] += " More."
+    (changed / "en.yaml").write_text(yaml.safe_dump(data))
+    other = create_app(Settings(audio_dir=tmp_path / "audio", content_dir=changed, secret_key="x"))
+    assert app_version(other) != app_version(one)
+
+
+# --- What "Use offline" downloads -------------------------------------------------------------
+
+
+@pytest.fixture
+def clip_client(tmp_path: Path, content: Content) -> TestClient:
+    """An app with a small narration library: two clips, one of them also slow."""
+    folder = tmp_path / "audio" / "en"
+    folder.mkdir(parents=True)
+    texts = content.narration_texts()
+    q1 = f"q.{content.questions[0].id}.you"
+    manifest = Manifest("en", folder)
+    for clip_id, speed, name, size in [
+        ("home", "normal", "aaaaaaaaaaaaaaaa", 1000),
+        (q1, "normal", "bbbbbbbbbbbbbbbb", 2000),
+        ("home", "slow", "cccccccccccccccc", 3000),
+    ]:
+        (folder / f"{name}.mp3").write_bytes(b"\xff" * size)
+        manifest.put(
+            ClipEntry(
+                clip_id=clip_id,
+                speed=speed,  # type: ignore[arg-type]
+                file=f"{name}.mp3",
+                key=name * 4,
+                text=texts[clip_id],
+                engine="espeak",
+                lang="en",
+                accent="",
+                duration=1.0,
+                frames=42,
+                bytes=size,
+            )
+        )
+    manifest.path.write_text(manifest.to_json(), encoding="utf-8")
+    app = create_app(Settings(audio_dir=tmp_path / "audio", secret_key="t"))
+    return TestClient(app)
+
+
+def test_offline_list_names_every_page_asset_and_clip_with_its_size(
+    clip_client: TestClient, content: Content
+) -> None:
+    with clip_client:
+        listing = clip_client.get("/en/offline/files.json?speed=normal")
+        assert listing.status_code == 200
+        assert listing.headers["cache-control"] == "no-cache"
+        data = listing.json()
+        assert data["lang"] == "en" and data["speed"] == "normal"
+        assert data["version"] == sw_config(clip_client.get("/sw.js").text)["version"]
+        urls = {f["url"]: f for f in data["files"]}
+        for question in content.questions:
+            assert f"/en/screening/q/{question.id}" in urls
+        for path in ["/en/", "/en/screening", "/en/screening/offline", "/en/offline"]:
+            assert urls[path]["kind"] == "page"
+        assert urls["/en/screening/rules.json"]["kind"] == "page"
+        # Pages that show answers are never saved.
+        assert "/en/screening/check" not in urls and "/en/screening/result" not in urls
+        # Each size is the real size of a GET without cookies.
+        for url, entry in urls.items():
+            body = clip_client.get(url, headers={"accept-encoding": "identity"})
+            assert body.status_code == 200, url
+            assert len(body.content) == entry["bytes"], url
+        clips = sorted(f["url"] for f in data["files"] if f["kind"] == "clip")
+        assert clips == ["/audio/en/aaaaaaaaaaaaaaaa.mp3", "/audio/en/bbbbbbbbbbbbbbbb.mp3"]
+        assert data["total_bytes"] == sum(f["bytes"] for f in data["files"])
+
+        slow = clip_client.get("/en/offline/files.json?speed=slow").json()
+        slow_clips = sorted(f["url"] for f in slow["files"] if f["kind"] == "clip")
+        # The slow clip where there is one, else the normal clip.
+        assert slow_clips == ["/audio/en/bbbbbbbbbbbbbbbb.mp3", "/audio/en/cccccccccccccccc.mp3"]
+
+
+def test_offline_list_refuses_unknown_speed_and_language(client: TestClient) -> None:
+    assert client.get("/en/offline/files.json?speed=fast").status_code == 400
+    assert client.get("/xx/offline/files.json").status_code == 404
+    assert client.get("/xx/offline").status_code == 404
+    assert client.get("/xx/screening/rules.json").status_code == 404
+
+
+def test_pages_saved_for_offline_carry_no_answers(client: TestClient, content: Content) -> None:
+    """The saved copies are fetched without the cookie, so an answer can never be in them."""
+    client.post("/en/screening/start", data={"perspective": "they"})
+    client.post(f"/en/screening/q/{content.questions[0].id}", data={"answer": "yes"})
+    with_cookie = client.get(f"/en/screening/q/{content.questions[0].id}").text
+    assert "ig-current-answer" in with_cookie  # the live page shows the answer...
+    cookieless = TestClient(client.app)  # what the service worker's credentials: 'omit' sends
+    for path in page_paths(content):
+        saved = cookieless.get(path).text
+        assert "ig-current-answer" not in saved, path  # ...the saved copy never does
+        if "/q/" in path:  # saved questions are asked as rendered for no one in particular
+            assert content.questions[0].they not in saved, path
+
+
+def test_rules_hold_what_the_device_needs_and_no_answers(
+    client: TestClient, content: Content
+) -> None:
+    rules = client.get("/en/screening/rules.json").json()
+    assert [q["id"] for q in rules["questions"]] == [q.id for q in content.questions]
+    first = rules["questions"][0]
+    assert first["you"] == content.questions[0].you
+    assert first["they"] == content.questions[0].they
+    assert first["level"] == content.questions[0].level.value
+    assert first["url"] == f"/en/screening/q/{content.questions[0].id}"
+    assert set(rules["outcomes"]) == {"avoid", "ask-first", "no-known-reason"}
+    assert rules["outcomes"]["avoid"]["title"] == content.outcomes.avoid.title
+
+
+# --- With JavaScript off, every page works as before ----------------------------------------
+
+
+def test_use_offline_page_explains_it_needs_javascript(
+    client: TestClient, content: Content
+) -> None:
+    page = client.get("/en/offline")
+    assert page.status_code == 200
+    text = page.text
+    assert f"<title>{content.pwa.offline_title} - Inversion Guide</title>" in text
+    assert content.pwa.offline_needs_js in text
+    # The form exists only inside an inert template: without a script there is nothing to press.
+    before_template = text.split("<template", 2)
+    assert content.pwa.offline_download not in before_template[0]
+    assert 'href="/en/offline"' in client.get("/en/").text
+
+
+def test_offline_result_page_without_javascript_points_back_to_the_check(
+    client: TestClient, content: Content
+) -> None:
+    page = client.get("/en/screening/offline")
+    assert page.status_code == 200
+    visible = re.sub(r"<template.*?</template>", "", page.text, flags=re.S)
+    assert content.pwa.offline_result_needs_js in visible
+    assert visible.count("<h1") == 1
+    assert 'href="/en/screening"' in visible
+
+
+def test_voice_controls_and_keys_are_inert_templates(client: TestClient, content: Content) -> None:
+    client.post("/en/screening/start", data={"perspective": "you"})
+    page = client.get(f"/en/screening/q/{content.questions[0].id}").text
+    visible = re.sub(r"<template.*?</template>", "", page, flags=re.S)
+    for text in [content.pwa.start_button, content.pwa.repeat, content.pwa.keys_title]:
+        assert text in page
+        assert text not in visible
+    assert 'data-ig-template="keys"' in page and 'data-ig-template="voice"' in page
+    assert page.count("<h1") == 1 and visible.count("<h2") == 0
+
+
+def test_my_pages_have_no_inline_script_or_style(client: TestClient) -> None:
+    for path in ["/en/offline", "/en/screening/offline", "/en/"]:
+        text = client.get(path).text
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), path
+        assert not re.search(r"\sstyle=", text), path
+        assert "<style" not in text, path
+
+
+def test_pwa_strings_check_their_placeholders(content: Content) -> None:
+    data = content.pwa.model_dump()
+    data["offline_progress"] = "{done} of {total}"
+    with pytest.raises(ValidationError, match="offline_progress"):
+        PwaText.model_validate(data)

@@ -1,0 +1,312 @@
+"""The guided session through HTTP: the gate at each outcome, checks, player, carer, feedback."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from markupsafe import escape
+from starlette.testclient import TestClient
+
+from server import session_views
+from server.config import Settings
+from server.content import Content
+from server.session import plan_script
+
+try:
+    from tests.test_session_tracks import build_session_audio, track_texts
+except ImportError:  # tests/ is not a package: pytest put it on sys.path instead
+    from test_session_tracks import build_session_audio, track_texts
+
+
+def screen(client: TestClient, content: Content, overrides: dict[str, str] | None = None) -> None:
+    """Answer the whole screening (No unless overridden)."""
+    overrides = overrides or {}
+    client.post("/en/screening/start", data={"perspective": "you"})
+    for q in content.questions:
+        response = client.post(
+            f"/en/screening/q/{q.id}", data={"answer": overrides.get(q.id, "no")}
+        )
+        assert response.status_code == 200
+
+
+def pass_checks(client: TestClient, content: Content, plan: str = "first-20") -> str:
+    url = ""
+    for check in content.session.checks:
+        response = client.post(f"/en/session/plan/{plan}/check/{check.id}", data={"answer": "yes"})
+        assert response.status_code == 200
+        url = str(response.url)
+    return url
+
+
+def location(client: TestClient, url: str) -> str:
+    response = client.get(url, follow_redirects=False)
+    assert response.status_code == 303, (url, response.status_code)
+    return response.headers["location"]
+
+
+@pytest.fixture(scope="module")
+def built_audio(tmp_path_factory: pytest.TempPathFactory, content: Content) -> Path:
+    root = tmp_path_factory.getbasetemp() / "session-audio"
+    build_session_audio(root, content, texts=track_texts(content))
+    return root
+
+
+def test_home_offers_the_guided_session(client: TestClient) -> None:
+    page = client.get("/en/")
+    assert 'href="/en/session"' in page.text and "Guided session" in page.text
+
+
+def test_gate_without_a_screening_asks_for_the_check(client: TestClient) -> None:
+    page = client.get("/en/session")
+    assert page.status_code == 200
+    assert "Take the check first" in page.text and 'href="/en/screening"' in page.text
+    assert "/en/session/plans" not in page.text
+    for url in ("/en/session/plans", "/en/session/plan/first-20/check/height"):
+        assert location(client, url) == "/en/session"
+
+
+def test_gate_after_do_not_use_inversion_is_closed_and_says_what_to_do(
+    client: TestClient, content: Content
+) -> None:
+    screen(client, content, {"glaucoma": "yes", "implants": "yes"})
+    page = client.get("/en/session")
+    assert "The guided session is not offered" in page.text
+    assert "known reason to avoid inversion" in page.text
+    assert "Glaucoma:" in page.text and "Pins, plates or implants:" in page.text
+    for step in content.outcomes.avoid.next_steps:
+        assert str(escape(step)) in page.text
+    assert "/en/session/plans" not in page.text and "/en/session/clinician" not in page.text
+    # Saying a clinician agreed changes nothing after "do not use inversion".
+    client.post("/en/session/clinician", data={"confirm": "yes"})
+    assert "The guided session is not offered" in client.get("/en/session").text
+    for url in (
+        "/en/session/plans",
+        "/en/session/plan/first-20/ahead",
+        "/en/session/plan/first-20/check/height",
+        "/en/session/plan/first-20/play",
+        "/en/session/plan/first-20/carer",
+    ):
+        assert location(client, url) == "/en/session"
+    blocked = client.post(
+        "/en/session/plan/first-20/check/height", data={"answer": "yes"}, follow_redirects=False
+    )
+    assert blocked.headers["location"] == "/en/session"
+
+
+def test_gate_after_ask_first_opens_once_a_clinician_agreed_to_these_answers(
+    client: TestClient, content: Content
+) -> None:
+    screen(client, content, {"implants": "yes"})
+    page = client.get("/en/session")
+    assert "Check with your clinician first" in page.text
+    assert 'action="/en/session/clinician"' in page.text
+    assert "A clinician has looked at these answers and said inversion is right" in page.text
+    assert location(client, "/en/session/plans") == "/en/session"
+    # A form without the confirmation does nothing.
+    client.post("/en/session/clinician", data={})
+    assert location(client, "/en/session/plans") == "/en/session"
+
+    client.post("/en/session/clinician", data={"confirm": "yes"})
+    page = client.get("/en/session")
+    assert "How the guided session works" in page.text
+    assert "You told us that a clinician has looked at these answers" in page.text
+    assert client.get("/en/session/plans").status_code == 200
+
+    # Changing an answer asks again: the agreement was about the old answers.
+    client.post("/en/screening/q/spinal-curvature", data={"answer": "not-sure"})
+    assert "Check with your clinician first" in client.get("/en/session").text
+    assert location(client, "/en/session/plans") == "/en/session"
+
+
+def test_gate_after_no_known_reason_is_open_and_is_not_clearance(
+    client: TestClient, content: Content
+) -> None:
+    screen(client, content)
+    page = client.get("/en/session")
+    assert "How the guided session works" in page.text
+    assert "This is not medical clearance" in page.text
+    assert 'href="/en/session/plans"' in page.text
+    for sentence in content.session.ui.how_it_works:
+        assert sentence in page.text
+
+
+def test_plans_page_suggests_the_first_plan_and_asks_before_moving_ahead(
+    client: TestClient, content: Content
+) -> None:
+    screen(client, content)
+    page = client.get("/en/session/plans")
+    assert page.status_code == 200
+    text = page.text
+    assert content.session.ui.reason_first in text
+    first = content.session.ladder[0]
+    gentler = content.session.plan_by_id(str(first.gentler))
+    assert f"Start the suggested plan: {first.title}" in text
+    assert f"Start a gentler plan: {gentler.title}" in text
+    for plan in content.session.plans:
+        assert plan.title in text
+        start = f'href="/en/session/plan/{plan.id}/check/height"'
+        ahead = f'href="/en/session/plan/{plan.id}/ahead"'
+        if plan.step > first.step:
+            assert ahead in text and start not in text.split(f'id="plan-{plan.id}"')[1][:600]
+        else:
+            assert start in text
+    data = json.loads(html.unescape(re.search(r'data-plans="([^"]+)"', text).group(1)))  # type: ignore[union-attr]
+    assert [p["id"] for p in data["plans"]] == [p.id for p in content.session.plans]
+    ahead = client.get("/en/session/plan/build-40/ahead")
+    assert "This plan is further along" in ahead.text
+    assert 'href="/en/session/plan/build-40/check/height"' in ahead.text
+    assert client.get("/en/session/plan/nope/ahead").status_code == 404
+
+
+def test_checks_one_at_a_time_then_the_player(client: TestClient, content: Content) -> None:
+    screen(client, content)
+    checks = content.session.checks
+    page = client.get(f"/en/session/plan/build-40/check/{checks[0].id}")
+    assert f"Check 1 of {len(checks)}" in page.text
+    assert checks[0].question in page.text
+    tether = client.get("/en/session/plan/build-40/check/tether")
+    assert "set so the table stops at 40 degrees?" in tether.text  # the app says the angle
+    # The player needs the checks first.
+    assert location(client, "/en/session/plan/build-40/play") == (
+        f"/en/session/plan/build-40/check/{checks[0].id}"
+    )
+    # Skipping ahead by address does not skip the checks.
+    skipped = client.post(
+        f"/en/session/plan/build-40/check/{checks[-1].id}",
+        data={"answer": "yes"},
+        follow_redirects=False,
+    )
+    assert skipped.headers["location"] == f"/en/session/plan/build-40/check/{checks[0].id}"
+    url = pass_checks(client, content, "build-40")
+    assert url.endswith("/en/session/plan/build-40/play")
+    assert client.get("/en/session/plan/build-40/play").status_code == 200
+    # Checks passed for one plan do not open another.
+    assert "/check/" in location(client, "/en/session/plan/full-60/play")
+
+
+@pytest.mark.parametrize("answer", ["no", "not-sure"])
+@pytest.mark.parametrize("check_index", range(6))
+def test_any_no_ends_with_advice_not_to_invert_today(
+    client: TestClient, content: Content, answer: str, check_index: int
+) -> None:
+    screen(client, content)
+    checks = content.session.checks
+    for check in checks[:check_index]:
+        client.post(f"/en/session/plan/first-30/check/{check.id}", data={"answer": "yes"})
+    check = checks[check_index]
+    page = client.post(f"/en/session/plan/first-30/check/{check.id}", data={"answer": answer})
+    assert page.status_code == 200
+    assert "<h1" in page.text and "Do not invert today" in page.text
+    assert str(escape(check.if_no.format(angle=30))) in page.text
+    assert 'href="/en/session/plan/first-30/check/height"' in page.text
+    assert "/check/" in location(client, "/en/session/plan/first-30/play")
+
+
+def test_a_check_without_an_answer_is_explained(client: TestClient, content: Content) -> None:
+    screen(client, content)
+    page = client.post("/en/session/plan/first-20/check/height", data={"answer": "maybe"})
+    assert page.status_code == 422
+    assert "There is a problem" in page.text and "<title>Error:" in page.text
+    assert client.get("/en/session/plan/first-20/check/nope").status_code == 404
+    assert client.get("/en/session/plan/nope/check/height").status_code == 404
+
+
+def test_passed_checks_expire(
+    client: TestClient, content: Content, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    screen(client, content)
+    pass_checks(client, content)
+    assert client.get("/en/session/plan/first-20/play").status_code == 200
+    later = session_views.time.time() + session_views.READY_SECONDS + 60
+    monkeypatch.setattr(session_views.time, "time", lambda: later)
+    assert "/check/" in location(client, "/en/session/plan/first-20/play")
+
+
+def test_player_without_a_track_still_lists_every_step(
+    client: TestClient, content: Content
+) -> None:
+    screen(client, content)
+    pass_checks(client, content)
+    page = client.get("/en/session/plan/first-20/play")
+    assert content.session.ui.track_missing in page.text
+    assert "<audio" not in page.text
+    script = plan_script(content.session.plan_by_id("first-20"), content.session)
+    for chapter in script.chapters:
+        assert f'id="step-{chapter.id}"' in page.text
+        assert str(escape(chapter.title)) in page.text
+        for line in chapter.lines:
+            assert str(escape(line.text)) in page.text
+
+
+def test_player_offers_the_track_with_every_step_and_time(
+    client: TestClient, settings: Settings, content: Content, built_audio: Path
+) -> None:
+    shutil.copytree(built_audio, settings.audio_dir, dirs_exist_ok=True)
+    screen(client, content)
+    pass_checks(client, content, "intervals-20")
+    page = client.get("/en/session/plan/intervals-20/play")
+    text = page.text
+    index = json.loads((settings.audio_dir / "en" / "tracks" / "index.json").read_text())
+    entry = index["tracks"]["intervals-20"]["normal"]
+    assert f'src="/audio/en/tracks/{entry["file"]}"' in text
+    assert re.search(r"<audio[^>]* controls", text)
+    doc = json.loads((settings.audio_dir / "en" / "tracks" / entry["chapters"]).read_text())
+    for chapter in doc["chapters"]:
+        start = session_views.clock_text(chapter["start"])
+        end = session_views.clock_text(chapter["end"])
+        item = text.split(f'id="step-{chapter["id"]}"')[1].split("</li>")[0]
+        assert str(escape(chapter["title"])) in item
+        assert f"{start} to {end}" in item
+        for line in chapter["lines"]:
+            assert str(escape(line["text"])) in item
+    assert 'href="#step-come-up" data-action="stop"' in text
+    assert "Stop and come up now" in text
+    player = json.loads(html.unescape(re.search(r'data-player="([^"]+)"', text).group(1)))  # type: ignore[union-attr]
+    assert player["come_up"] == "come-up" and player["file"] == entry["file"]
+    assert [c["start"] for c in player["chapters"]] == [c["start"] for c in doc["chapters"]]
+
+    # The track itself: Range requests and the immutable cache header.
+    audio = client.get(f"/audio/en/tracks/{entry['file']}", headers={"Range": "bytes=0-1"})
+    assert audio.status_code == 206 and len(audio.content) == 2
+    assert audio.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert audio.headers["content-type"] == "audio/mpeg"
+    for bad in ("tracks/index.json", f"tracks/{entry['chapters']}", "tracks/../manifest.json"):
+        assert client.get(f"/audio/en/{bad}").status_code == 404
+
+    slow = client.get("/en/session/plan/intervals-20/play?speed=slow").text
+    assert index["tracks"]["intervals-20"]["slow"]["file"] in slow
+    carer = client.get("/en/session/plan/intervals-20/carer")
+    assert carer.status_code == 200 and "ig-session--carer" in carer.text
+    assert content.session.ui.carer_hint.replace("'", "&#39;") in carer.text
+    assert entry["file"] in carer.text
+
+
+@pytest.mark.parametrize("feeling", ["fine", "dizzy", "pain", "other"])
+def test_feedback_gives_advice_and_stores_nothing_on_the_server(
+    client: TestClient, content: Content, feeling: str
+) -> None:
+    screen(client, content)
+    form = client.get("/en/session/plan/first-20/feedback")
+    assert "How did that feel?" in form.text
+    for option in content.session.feelings:
+        assert f'value="{option.id}"' in form.text and option.label in form.text
+    page = client.post("/en/session/plan/first-20/feedback", data={"feeling": feeling})
+    assert page.status_code == 200
+    advice = content.session.feeling(feeling)
+    assert advice is not None
+    for sentence in advice.advice:
+        assert str(escape(sentence)) in page.text
+    if feeling in ("dizzy", "pain"):
+        assert "talk to a clinician" in page.text and "gentler plan" in page.text
+    assert "set-cookie" not in page.headers  # nothing about the session is kept here
+
+
+def test_feedback_without_a_choice_is_explained(client: TestClient) -> None:
+    page = client.post("/en/session/plan/first-20/feedback", data={"feeling": "great"})
+    assert page.status_code == 422 and "Choose how that felt." in page.text
+    assert client.get("/en/session/plan/nope/feedback").status_code == 404
