@@ -17,8 +17,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,7 +26,7 @@ from typing import Any, Literal, cast
 from server.content import Content
 from server.narration import mp3
 from server.narration.errors import ManifestError
-from server.narration.library import SPEEDS, Manifest, Speed, load_manifest
+from server.narration.library import SPEEDS, Manifest, Speed, atomic_write, load_manifest
 from server.narration.track import Segment, assemble_track
 from server.session import FrameClock, Timeline, TimelineError, lay_out, plan_script
 
@@ -88,22 +86,6 @@ class TrackBuildSummary:
 
 def tracks_dir(audio_root: Path, lang: str) -> Path:
     return Path(audio_root) / lang / TRACKS_DIR
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    # Hidden ".part" temp names never match the /audio route, so a half file is never served.
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), 0o644)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 def _track_hash(timeline: Timeline, files: dict[str, str], fmt: mp3.StreamFormat) -> str:
@@ -200,8 +182,8 @@ def _build_one(
         detail = "clip files differ from the manifest's frame counts; run `audio check`"
         return TrackResult(plan_id, speed, "failed", detail=detail), None
     document = chapters_document(timeline, lang, speed, mp3_path.name, len(track.data))
-    _atomic_write(mp3_path, track.data)
-    _atomic_write(chapters_path, (json.dumps(document, indent=1) + "\n").encode("utf-8"))
+    atomic_write(mp3_path, track.data)
+    atomic_write(chapters_path, (json.dumps(document, indent=1) + "\n").encode("utf-8"))
     result = TrackResult(
         plan_id,
         speed,
@@ -268,7 +250,7 @@ def build_session_tracks(
         if index_path.read_text("utf-8") == text:
             text = ""
     if text:
-        _atomic_write(index_path, text.encode("utf-8"))
+        atomic_write(index_path, text.encode("utf-8"))
     if prune:
         summary.pruned = _prune(directory, index)
     summary.seconds = time.perf_counter() - started

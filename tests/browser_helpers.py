@@ -11,7 +11,8 @@ _axe = Axe()
 def focused_text(page: Page) -> str:
     value = page.evaluate(
         "() => { const e = document.activeElement;"
-        " return e ? (e.getAttribute('aria-label') || e.textContent || '').replace(/\\s+/g, ' ') : '' }"
+        " return e ? (e.getAttribute('aria-label') || e.textContent || '')"
+        ".replace(/\\s+/g, ' ') : '' }"
     )
     return str(value).strip()
 

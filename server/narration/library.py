@@ -273,7 +273,7 @@ def load_manifest(audio_root: Path, lang: str) -> Manifest:
     return manifest
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so readers see the old file or the whole new one, never half.
 
     The temp file lives in the same directory (os.replace is only atomic within one file
@@ -303,7 +303,7 @@ def _write_manifest(manifest: Manifest) -> bool:
         if manifest.path.read_text("utf-8") == text:
             return False
     manifest.directory.mkdir(parents=True, exist_ok=True)
-    _atomic_write(manifest.path, text.encode("utf-8"))
+    atomic_write(manifest.path, text.encode("utf-8"))
     return True
 
 
@@ -457,7 +457,7 @@ class _Builder:
             entry = self.entry_for(job, engine, key, data)
         except mp3.Mp3Error as exc:
             raise EngineError(f"{engine} returned unusable audio: {exc}") from exc
-        _atomic_write(self.manifest.directory / entry.file, data)
+        atomic_write(self.manifest.directory / entry.file, data)
         return entry
 
     def try_gtts(self, job: _Job) -> ClipEntry | str:
