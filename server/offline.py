@@ -28,6 +28,7 @@ from starlette.types import Message
 from server.catalog import ClipCatalog
 from server.content import Content
 from server.narration import SPEEDS
+from server.session_tracks import current_track_files
 from server.templating import STATIC_DIR, TEMPLATES_DIR, static_url
 from server.views import content_for, render
 
@@ -35,16 +36,9 @@ log = logging.getLogger("inversion_guide.offline")
 
 SERVICE_WORKER = STATIC_DIR / "js" / "sw.js"
 
-# Static files every page needs; precached when the service worker installs.
-SHELL_FILES = (
-    "css/app.css",
-    "js/app.js",
-    "icons/icon.svg",
-    "icons/icon-192.png",
-    "icons/icon-512.png",
-    "icons/icon-maskable-512.png",
-)
 MANIFEST_URL = "/manifest.webmanifest"
+# Served at the site root by their own routes, not as /static/ files.
+ROOT_FILES = {"js/sw.js", "manifest.webmanifest"}
 NO_CACHE = {"Cache-Control": "no-cache"}
 
 
@@ -91,11 +85,24 @@ def app_version(app: Starlette) -> str:
     return digest.hexdigest()[:16]
 
 
+def shell_files() -> list[str]:
+    """Every static file (CSS, scripts, icons), by name under pwa/static.
+
+    Listed from the folder, so a file added later is precached too and a renamed one can
+    never leave a dead URL that would make the worker's install fail.
+    """
+    return sorted(
+        name
+        for name in (p.relative_to(STATIC_DIR).as_posix() for p in STATIC_DIR.rglob("*"))
+        if (STATIC_DIR / name).is_file() and name not in ROOT_FILES and not name.startswith(".")
+    )
+
+
 def shell_urls(app: Starlette) -> list[str]:
     """URLs the service worker precaches: hashed static files, the manifest, offline pages."""
     contents: dict[str, Content] = app.state.contents
     return [
-        *(static_url(name) for name in SHELL_FILES),
+        *(static_url(name) for name in shell_files()),
         MANIFEST_URL,
         *(f"/{lang}/offline" for lang in sorted(contents)),
     ]
@@ -153,6 +160,20 @@ def clip_files(
                 out.append({"url": url, "bytes": size, "kind": "clip"})
             break
     return out
+
+
+def track_files(
+    content: Content, clips: ClipCatalog, audio_dir: Path, speed: str
+) -> list[dict[str, Any]]:
+    """Each guided-session plan's current track at ``speed``: one long MP3 per plan.
+
+    Saved with the clips, so the service worker answers its Range requests from the cache.
+    """
+    lang = content.language
+    return [
+        {"url": f"{clips.base_url}/{lang}/tracks/{name}", "bytes": size, "kind": "clip"}
+        for name, size in current_track_files(audio_dir, lang, content, speed)
+    ]
 
 
 async def _inprocess_size(app: Starlette, path: str) -> int | None:
@@ -218,7 +239,7 @@ async def page_sizes(app: Starlette, paths: list[str], version: str) -> dict[str
 
 def static_files() -> list[dict[str, Any]]:
     out = []
-    for name in SHELL_FILES:
+    for name in shell_files():
         path = STATIC_DIR / name
         out.append(
             {
@@ -252,6 +273,7 @@ async def offline_files(request: Request) -> Response:
         *static_files(),
         *({"url": p, "bytes": sizes[p], "kind": "page"} for p in paths if p in sizes),
         *clip_files(content, app.state.clips, app.state.settings.audio_dir, speed),
+        *track_files(content, app.state.clips, app.state.settings.audio_dir, speed),
     ]
     return JSONResponse(
         {

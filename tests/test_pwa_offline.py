@@ -14,6 +14,7 @@ import yaml
 from pydantic import ValidationError
 from starlette.testclient import TestClient
 
+from server import offline
 from server.app import create_app
 from server.config import ROOT, Settings
 from server.content import Content
@@ -270,3 +271,21 @@ def test_pwa_strings_check_their_placeholders(content: Content) -> None:
     data["offline_progress"] = "{done} of {total}"
     with pytest.raises(ValidationError, match="offline_progress"):
         PwaText.model_validate(data)
+
+
+def test_offline_list_includes_the_guided_session_tracks(
+    clip_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each plan's current track is saved with the clips (answered with 206s when cached)."""
+    seen = []
+
+    def tracks(audio_dir: Path, lang: str, content: Content, speed: str) -> list[tuple[str, int]]:
+        seen.append((lang, speed))
+        return [(f"first-20-{speed}-0123456789abcdef.mp3", 123456)]
+
+    monkeypatch.setattr(offline, "current_track_files", tracks)
+    with clip_client:
+        data = clip_client.get("/en/offline/files.json?speed=slow").json()
+    assert seen == [("en", "slow")]
+    track = {"url": "/audio/en/tracks/first-20-slow-0123456789abcdef.mp3", "bytes": 123456}
+    assert {**track, "kind": "clip"} in data["files"]
