@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 from server.app import create_app
 from server.config import ROOT, Settings
 from server.content import Content, load_all
+from tests.narration_helpers import build_session_audio
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -68,9 +69,12 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_audio_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where the live server looks for narration; browser suites may build clips into it."""
-    return tmp_path_factory.mktemp("live-audio")
+def live_audio_dir(tmp_path_factory: pytest.TempPathFactory, content: Content) -> Path:
+    """The whole English narration (clips at both speeds and every session track), built once
+    with espeak-ng before the live server starts, so its catalogue is complete from the start."""
+    root = tmp_path_factory.mktemp("live-audio")
+    build_session_audio(root, content)
+    return root
 
 
 @pytest.fixture(scope="session")

@@ -18,9 +18,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
-from server.catalog import load_catalog
 from server.content import Content
-from server.narration import build_library, load_manifest
 from server.screening import Answer, evaluate
 from server.templating import static_url
 from tests.browser_helpers import assert_no_axe_violations
@@ -64,45 +62,10 @@ RECORDER = """
 # --- Narration clips and the server ---------------------------------------------------------
 
 
-def build_clips(audio_dir: Path, content: Content) -> None:
-    """Narrate every screening sentence at both speeds with espeak-ng (no network).
-
-    Entries other suites already built for the current content are passed along, so the
-    build (which forgets entries it is not given) leaves them in the manifest.
-    """
-    texts = content.narration_texts()
-    wanted = {k: v for k, v in texts.items() if k.startswith(SCREENING_CLIPS)}
-    for entry in load_manifest(audio_dir, content.language).entries():
-        if texts.get(entry.clip_id) == entry.text:
-            wanted[entry.clip_id] = entry.text
-    summary = build_library(
-        audio_dir,
-        content.language,
-        wanted,
-        gtts_lang=content.voice.gtts_lang,
-        tld=content.voice.tld,
-        espeak_voice=content.voice.espeak_voice,
-        engine="espeak",
-        jobs=8,
-    )
-    assert summary.ok, summary.describe()
-
-
 @pytest.fixture(scope="session")
-def server(request: pytest.FixtureRequest, live_audio_dir: Path, content: Content) -> LiveServer:
-    """The shared live server, with clips built before it loads its catalogue."""
-    build_clips(live_audio_dir, content)
-    live: LiveServer = request.getfixturevalue("live_server")
-    app = live.server.config.app
-    if app.state.clips.url("en", "home") is None:
-        # Another suite started the server first: load the catalogue again, as a restart would.
-        app.state.clips = load_catalog(
-            live_audio_dir,
-            app.state.settings.audio_base_url,
-            {lang: c.narration_texts() for lang, c in app.state.contents.items()},
-        )
-        app.state.pwa_data_digest = None  # the service worker version includes the catalogue
-    return live
+def server(live_server: LiveServer) -> LiveServer:
+    """The shared live server; conftest builds its narration before it starts."""
+    return live_server
 
 
 def clip_url(server: LiveServer, clip_id: str, speed: str = "normal") -> str:

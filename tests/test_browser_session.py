@@ -18,11 +18,6 @@ from server.session import parse_history, suggest
 from tests.browser_helpers import assert_no_axe_violations, tab_to
 from tests.conftest import LiveServer
 
-try:
-    from tests.test_session_tracks import build_session_audio, track_texts
-except ImportError:  # tests/ is not a package: pytest put it on sys.path instead
-    from test_session_tracks import build_session_audio, track_texts
-
 pytestmark = pytest.mark.browser
 
 PLAN = "first-20"
@@ -44,9 +39,8 @@ CAPTURE_HANDLERS = """
 
 
 @pytest.fixture(scope="session")
-def session_audio(live_audio_dir: Path, content: Content) -> Path:
-    """Clips and tracks in the live server's audio folder (tracks are found per request)."""
-    build_session_audio(live_audio_dir, content, speeds=["normal"], texts=track_texts(content))
+def session_audio(live_audio_dir: Path) -> Path:
+    """The live server's audio folder: conftest builds every clip and track there."""
     return live_audio_dir
 
 

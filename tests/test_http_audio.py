@@ -13,30 +13,13 @@ from starlette.testclient import TestClient
 from server.app import create_app
 from server.config import Settings
 from server.content import Content
-from server.narration import build_library, load_manifest
-from server.narration.engines import EspeakEngine
+from server.narration import load_manifest
 
 
 @pytest.fixture(scope="module")
-def built_audio(tmp_path_factory: pytest.TempPathFactory, content: Content) -> Path:
-    """A real espeak-ng library for the English content, both speeds."""
-    root = tmp_path_factory.mktemp("audio")
-    summary = build_library(
-        root,
-        "en",
-        content.narration_texts(),
-        gtts_lang=content.voice.gtts_lang,
-        tld=content.voice.tld,
-        espeak_voice=content.voice.espeak_voice,
-        engine="espeak",
-        speeds=("normal", "slow"),
-        jobs=2,
-        prune=False,
-        progress=False,
-        engines={"espeak": EspeakEngine()},
-    )
-    assert summary.ok, summary.describe()
-    return root
+def built_audio(live_audio_dir: Path) -> Path:
+    """A real espeak-ng library for the English content, both speeds (built by conftest)."""
+    return live_audio_dir
 
 
 @pytest.fixture

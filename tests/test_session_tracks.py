@@ -6,23 +6,22 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from server.content import Content
-from server.narration import build_library, load_manifest, mp3
+from server.narration import load_manifest, mp3
 from server.narration.library import SPEEDS, Speed
 from server.session import COME_UP, FrameClock, lay_out, plan_script
 from server.session_content import SessionText
 from server.session_tracks import (
-    TrackBuildSummary,
     build_session_tracks,
     current_track_files,
     load_track,
     tracks_dir,
 )
+from tests.narration_helpers import build_session_audio
 
 pytestmark = pytest.mark.slow
 
@@ -33,40 +32,6 @@ def track_texts(content: Content) -> dict[str, str]:
     for plan in content.session.plans:
         texts.update(plan_script(plan, content.session).clip_texts())
     return texts
-
-
-def build_session_audio(
-    root: Path,
-    content: Content,
-    speeds: Sequence[Speed] = SPEEDS,
-    texts: dict[str, str] | None = None,
-) -> TrackBuildSummary:
-    """Narrate clips with espeak-ng (all of the content's by default), then build the session
-    tracks. Both steps are incremental, so calling this again on the same folder is quick.
-
-    Entries other suites already built for the current content are passed along, so the
-    build (which forgets entries it is not given) leaves them in a shared folder's manifest.
-    """
-    everything = content.narration_texts()
-    wanted = dict(everything if texts is None else texts)
-    for entry in load_manifest(root, content.language).entries():
-        if everything.get(entry.clip_id) == entry.text:
-            wanted[entry.clip_id] = entry.text
-    clips = build_library(
-        root,
-        content.language,
-        wanted,
-        gtts_lang=content.voice.gtts_lang,
-        tld=content.voice.tld,
-        espeak_voice=content.voice.espeak_voice,
-        engine="espeak",
-        speeds=speeds,
-        jobs=4,
-    )
-    assert clips.ok, clips.describe()
-    tracks = build_session_tracks(root, content.language, content, speeds)
-    assert tracks.ok, tracks.describe()
-    return tracks
 
 
 @pytest.fixture(scope="module")

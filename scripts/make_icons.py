@@ -1,7 +1,7 @@
 """Draw the app's PNG icons from the same shapes as pwa/static/icons/icon.svg.
 
 Standard library only (zlib + struct), so no imaging package is needed. Run it after changing
-the icon: ``.venv/bin/python bench/make_icons.py``. Shapes are drawn as signed distance
+the icon: ``.venv/bin/python scripts/make_icons.py``. Shapes are drawn as signed distance
 fields, which gives smooth anti-aliased edges with one sample per pixel.
 """
 
