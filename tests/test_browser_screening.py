@@ -97,6 +97,9 @@ def test_no_axe_violations_on_any_page(
     with page.expect_navigation():
         page.evaluate("document.querySelector('form[data-module=question]').requestSubmit()")
     assert page.title().startswith("Error: Question 1")
+    if scripts == "running":
+        focused = page.evaluate("document.activeElement.className")
+        assert focused == "ig-error-summary", "the error summary should take focus"
     assert_no_axe_violations(page)
     for _ in content.questions:
         page.locator("button[value=yes]").click()

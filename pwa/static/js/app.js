@@ -759,6 +759,10 @@ async function boot() {
     if (narrator) narrator.stop();
   });
 
+  // GOV.UK pattern: focus the error summary, so a screen reader reads the problem first.
+  const errorSummary = document.querySelector('[data-module="error-summary"]');
+  if (errorSummary) errorSummary.focus();
+
   const offline = document.querySelector('[data-module="offline"]');
   if (offline) initOffline(offline);
 
