@@ -8,8 +8,10 @@ history lives in the browser (localStorage, pwa/static/js/session.js).
 
 from __future__ import annotations
 
+import functools
 import json
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -17,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.content import Content
+from server.narration import SPEEDS
 from server.screening import Outcome, evaluate, first_unanswered
 from server.session import (
     COME_UP,
@@ -31,9 +34,10 @@ from server.session_content import FEELINGS, Check, Plan
 from server.session_tracks import LoadedTrack, load_track
 from server.views import ANSWER_LABELS, answers_of, content_for, read_form, redirect, render
 
+Endpoint = Callable[[Request], Awaitable[Response]]
+
 # Checks passed this long ago no longer open the player: check again before a new session.
 READY_SECONDS = 3 * 60 * 60
-SPEEDS = ("normal", "slow")
 
 
 def _gate(request: Request, content: Content) -> tuple[Gate, Outcome | None]:
@@ -49,9 +53,18 @@ def _base(request: Request) -> str:
     return f"/{content_for(request).language}/session"
 
 
-def _require_open(request: Request, content: Content) -> Response | None:
-    gate, _ = _gate(request, content)
-    return None if gate is Gate.OPEN else redirect(f"/{content.language}/session")
+def gate_required(handler: Endpoint) -> Endpoint:
+    """Session pages past the gate: anyone the gate does not let through goes back to it."""
+
+    @functools.wraps(handler)
+    async def guarded(request: Request) -> Response:
+        content = content_for(request)
+        gate, _ = _gate(request, content)
+        if gate is not Gate.OPEN:
+            return redirect(f"/{content.language}/session")
+        return await handler(request)
+
+    return guarded
 
 
 def _plan_or_404(content: Content, plan_id: str) -> Plan:
@@ -132,11 +145,9 @@ def _plan_url(content: Content, plan: Plan) -> str:
     return f"/{content.language}/session/plan/{plan.id}/check/{content.session.checks[0].id}"
 
 
+@gate_required
 async def plans_page(request: Request) -> Response:
     content = content_for(request)
-    blocked = _require_open(request, content)
-    if blocked:
-        return blocked
     session = content.session
     # Without JavaScript the server knows no history: it suggests the first plan. The page
     # script replaces the suggestion from the history kept on the device.
@@ -191,12 +202,10 @@ async def plans_page(request: Request) -> Response:
     )
 
 
+@gate_required
 async def ahead_page(request: Request) -> Response:
     """Moving on faster than the progression asks asks to confirm first."""
     content = content_for(request)
-    blocked = _require_open(request, content)
-    if blocked:
-        return blocked
     plan = _plan_or_404(content, request.path_params["plan_id"])
     return render(
         request,
@@ -243,22 +252,18 @@ def _check_page(
     )
 
 
+@gate_required
 async def check_page(request: Request) -> Response:
     content = content_for(request)
-    blocked = _require_open(request, content)
-    if blocked:
-        return blocked
     plan = _plan_or_404(content, request.path_params["plan_id"])
     check = _check_or_404(content, request.path_params["check_id"])
     return _check_page(request, content, plan, check)
 
 
+@gate_required
 async def check_answer(request: Request) -> Response:
     """Yes goes on to the next check (then the player); No or Not sure ends with advice."""
     content = content_for(request)
-    blocked = _require_open(request, content)
-    if blocked:
-        return blocked
     plan = _plan_or_404(content, request.path_params["plan_id"])
     check = _check_or_404(content, request.path_params["check_id"])
     form = await read_form(request)
@@ -339,9 +344,6 @@ def _steps(content: Content, plan: Plan, track: LoadedTrack | None) -> list[dict
 
 def _player(request: Request, carer: bool) -> Response:
     content = content_for(request)
-    blocked = _require_open(request, content)
-    if blocked:
-        return blocked
     plan = _plan_or_404(content, request.path_params["plan_id"])
     if not _ready(request, plan):
         return redirect(_plan_url(content, plan))
@@ -431,10 +433,12 @@ def _player(request: Request, carer: bool) -> Response:
     )
 
 
+@gate_required
 async def player_page(request: Request) -> Response:
     return _player(request, carer=False)
 
 
+@gate_required
 async def carer_page(request: Request) -> Response:
     """The same player in a carer layout: very large step and time left, the stop control."""
     return _player(request, carer=True)
