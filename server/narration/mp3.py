@@ -216,7 +216,7 @@ class FrameHeader:
     @property
     def duration(self) -> float:
         """Seconds of audio in one frame."""
-        return self.samples_per_frame / self.sample_rate
+        return self.format.frame_seconds
 
 
 @dataclass(frozen=True, slots=True)
