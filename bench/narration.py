@@ -74,22 +74,14 @@ SAMPLE = {
 def content_specs() -> dict[str, VoiceSpec] | None:
     """The real content's voices and sentences, or None when it cannot be loaded."""
     try:
+        from server.__main__ import voices
         from server.config import Settings
         from server.content import load_all
 
-        contents = load_all(Settings().content_dir)
+        return voices(load_all(Settings().content_dir))
     except Exception as exc:  # any failure here just means "use the sample"; say why
         print(f"(real content unavailable: {exc.__class__.__name__}: {exc}; using the sample)")
         return None
-    return {
-        lang: VoiceSpec(
-            content.narration_texts(),
-            gtts_lang=content.voice.gtts_lang,
-            tld=content.voice.tld,
-            espeak_voice=content.voice.espeak_voice,
-        )
-        for lang, content in contents.items()
-    }
 
 
 def timed_build(root: Path, lang: str, spec: VoiceSpec, jobs: int) -> tuple[float, BuildSummary]:

@@ -3,27 +3,36 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from server.config import Settings
-from server.content import ContentError, load_all
+from server.content import Content, ContentError, load_all
 from server.narration import VoiceSpec
 from server.narration.cli import AfterBuild
 from server.narration.cli import register as register_audio
 
 
-def content_check(settings: Settings) -> int:
+def print_problems(headline: str, exc: ContentError) -> None:
+    print(headline, file=sys.stderr)
+    for problem in exc.problems:
+        print(f"  {problem}", file=sys.stderr)
+
+
+def load_or_exit(settings: Settings) -> dict[str, Content]:
+    """The content, or exit 1 naming each problem with its file and key."""
     try:
-        contents = load_all(settings.content_dir)
+        return load_all(settings.content_dir)
     except ContentError as exc:
-        print("Content is not valid:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
-        return 1
-    for lang, content in sorted(contents.items()):
+        print_problems("Content is not valid:", exc)
+        raise SystemExit(1) from None
+
+
+def content_check(settings: Settings) -> int:
+    for lang, content in sorted(load_or_exit(settings).items()):
         print(
             f"{lang}: ok ({len(content.questions)} questions, "
             f"{len(content.narration_texts())} spoken clips)"
@@ -31,25 +40,21 @@ def content_check(settings: Settings) -> int:
     return 0
 
 
-def voices(settings: Settings) -> dict[str, VoiceSpec]:
+def voices(contents: Mapping[str, Content]) -> dict[str, VoiceSpec]:
     """What the narration build must say, per language, and with which voices."""
-    try:
-        contents = load_all(settings.content_dir)
-    except ContentError as exc:
-        raise SystemExit("Content is not valid:\n  " + "\n  ".join(exc.problems)) from None
     return {
         lang: VoiceSpec(c.narration_texts(), c.voice.gtts_lang, c.voice.tld, c.voice.espeak_voice)
         for lang, c in contents.items()
     }
 
 
-def build_tracks(settings: Settings) -> AfterBuild:
+def build_tracks(load_contents: Callable[[], Mapping[str, Content]]) -> AfterBuild:
     """The hook that makes each plan's session track once a language's clips are built."""
 
     def after_build(audio_root: Path, lang: str, speeds: tuple[str, ...], prune: bool) -> int:
         from server.session_tracks import build_session_tracks
 
-        content = load_all(settings.content_dir)[lang]
+        content = load_contents()[lang]
         summary = build_session_tracks(audio_root, lang, content, speeds, prune=prune)
         print(summary.describe())
         return 0 if summary.ok else 1
@@ -65,9 +70,7 @@ def serve(settings: Settings, host: str, port: int) -> int:
     try:
         app = create_app(settings)
     except ContentError as exc:
-        print("The server will not start: content is not valid:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
+        print_problems("The server will not start: content is not valid:", exc)
         return 1
     # access_log stays on: URLs never carry answers, and bodies are never logged.
     uvicorn.run(app, host=host, port=port, proxy_headers=False)
@@ -87,13 +90,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     content_commands.add_parser("check", help="validate every content file")
 
     settings = Settings()
+    # Loaded once per command, when an audio command first needs it (clips, then tracks).
+    load_contents = functools.cache(lambda: load_or_exit(settings))
     register_audio(
         commands,
-        lambda: voices(settings),
+        lambda: voices(load_contents()),
         settings.audio_dir,
         jobs=settings.tts_jobs,
         gtts_timeout=settings.tts_timeout,
-        after_build=build_tracks(settings),
+        after_build=build_tracks(load_contents),
     )
 
     args = parser.parse_args(argv)
