@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ from server.catalog import ClipCatalog
 from server.content import Content
 from server.narration import SPEEDS
 from server.session_tracks import current_track_files
-from server.templating import STATIC_DIR, TEMPLATES_DIR, static_url
+from server.templating import STATIC_DIR, TEMPLATES_DIR, file_digest, static_url
 from server.views import content_for, render
 
 log = logging.getLogger("inversion_guide.offline")
@@ -45,18 +44,12 @@ NO_CACHE = {"Cache-Control": "no-cache"}
 # --- Versioning ---------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=512)
-def _file_digest(path: Path, mtime_ns: int, size: int) -> bytes:
-    return hashlib.sha256(path.read_bytes()).digest()
-
-
 def _tree_digest(root: Path) -> bytes:
     """Digest of every file under ``root``; files are re-read only when their stat changes."""
     digest = hashlib.sha256()
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        stat = path.stat()
         digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(_file_digest(path, stat.st_mtime_ns, stat.st_size))
+        digest.update(file_digest(path))
     return digest.digest()
 
 

@@ -15,16 +15,21 @@ TEMPLATES_DIR = ROOT / "pwa" / "templates"
 STATIC_DIR = ROOT / "pwa" / "static"
 
 
-@lru_cache(maxsize=256)
-def _file_hash(path: Path, mtime_ns: int) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+@lru_cache(maxsize=512)
+def _digest(path: Path, mtime_ns: int, size: int) -> bytes:
+    return hashlib.sha256(path.read_bytes()).digest()
+
+
+def file_digest(path: Path) -> bytes:
+    """SHA-256 of a file, read again only when its modification time or size changes."""
+    stat = path.stat()
+    return _digest(path, stat.st_mtime_ns, stat.st_size)
 
 
 def static_url(name: str) -> str:
     """URL of a static file with a content hash, so browsers and the service worker refresh it."""
-    path = STATIC_DIR / name
     try:
-        version = _file_hash(path, path.stat().st_mtime_ns)
+        version = file_digest(STATIC_DIR / name).hex()[:10]
     except OSError:
         version = "missing"
     return f"/static/{name}?v={version}"
