@@ -85,9 +85,8 @@ async def healthz(request: Request) -> Response:
 
 async def error_page(request: Request, exc: Exception) -> Response:
     """Friendly, accessible 4xx pages in the visitor's language when we can tell it."""
+    # Only two exception types are routed here: HTTPException, and BodyTooLarge (a 413).
     status = exc.status_code if isinstance(exc, HTTPException) else 413
-    if isinstance(exc, BodyTooLarge):
-        status = 413
     all_contents: dict[str, Content] = request.app.state.contents
     lang = request.path_params.get("lang") or request.url.path.strip("/").split("/")[0]
     content = all_contents.get(lang) or all_contents[request.app.state.settings.default_language]
