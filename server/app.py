@@ -9,7 +9,6 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -19,11 +18,19 @@ from server.catalog import load_catalog
 from server.config import Settings
 from server.content import load_all
 from server.screening import views as screening
-from server.security import BodyTooLarge, LimitBody, SecurityHeaders
+from server.security import BodyTooLarge, CrossSiteGuard, LimitBody, SecurityHeaders
 from server.session import player
 from server.session import views as session
+from server.session_cookie import EncryptedSessions
 from server.static import STATIC_DIR, AudioFiles, StaticAssets, make_templates, static_version
-from server.web import AppState, error_page, root, state
+from server.web import (
+    AppState,
+    cross_site_page,
+    error_page,
+    root,
+    server_error_page,
+    state,
+)
 
 log = logging.getLogger("inversion_guide")
 
@@ -134,19 +141,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Middleware(SecurityHeaders, audio_base_url=settings.audio_base_url),
         Middleware(LimitBody, max_bytes=settings.max_body_bytes),
         Middleware(GZipMiddleware, minimum_size=1024),
+        # A browser-session cookie (no Max-Age), encrypted, with an idle expiry.
         Middleware(
-            SessionMiddleware,
-            secret_key=settings.secret_key,
-            session_cookie="ig_answers",
-            max_age=None,  # a browser-session cookie: answers leave with the browser session
-            same_site="lax",
-            https_only=settings.https_only,
+            EncryptedSessions, secret_key=settings.secret_key, https_only=settings.https_only
         ),
+        # Inside the sessions, so its friendly page can be rendered like any other.
+        Middleware(CrossSiteGuard, refuse=cross_site_page),
     ]
     app = Starlette(
         routes=all_routes,
         middleware=middleware,
-        exception_handlers={HTTPException: error_page, BodyTooLarge: error_page},
+        exception_handlers={
+            HTTPException: error_page,
+            BodyTooLarge: error_page,
+            Exception: server_error_page,
+        },
     )
     clips = load_catalog(
         settings.audio_dir,

@@ -347,4 +347,4 @@ async def offline_result(request: Request) -> Response:
 async def offline_page(request: Request) -> Response:
     """``/<lang>/offline``: save every page and clip for one language and speed."""
     content = content_for(request)
-    return render(request, "offline.html", content, content.pwa.offline_title)
+    return render(request, "offline.html", content, content.pwa.offline_title, personal=False)

@@ -5,9 +5,10 @@ Pure ASGI (not BaseHTTPMiddleware) so streamed and Range responses pass through 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from urllib.parse import urlsplit
 
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -35,19 +36,61 @@ def content_security_policy(audio_base_url: str) -> str:
     )
 
 
+def security_headers(audio_base_url: str) -> dict[str, str]:
+    """The headers every response carries (the 500 page adds them itself: Starlette answers
+    an unhandled error outside the user middleware)."""
+    return {
+        "Content-Security-Policy": content_security_policy(audio_base_url),
+        "Referrer-Policy": "no-referrer",
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Permissions-Policy": (
+            "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+        ),
+        "Cross-Origin-Opener-Policy": "same-origin",
+    }
+
+
+def is_cross_site(headers: Mapping[str, str], host_origin: str) -> bool:
+    """Whether a request was sent by another site's page.
+
+    Browsers send ``Sec-Fetch-Site`` (all current ones) or at least ``Origin`` on a POST;
+    a request with neither (curl, an old browser) is not a cross-site page's form.
+    """
+    site = headers.get("sec-fetch-site")
+    if site is not None:
+        return site not in ("same-origin", "none")
+    origin = headers.get("origin")
+    return origin is not None and origin != host_origin
+
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class CrossSiteGuard:
+    """Refuse every state-changing request another site's page sends, before any handler
+    runs, with the response ``refuse(scope)`` makes (a friendly 403 page)."""
+
+    def __init__(self, app: ASGIApp, refuse: Callable[[Scope], Awaitable[ASGIApp]]) -> None:
+        self.app = app
+        self.refuse = refuse
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in UNSAFE_METHODS:
+            headers = Headers(scope=scope)
+            scheme = scope.get("scheme", "http")
+            host = headers.get("host", "")
+            if is_cross_site(headers, f"{scheme}://{host}"):
+                response = await self.refuse(scope)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp, audio_base_url: str = "/audio") -> None:
         self.app = app
-        self.headers = {
-            "Content-Security-Policy": content_security_policy(audio_base_url),
-            "Referrer-Policy": "no-referrer",
-            "X-Content-Type-Options": "nosniff",
-            "X-Frame-Options": "DENY",
-            "Permissions-Policy": (
-                "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
-            ),
-            "Cross-Origin-Opener-Policy": "same-origin",
-        }
+        self.headers = security_headers(audio_base_url)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -68,11 +111,17 @@ class BodyTooLarge(Exception):
     """Raised while reading a request body that passes the configured limit."""
 
 
+TOO_LARGE = "ig.body_too_large"
+
+
 class LimitBody:
     """Refuse bodies over ``max_bytes``: by Content-Length at once, else while streaming.
 
-    The app's exception handler turns BodyTooLarge into a friendly 413 page. The error is
-    raised when a handler reads the body, before it changes anything, so nothing saved is lost.
+    The body is never passed on past the limit: the app sees an empty (or cut) body and a
+    flag in ``scope["state"]``. Handlers that read a form (``web.read_form``) turn the flag
+    into a friendly 413 page before they change anything, so nothing saved is lost. Handlers
+    that ignore the body (static files, audio) answer as usual: an oversized GET is never a
+    500, and the error is never raised inside a response that has already started.
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
@@ -88,16 +137,24 @@ class LimitBody:
             if name == b"content-length":
                 declared = int(value) if value.isdigit() else self.max_bytes + 1
         received = 0
+        state = scope.setdefault("state", {})
+        ended = False
+        if declared > self.max_bytes:
+            state[TOO_LARGE] = True  # known before any handler runs
 
         async def limited_receive() -> Message:
-            nonlocal received
-            if declared > self.max_bytes:
-                raise BodyTooLarge()
+            nonlocal received, ended
+            if declared > self.max_bytes and not ended:
+                state[TOO_LARGE] = True
+                ended = True
+                return {"type": "http.request", "body": b"", "more_body": False}
             message = await receive()
-            if message["type"] == "http.request":
+            if message["type"] == "http.request" and not ended:
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise BodyTooLarge()
+                    state[TOO_LARGE] = True
+                    ended = True
+                    return {"type": "http.request", "body": b"", "more_body": False}
             return message
 
         await self.app(scope, limited_receive, send)

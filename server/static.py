@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
-from starlette.types import Scope
+from starlette.types import Receive, Scope, Send
 
 from server import clip_ids
 from server.config import ROOT
@@ -32,6 +32,32 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 # Narration files are content-addressed: <lang>/<16 hex>.mp3 (and session tracks below).
 AUDIO_PATH = re.compile(r"^[a-z][a-z0-9-]*/(tracks/)?[a-z0-9-]+\.mp3$")
 VERSION = re.compile(r"^[0-9a-f]{10}$")
+RANGE_SPEC = re.compile(r"^\s*(?:(\d+)-(\d*)|-(\d+))\s*$")
+
+
+def valid_range(header: str) -> bool:
+    """Whether a Range header is well formed (RFC 9110 14.1.2: ``bytes=`` and range specs)."""
+    unit, _, specs = header.partition("=")
+    if unit.strip().lower() != "bytes" or not specs:
+        return False
+    for spec in specs.split(","):
+        match = RANGE_SPEC.match(spec)
+        if not match:
+            return False
+        first, last = match.group(1), match.group(2)
+        if first and last and int(last) < int(first):
+            return False
+    return True
+
+
+def ignore_invalid_range(scope: Scope) -> Scope:
+    """A copy of ``scope`` without a Range header that does not parse: RFC 9110 says such a
+    header is ignored (200 with the whole body), where Starlette would answer 400."""
+    headers = scope.get("headers", [])
+    bad = [(k, v) for k, v in headers if k == b"range" and not valid_range(v.decode("latin-1"))]
+    if not bad:
+        return scope
+    return {**scope, "headers": [h for h in headers if h not in bad]}
 
 
 @lru_cache(maxsize=512)
@@ -72,7 +98,14 @@ def shell_files() -> list[str]:
     )
 
 
-class StaticAssets(StaticFiles):
+class RangeTolerantFiles(StaticFiles):
+    """StaticFiles that ignore a malformed Range header instead of answering 400."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await super().__call__(ignore_invalid_range(scope), receive, send)
+
+
+class StaticAssets(RangeTolerantFiles):
     """CSS, JS and icons at ``/static/<version>/<name>``.
 
     The current version is cached as immutable. Another version (a page from before a
@@ -95,7 +128,7 @@ class StaticAssets(StaticFiles):
         return response
 
 
-class AudioFiles(StaticFiles):
+class AudioFiles(RangeTolerantFiles):
     """Narration: immutable, Range-capable (FileResponse), only well-formed names.
 
     The folder may not exist yet (nothing built): every clip is then a 404, and the pages

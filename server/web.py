@@ -11,14 +11,15 @@ from typing import Any
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
+from starlette.types import Scope
 
 from server.catalog import ClipCatalog
 from server.config import Settings
 from server.content import Content
 from server.screening.rule import Answer, parse_answers
-from server.security import BodyTooLarge
+from server.security import TOO_LARGE, BodyTooLarge, security_headers
 from server.urls import Urls
 
 ANSWER_LABELS = {"yes": "answer_yes", "no": "answer_no", "not-sure": "answer_not_sure"}
@@ -73,9 +74,17 @@ def render(
     page_title: str,
     status_code: int = 200,
     headers: dict[str, str] | None = None,
+    personal: bool = True,
     **context: Any,
 ) -> Response:
-    """Render a page with what every page needs: its content, languages, URLs and narration."""
+    """Render a page with what every page needs: its content, languages, URLs and narration.
+
+    Pages are ``personal`` unless a view says otherwise: they may show answers, an outcome
+    or a session, so they are never stored by the browser (``no-store`` also keeps them out
+    of the back/forward cache, so Back after "Start again" shows no answers).
+    """
+    headers = dict(headers or {})
+    headers.setdefault("Cache-Control", "no-store" if personal else "no-cache")
     shared = state(request)
     base = {
         "content": content,
@@ -97,13 +106,22 @@ def redirect(url: str) -> RedirectResponse:
 
 
 async def read_form(request: Request) -> FormData:
-    """The POSTed form; a body that cannot be parsed is a 400, never a 500."""
+    """The POSTed form, read before a handler changes anything.
+
+    A body over the limit is a 413; one that cannot be parsed is a 400. Never a 500, and
+    nothing saved is changed. (Forms from other sites never get here: ``CrossSiteGuard``.)
+    """
+    if request.scope.get("state", {}).get(TOO_LARGE):
+        raise BodyTooLarge()
     try:
-        return await request.form(max_files=0, max_fields=20)
+        form = await request.form(max_files=0, max_fields=20)
     except (HTTPException, BodyTooLarge):
         raise
     except Exception as exc:  # multipart and urlencoded parsers raise several types
         raise HTTPException(status_code=400) from exc
+    if request.scope.get("state", {}).get(TOO_LARGE):
+        raise BodyTooLarge()
+    return form
 
 
 async def error_page(request: Request, exc: Exception) -> Response:
@@ -115,6 +133,7 @@ async def error_page(request: Request, exc: Exception) -> Response:
     content = shared.contents.get(lang) or shared.contents[shared.settings.default_language]
     ui = content.ui
     titles = {
+        403: (ui.cross_site_title, ui.cross_site_body),
         404: (ui.not_found_title, ui.not_found_body),
         413: (ui.too_large_title, ui.too_large_body),
     }
@@ -123,8 +142,36 @@ async def error_page(request: Request, exc: Exception) -> Response:
         return Response(title, status_code=status, media_type="text/plain")
     headers = getattr(exc, "headers", None)
     return render(
-        request, "error.html", content, title, status_code=status, body=body, headers=headers
+        request,
+        "error.html",
+        content,
+        title,
+        status_code=status,
+        body=body,
+        headers=headers,
+        personal=False,
     )
+
+
+async def cross_site_page(scope: Scope) -> Response:
+    """The 403 for a form another site's page sent: SameSite=Lax stops our cookie going with
+    it, not a new cookie coming back, so without this a hostile page could wipe answers."""
+    return await error_page(Request(scope), HTTPException(status_code=403))
+
+
+async def server_error_page(request: Request, exc: Exception) -> Response:
+    """A plain 500 page with the security headers (this runs outside the user middleware).
+
+    It uses no template or content, which may be what failed; Starlette logs the error.
+    """
+    shared = state(request)
+    body = (
+        '<!doctype html><html lang="en"><meta charset="utf-8"><title>Something went wrong'
+        "</title><h1>Something went wrong</h1><p>Please try again. Nothing you had already "
+        "answered was lost.</p></html>"
+    )
+    headers = {**security_headers(shared.settings.audio_base_url), "Cache-Control": "no-store"}
+    return HTMLResponse(body, status_code=500, headers=headers)
 
 
 async def root(request: Request) -> Response:

@@ -8,6 +8,7 @@ import re
 import shutil
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from markupsafe import escape
@@ -222,7 +223,8 @@ def test_passed_checks_expire(
     pass_checks(client, content)
     assert client.get("/en/session/plan/first-20/play").status_code == 200
     later = time.time() + session_gate.READY_SECONDS + 60
-    monkeypatch.setattr(time, "time", lambda: later)
+    # Only the gate's clock moves on (the cookie keeps its own).
+    monkeypatch.setattr(session_gate, "time", SimpleNamespace(time=lambda: later))
     assert "/check/" in location(client, "/en/session/plan/first-20/play")
 
 

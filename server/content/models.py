@@ -128,6 +128,8 @@ class Ui(Strict):
     bad_request_body: NonEmpty
     too_large_title: NonEmpty
     too_large_body: NonEmpty
+    cross_site_title: NonEmpty
+    cross_site_body: NonEmpty
     footer_disclaimer: NonEmpty
     coming_soon: NonEmpty
     perspective_you: NonEmpty

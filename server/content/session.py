@@ -3,7 +3,8 @@
 Everything a session says or shows lives here, in each language's content file: the steps of
 a track with their spoken lines and pauses, the time cues, the pre-session checks, the plans of
 the progression and the after-session feedback. The rules that turn a plan into a timed track
-(which cues go where) live in ``server.session.script``; this module only holds and checks the words.
+(which cues go where) live in ``server.session.script``; this module only holds and checks
+the words.
 """
 
 from __future__ import annotations

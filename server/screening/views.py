@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from server.content import Content, Question
 from server.screening.rule import Answer, evaluate, first_unanswered, parse_answers
+from server.session_cookie import new_session
 from server.web import (
     ANSWER_LABELS,
     answers_of,
@@ -25,17 +26,17 @@ from server.web import (
 
 async def home(request: Request) -> Response:
     content = content_for(request)
-    return render(request, "home.html", content, content.home.title)
+    return render(request, "home.html", content, content.home.title, personal=False)
 
 
 async def helping(request: Request) -> Response:
     content = content_for(request)
-    return render(request, "helping.html", content, content.ui.helping_someone)
+    return render(request, "helping.html", content, content.ui.helping_someone, personal=False)
 
 
 async def intro(request: Request) -> Response:
     content = content_for(request)
-    return render(request, "intro.html", content, content.intro.title)
+    return render(request, "intro.html", content, content.intro.title, personal=False)
 
 
 async def start(request: Request) -> Response:
@@ -45,6 +46,8 @@ async def start(request: Request) -> Response:
     perspective = form.get("perspective")
     if perspective not in ("you", "they"):
         raise HTTPException(status_code=400)
+    # A new screening: a new session id, and nothing of the old one carried over.
+    new_session(request.session)
     request.session["answers"] = {}
     request.session["perspective"] = perspective
     return redirect(urls_for(request, content).question(content.questions[0].id))
@@ -160,5 +163,5 @@ async def result(request: Request) -> Response:
 async def restart(request: Request) -> Response:
     content = content_for(request)
     await read_form(request)
-    request.session.pop("answers", None)
+    new_session(request.session)
     return redirect(urls_for(request, content).intro())
