@@ -52,10 +52,12 @@ def tone_mp3(
 ) -> bytes:
     """A real MP3 of a sine tone, encoded by lameenc (by default in gTTS's format)."""
     count = int(seconds * sample_rate)
-    wave = array(
+    # One second of tone repeated: computing every sample in Python is slow for long clips.
+    second = array(
         "h",
-        (int(8000 * math.sin(2 * math.pi * freq * i / sample_rate)) for i in range(count)),
+        (int(8000 * math.sin(2 * math.pi * freq * i / sample_rate)) for i in range(sample_rate)),
     )
+    wave = (second * (count // sample_rate + 1))[:count]
     if channels == 2:
         wave = array("h", (s for s in wave for _ in range(2)))
     encoder = lameenc.Encoder()
@@ -95,7 +97,8 @@ class FakeGoogle:
 
     script: deque[Behaviour] = field(default_factory=deque)
     requests: list[tuple[str, str, bool, str]] = field(default_factory=list)
-    seconds_per_char: float = 0.02
+    # About 14 characters a second, as Google speaks: lengths pass the narration's rate bounds.
+    seconds_per_char: float = 0.07
     retry_after: str = "1"
     by_text: dict[str, deque[Behaviour]] = field(default_factory=dict)
 
@@ -199,7 +202,9 @@ class ToneEngine:
             raise RuntimeError("engine bug")
         if self.fail(text):
             raise EngineError(f"{self.name} cannot say {text!r}")
-        seconds = round((0.2 + 0.01 * len(text)) * (1.4 if slow else 1.0), 2)
+        # About 170 words a minute (slow: 1.4 times longer), within the plausible-rate bounds.
+        words = max(1, len(text.split()))
+        seconds = round((0.3 + 0.35 * words) * (1.4 if slow else 1.0), 2)
         return tone_mp3(
             seconds, freq=self.freq, sample_rate=self.sample_rate, out_rate=self.sample_rate
         )
