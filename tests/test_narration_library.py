@@ -48,7 +48,12 @@ def engines(
 
 
 def build(root: Path, texts: dict[str, str] = TEXTS, **kwargs: object) -> BuildSummary:
-    options: dict[str, object] = {"gtts_lang": "en", "tld": "co.uk", "jobs": 3, "gtts_timeout": 10.0}
+    options: dict[str, object] = {
+        "gtts_lang": "en",
+        "tld": "co.uk",
+        "jobs": 3,
+        "gtts_timeout": 10.0,
+    }
     options.update(kwargs)
     return build_library(root, "en", texts, **options)  # type: ignore[arg-type]
 

@@ -16,7 +16,7 @@ A leaf package: it imports nothing else from ``server``. Code outside imports fr
 
 from __future__ import annotations
 
-from . import mp3
+from . import mp3, storage
 from .build import build_library, prune_library
 from .check import check_clip, check_library, check_manifest, check_tracks
 from .clips import (
@@ -113,6 +113,7 @@ __all__ = [
     "load_track_index",
     "mp3",
     "prune_library",
+    "storage",
     "tracks_dir",
     "verify_audio",
     "verify_clip",

@@ -205,9 +205,10 @@ def _cancellable_sleep(cancel: threading.Event) -> Callable[[float], None]:
 
 def _default_engines(
     manifest: Manifest,
-    engine: EngineChoice,
+    need_gtts: bool,
     gtts_timeout: float | None,
     gtts_attempts: int | None,
+    engine_is_gtts: bool,
     cancel: threading.Event,
 ) -> dict[str, Engine]:
     target = None
@@ -221,7 +222,7 @@ def _default_engines(
     engines: dict[str, Engine] = {
         "espeak": EspeakEngine(target=target) if target is not None else EspeakEngine()
     }
-    if engine != "espeak":
+    if need_gtts:
         if gtts_timeout is None:
             raise ValueError("gtts_timeout is required when gTTS may be used (settings)")
         retry = RetryPolicy() if gtts_attempts is None else RetryPolicy(attempts=gtts_attempts)
@@ -230,7 +231,7 @@ def _default_engines(
             retry=retry,
             # Chosen alone, gTTS gets its whole budget even when it cannot connect; in auto,
             # espeak is waiting, so a refused connection is given up on sooner.
-            connect_attempts=retry.attempts if engine == "gtts" else 2,
+            connect_attempts=retry.attempts if engine_is_gtts else 2,
             sleep=_cancellable_sleep(cancel),
         )
     return engines
@@ -353,7 +354,10 @@ def _build_locked(
     cancel = threading.Event()
     chosen: dict[str, Engine] = dict(engines or {})
     if not {"gtts", "espeak"} <= chosen.keys():
-        defaults = _default_engines(manifest, engine, gtts_timeout, gtts_attempts, cancel)
+        need_gtts = engine != "espeak" and "gtts" not in chosen
+        defaults = _default_engines(
+            manifest, need_gtts, gtts_timeout, gtts_attempts, engine == "gtts", cancel
+        )
         chosen = {**defaults, **chosen}
     breaker = FailureBreaker(max_gtts_failures) if engine == "auto" else None
     builder = Builder(manifest, engine, voices, chosen, breaker)
