@@ -33,11 +33,12 @@ from .engines import Engine, EspeakEngine, FailureBreaker, GttsEngine, RetryPoli
 from .errors import EngineError
 from .integrity import verify_clip
 from .manifest import ClipEntry, Manifest, load_manifest, write_manifest
+from .prune import prune_library
 from .runner import run_jobs
 from .storage import atomic_write, library_lock, temp_files
 from .summary import BuildSummary
 
-__all__ = ["build_library", "prune_library"]
+__all__ = ["build_library", "prune_library"]  # prune_library re-exported from .prune
 
 Status = Literal["made", "reused", "upgraded", "failed"]
 
@@ -394,28 +395,3 @@ def _forget_stale(manifest: Manifest, texts: Mapping[str, str]) -> None:
         text = texts.get(entry.clip_id)
         if text is None or manifest.current(entry.clip_id, entry.speed, text) is None:
             manifest.discard(entry.clip_id, entry.speed)
-
-
-def prune_library(audio_root: Path, lang: str) -> int:
-    """Delete clip files no manifest entry names (and leftover temp files); return how many.
-
-    Files in the manifest's ``retired`` list (named by the previous generation) are kept
-    until the next prune after the next change, because a server that loaded the previous
-    manifest may still link to them: restart or reload servers between two builds that
-    both prune. Holds the folder's build lock (re-entered when called from a build).
-    """
-    directory = _language_dir(audio_root, lang)
-    if not directory.is_dir():
-        return 0
-    with library_lock(directory):
-        manifest = load_manifest(Path(audio_root), lang)
-        keep = manifest.file_names() | manifest.retired
-        removed = 0
-        leftovers = set(temp_files(directory))
-        for path in sorted(directory.iterdir()):
-            orphan = path.suffix == ".mp3" and path.name not in keep and path.is_file()
-            if orphan or path in leftovers:
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
-                    removed += 1
-    return removed
