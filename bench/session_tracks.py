@@ -24,8 +24,12 @@ sys.path.insert(0, str(ROOT))
 
 from server.config import ROOT as PROJECT_ROOT  # noqa: E402
 from server.content import Content, load_all  # noqa: E402
-from server.narration import build_library, load_manifest, mp3  # noqa: E402
-from server.narration.library import SPEEDS  # noqa: E402
+from server.narration import (  # noqa: E402
+    SPEEDS,
+    build_library,
+    load_manifest,
+    mp3,
+)
 from server.narration.track import Segment, assemble_track  # noqa: E402
 from server.session.script import plan_script  # noqa: E402
 from server.session.timeline import FrameClock, lay_out  # noqa: E402
@@ -111,6 +115,7 @@ def main() -> int:
             tld=content.voice.tld,
             espeak_voice=content.voice.espeak_voice,
             engine="espeak",
+            jobs=4,
         )
         if not clips.ok:
             print(clips.describe(), file=sys.stderr)

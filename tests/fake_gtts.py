@@ -16,6 +16,7 @@ import base64
 import functools
 import json
 import math
+import random
 import re
 import threading
 import urllib.parse
@@ -30,14 +31,36 @@ import requests
 import responses
 from requests import PreparedRequest
 
-from server.narration import EngineError
+from server.narration import EngineError, mp3
 
 BATCHEXECUTE = re.compile(
     r"https://translate\.google\.[a-z.]+/_/TranslateWebserverUi/data/batchexecute"
 )
 
-# What one scripted request does: "ok", an HTTP status, "connection", "timeout" or "empty".
+# What one scripted request does: "ok", an HTTP status, "connection", "timeout", or a fault.
 Behaviour = int | str
+FAULTS = ("empty", "empty-body", "html", "non-utf8", "corrupt", "cut")
+HTML_PAGE = "<!DOCTYPE html><html><head><title>Before you continue</title></head></html>\n"
+
+
+def corrupt_frames(audio: bytes, *, seed: int = 7, frames: int = 3) -> bytes:
+    """``audio`` with the data of a few middle frames replaced by random bytes (headers kept)."""
+    info = mp3.analyse(mp3.strip(audio))
+    data = bytearray(mp3.strip(audio))
+    rng = random.Random(seed)
+    middle = info.frame_count // 2
+    for index in range(middle, min(info.frame_count, middle + frames)):
+        start = info.frame_offsets[index] + 4
+        end = info.frame_offsets[index + 1] if index + 1 < info.frame_count else len(data)
+        data[start:end] = bytes(rng.randrange(256) for _ in range(end - start))
+    return bytes(data)
+
+
+def cut_frames(audio: bytes, keep: float = 0.25) -> bytes:
+    """``audio`` cut at a frame boundary, keeping the first ``keep`` of its frames."""
+    bare = mp3.strip(audio)
+    info = mp3.analyse(bare)
+    return bare[: info.frame_offsets[max(1, int(info.frame_count * keep))]]
 
 
 @functools.lru_cache(maxsize=64)
@@ -52,10 +75,12 @@ def tone_mp3(
 ) -> bytes:
     """A real MP3 of a sine tone, encoded by lameenc (by default in gTTS's format)."""
     count = int(seconds * sample_rate)
-    wave = array(
+    # One second of tone repeated: computing every sample in Python is slow for long clips.
+    second = array(
         "h",
-        (int(8000 * math.sin(2 * math.pi * freq * i / sample_rate)) for i in range(count)),
+        (int(8000 * math.sin(2 * math.pi * freq * i / sample_rate)) for i in range(sample_rate)),
     )
+    wave = (second * (count // sample_rate + 1))[:count]
     if channels == 2:
         wave = array("h", (s for s in wave for _ in range(2)))
     encoder = lameenc.Encoder()
@@ -95,7 +120,8 @@ class FakeGoogle:
 
     script: deque[Behaviour] = field(default_factory=deque)
     requests: list[tuple[str, str, bool, str]] = field(default_factory=list)
-    seconds_per_char: float = 0.02
+    # About 14 characters a second, as Google speaks: lengths pass the narration's rate bounds.
+    seconds_per_char: float = 0.07
     retry_after: str = "1"
     by_text: dict[str, deque[Behaviour]] = field(default_factory=dict)
 
@@ -122,7 +148,7 @@ class FakeGoogle:
         """The MP3 answered for ``text``: longer texts give longer audio."""
         return tone_mp3(round(0.3 + self.seconds_per_char * len(text), 2))
 
-    def callback(self, request: PreparedRequest) -> tuple[int, dict[str, str], str]:
+    def callback(self, request: PreparedRequest) -> tuple[int, dict[str, str], str | bytes]:
         assert request.body is not None
         text, lang, slow = decode_request(request.body)
         host = urllib.parse.urlsplit(str(request.url)).hostname or ""
@@ -138,6 +164,16 @@ class FakeGoogle:
             raise requests.ReadTimeout("fake: read timed out")
         if behaviour == "empty":
             return 200, {}, ')]}\'\n\n20\n[["di",42]]\n'
+        if behaviour == "empty-body":
+            return 200, {}, ""
+        if behaviour == "html":
+            return 200, {"Content-Type": "text/html"}, HTML_PAGE
+        if behaviour == "non-utf8":
+            return 200, {}, b")]}'\n\n\xff\xfe\xfa jQ1olc \xc3\x28\n"
+        if behaviour == "corrupt":
+            return 200, {}, batchexecute_body(corrupt_frames(self.audio_for(text)))
+        if behaviour == "cut":
+            return 200, {}, batchexecute_body(cut_frames(self.audio_for(text)))
         if isinstance(behaviour, int):
             return behaviour, {"Retry-After": self.retry_after} if behaviour == 429 else {}, "error"
         return 200, {"Content-Type": "application/json"}, batchexecute_body(self.audio_for(text))
@@ -199,7 +235,9 @@ class ToneEngine:
             raise RuntimeError("engine bug")
         if self.fail(text):
             raise EngineError(f"{self.name} cannot say {text!r}")
-        seconds = round((0.2 + 0.01 * len(text)) * (1.4 if slow else 1.0), 2)
+        # About 170 words a minute (slow: 1.4 times longer), within the plausible-rate bounds.
+        words = max(1, len(text.split()))
+        seconds = round((0.3 + 0.35 * words) * (1.4 if slow else 1.0), 2)
         return tone_mp3(
             seconds, freq=self.freq, sample_rate=self.sample_rate, out_rate=self.sample_rate
         )

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from server.narration import VoiceSpec, library
+from server.narration import VoiceSpec, build, load_manifest
 from server.narration.cli import main, register
 from tests.fake_gtts import ToneEngine
 
@@ -27,23 +27,29 @@ def load_texts() -> Mapping[str, VoiceSpec]:
 @pytest.fixture
 def fakes(monkeypatch: pytest.MonkeyPatch) -> dict[str, ToneEngine]:
     made = {"gtts": ToneEngine("gtts"), "espeak": ToneEngine("espeak", freq=220)}
-    monkeypatch.setattr(library, "_default_engines", lambda manifest, timeout, cancel: made)
+    monkeypatch.setattr(build, "_default_engines", lambda *args: made)
     return made
 
 
 def run(root: Path, *argv: str) -> int:
-    return main(list(argv), load_texts, root)
+    return main(list(argv), load_texts, root, jobs=3, gtts_timeout=10.0)
 
 
 def test_register_adds_audio_commands_to_the_projects_parser(tmp_path: Path) -> None:
     parser = argparse.ArgumentParser(prog="inversion-guide")
-    register(parser.add_subparsers(dest="command", required=True), load_texts, tmp_path, jobs=3)
+    register(
+        parser.add_subparsers(dest="command", required=True),
+        load_texts,
+        tmp_path,
+        jobs=3,
+        gtts_timeout=10.0,
+    )
     args = parser.parse_args(
         ["audio", "build", "--lang", "es", "--engine", "espeak", "--speed", "slow", "--jobs", "2"]
     )
     assert (args.lang, args.engine, args.speed, args.jobs) == (["es"], "espeak", "slow", 2)
     assert args.audio_root == tmp_path and not args.prune and callable(args.func)
-    assert args.timeout == 15.0
+    assert args.timeout == 10.0 and args.gtts_attempts == 4 and not args.no_wait
     assert callable(parser.parse_args(["audio", "check"]).func)
     assert parser.parse_args(["audio", "build"]).jobs == 3
     with pytest.raises(SystemExit):
@@ -101,7 +107,7 @@ def test_ctrl_c_reports_what_was_kept(
     )
     assert found is not None
     kept = int(found.group(1))
-    assert kept == len(library.load_manifest(tmp_path, "en")) >= 2
+    assert kept == len(load_manifest(tmp_path, "en")) >= 2
     fakes["gtts"].interrupt_on_call = None
     assert run(tmp_path, "audio", "build", "--lang", "en") == 0
     assert (

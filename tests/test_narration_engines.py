@@ -41,6 +41,7 @@ class Sleeps:
 
 
 def gtts_engine(sleeps: Sleeps, **kwargs: Any) -> GttsEngine:
+    kwargs.setdefault("timeout", 10.0)
     return GttsEngine(sleep=sleeps, min_interval=0, rng=random.Random(1), **kwargs)
 
 
@@ -212,7 +213,7 @@ def test_gtts_unreachable_gives_up_quickly() -> None:
 
 
 def test_gtts_answer_without_audio_is_an_error() -> None:
-    with fake_google() as google, pytest.raises(GttsRefusedError, match="no audio"):
+    with fake_google() as google, pytest.raises(GttsRefusedError, match="no usable audio"):
         google.always("empty")
         gtts_engine(Sleeps(), retry=RetryPolicy(attempts=2)).synthesize("Hi.", "en", "com", False)
 

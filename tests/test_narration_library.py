@@ -48,7 +48,12 @@ def engines(
 
 
 def build(root: Path, texts: dict[str, str] = TEXTS, **kwargs: object) -> BuildSummary:
-    options: dict[str, object] = {"gtts_lang": "en", "tld": "co.uk", "jobs": 3}
+    options: dict[str, object] = {
+        "gtts_lang": "en",
+        "tld": "co.uk",
+        "jobs": 3,
+        "gtts_timeout": 10.0,
+    }
     options.update(kwargs)
     return build_library(root, "en", texts, **options)  # type: ignore[arg-type]
 
@@ -63,6 +68,7 @@ def temp_files(root: Path, lang: str = "en") -> list[str]:
 
 def fast_gtts(**kwargs: object) -> GttsEngine:
     options: dict[str, object] = {
+        "timeout": 10.0,
         "sleep": lambda seconds: None,
         "min_interval": 0,
         "rng": random.Random(3),
@@ -156,21 +162,32 @@ def test_changing_one_sentence_remakes_only_that_clip(tmp_path: Path) -> None:
         "q.pregnant (normal): no clip for the current text"
     ]
 
-    # The superseded file is only deleted by --prune.
+    # The superseded file is only deleted by --prune, and not while a server that loaded the
+    # previous manifest may still link to it: it is retired for one generation first.
     assert old_entry.file in mp3_files(tmp_path)
+    assert load_manifest(tmp_path, "en").retired == {old_entry.file}
     pruned = build(tmp_path, changed, engines=engines(), speeds=("normal",), prune=True)
-    assert pruned.pruned == 1 and pruned.made == 0
+    assert pruned.pruned == 0 and pruned.made == 0
+    assert old_entry.file in mp3_files(tmp_path)
+    newer = {**changed, "stop": "Stop now and come up."}
+    pruned = build(tmp_path, newer, engines=engines(), speeds=("normal",), prune=True)
+    assert pruned.pruned == 1 and pruned.made == 1
     assert old_entry.file not in mp3_files(tmp_path)
-    assert mp3_files(tmp_path) == {e.file for e in load_manifest(tmp_path, "en").entries()}
+    manifest = load_manifest(tmp_path, "en")
+    assert mp3_files(tmp_path) == {e.file for e in manifest.entries()} | manifest.retired
 
 
 def test_removed_sentence_leaves_the_manifest(tmp_path: Path) -> None:
     build(tmp_path, engines=engines())
     fewer = {k: v for k, v in TEXTS.items() if k != "welcome"}
     summary = build(tmp_path, fewer, engines=engines(), prune=True)
-    assert summary.reused == 8 and summary.pruned == 2
+    assert summary.reused == 8 and summary.pruned == 0  # retired, kept one generation
     manifest = load_manifest(tmp_path, "en")
     assert manifest.get("welcome") is None and manifest.get("welcome", "slow") is None
+    assert len(manifest.retired) == 2 and len(mp3_files(tmp_path)) == 10
+    fewer.pop("stop")
+    summary = build(tmp_path, fewer, engines=engines(), prune=True)
+    assert summary.pruned == 2  # the welcome clips; the stop clips are retired now
     assert len(mp3_files(tmp_path)) == 8
 
 
@@ -389,7 +406,8 @@ def test_auto_with_real_espeak_offline_then_upgraded(tmp_path: Path) -> None:
 
     with fake_google():
         online = build(tmp_path, texts, engines=real_engines, speeds=("normal",), prune=True)
-    assert online.upgraded == 2 and online.pruned == 2
+    assert online.upgraded == 2 and online.pruned == 0
+    assert len(load_manifest(tmp_path, "en").retired) == 2  # the espeak clips, kept a while
     assert load_manifest(tmp_path, "en").engine_counts() == {"gtts": 2}
     assert check_library(tmp_path, "en", texts, ["normal"]) == []
 
@@ -399,7 +417,7 @@ def test_language_codes_cannot_escape_the_audio_folder(tmp_path: Path, lang: str
     with pytest.raises(ValueError, match="language code"):
         load_manifest(tmp_path, lang)
     with pytest.raises(ValueError, match="language code"):
-        build_library(tmp_path, lang, TEXTS, engines=engines())  # type: ignore[arg-type]
+        build_library(tmp_path, lang, TEXTS, jobs=1, engines=engines())  # type: ignore[arg-type]
 
 
 def test_ctrl_c_cuts_a_long_backoff_short(tmp_path: Path) -> None:

@@ -12,8 +12,7 @@ import pytest
 
 from server.content import Content
 from server.content.session import SessionText
-from server.narration import load_manifest, mp3
-from server.narration.library import SPEEDS, Speed
+from server.narration import SPEEDS, Speed, load_manifest, mp3
 from server.session.script import COME_UP, plan_script
 from server.session.timeline import FrameClock, lay_out
 from server.session.tracks import (

@@ -7,23 +7,19 @@ The lead's ``server/__main__.py`` owns the top-level parser; this module only ad
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import cast
 
-from .errors import ManifestError
-from .library import (
-    ENGINE_CHOICES,
-    SPEEDS,
-    EngineChoice,
-    Speed,
-    VoiceSpec,
-    build_library,
-    check_library,
-    check_manifest,
-    load_manifest,
-)
+from .build import build_library
+from .check import check_library, check_manifest, check_tracks
+from .clips import ENGINE_CHOICES, SPEEDS, EngineChoice, Speed, VoiceSpec, language_dir
+from .errors import NarrationError
+from .manifest import load_manifest
+from .retry import RetryPolicy
+from .storage import library_lock
 
 __all__ = ["AfterBuild", "LoadTexts", "main", "register"]
 
@@ -67,15 +63,18 @@ def register(
     load_texts: LoadTexts,
     audio_root: Path = Path("audio"),
     *,
-    jobs: int = 4,
-    gtts_timeout: float = 15.0,
+    jobs: int,
+    gtts_timeout: float,
     after_build: AfterBuild | None = None,
 ) -> argparse.ArgumentParser:
     """Add ``audio build`` / ``audio check`` to ``subparsers`` and return the ``audio`` parser.
 
     ``load_texts()`` is called only when a command runs, and returns the content's voices by
-    language. ``audio_root``, ``jobs`` and ``gtts_timeout`` are the defaults (from settings).
-    Each subcommand sets ``func``; call ``args.func(args)`` and exit with its value.
+    language. ``audio_root``, ``jobs`` and ``gtts_timeout`` are the defaults of the options
+    and must come from the project's settings (``audio_dir``, ``tts_jobs``, ``tts_timeout``):
+    narration keeps no defaults of its own for them. ``after_build`` runs while the
+    language's build lock is still held. Each subcommand sets ``func``; call
+    ``args.func(args)`` and exit with its value.
     """
     audio = subparsers.add_parser(
         "audio",
@@ -107,8 +106,23 @@ def register(
         default=gtts_timeout,
         help=f"seconds per gTTS request ({gtts_timeout:g})",
     )
+    attempts = RetryPolicy().attempts
     build.add_argument(
-        "--prune", action="store_true", help="delete clip files no manifest entry references"
+        "--gtts-attempts",
+        type=_positive_int,
+        default=attempts,
+        help=f"tries per clip with exponential backoff before gTTS fails it ({attempts})",
+    )
+    build.add_argument(
+        "--prune",
+        action="store_true",
+        help="delete clip files no manifest names (those the previous manifest named are kept "
+        "one generation more, for servers that have not reloaded)",
+    )
+    build.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="exit at once if another build of the language is running (default: wait)",
     )
     build.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     build.add_argument("--audio-root", type=Path, default=audio_root, help=f"({audio_root})")
@@ -117,7 +131,11 @@ def register(
     check = actions.add_parser(
         "check",
         help="verify the library covers the content",
-        description="Check that every clip exists, decodes, matches its key and its duration.",
+        description=(
+            "Check that every clip and session track exists, decodes fully (frame data too), "
+            "lasts plausibly for its words and matches its manifest; exits 1 naming each bad "
+            "file. Reads only: works on a read-only library."
+        ),
     )
     check.add_argument("--lang", action="append", help="language to check (repeatable; all)")
     check.add_argument("--speed", choices=(*SPEEDS, "all"), default="all", help="(all)")
@@ -131,50 +149,73 @@ def register(
     return audio
 
 
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _say_about(lang: str, message: str) -> None:
+    _say(f"{lang}: {message}")
+
+
 def run_build(
     args: argparse.Namespace, load_texts: LoadTexts, after_build: AfterBuild | None = None
 ) -> int:
-    """Build the selected languages; print one summary per language."""
+    """Build the selected languages; print one summary per language.
+
+    Each language's build lock is held across its clips and the ``after_build`` step, so a
+    second build waits for both (or exits with ``--no-wait``). Folder problems (a file in the
+    way, read-only) are one line on stderr and exit status 1, never a traceback.
+    """
     specs = _select(load_texts(), args.lang)
     if specs is None:
         return EXIT_USAGE
     progress = not args.no_progress and sys.stderr.isatty()
+    speeds = _speeds(args.speed)
     status = EXIT_OK
     for lang, spec in specs.items():
         try:
-            summary = build_library(
-                args.audio_root,
-                lang,
-                spec.texts,
-                gtts_lang=spec.gtts_lang,
-                tld=spec.tld,
-                espeak_voice=spec.espeak_voice or None,
-                engine=cast(EngineChoice, args.engine),
-                speeds=_speeds(args.speed),
-                jobs=args.jobs,
-                prune=args.prune,
-                progress=progress,
-                gtts_timeout=args.timeout,
-            )
-        except ManifestError as exc:
-            print(f"{lang}: {exc}", file=sys.stderr)
+            with library_lock(
+                language_dir(args.audio_root, lang),
+                wait=not args.no_wait,
+                on_wait=functools.partial(_say_about, lang),
+            ):
+                summary = build_library(
+                    args.audio_root,
+                    lang,
+                    spec.texts,
+                    jobs=args.jobs,
+                    gtts_timeout=args.timeout,
+                    gtts_attempts=args.gtts_attempts,
+                    gtts_lang=spec.gtts_lang,
+                    tld=spec.tld,
+                    espeak_voice=spec.espeak_voice or None,
+                    engine=cast(EngineChoice, args.engine),
+                    speeds=speeds,
+                    prune=args.prune,
+                    progress=progress,
+                )
+                print(summary.describe())
+                if not summary.ok:
+                    status = EXIT_PROBLEMS
+                elif after_build is not None:
+                    status = max(status, after_build(args.audio_root, lang, speeds, args.prune))
+        except NarrationError as exc:
+            _say(f"{lang}: {exc}")
             status = EXIT_PROBLEMS
-            continue
+        except OSError as exc:  # e.g. the disk filled up or the folder turned read-only
+            where = f" {exc.filename}" if exc.filename else ""
+            _say(f"{lang}: cannot write narration{where}: {exc.strerror or exc}")
+            status = EXIT_PROBLEMS
         except KeyboardInterrupt:
-            held = len(load_manifest(args.audio_root, lang))
-            print(
+            try:
+                held = len(load_manifest(args.audio_root, lang))
+            except NarrationError:
+                held = 0
+            _say(
                 f"\n{lang}: interrupted; the library keeps {held} finished clips. "
-                "Run the same command again to resume.",
-                file=sys.stderr,
+                "Run the same command again to resume."
             )
             return EXIT_INTERRUPTED
-        print(summary.describe())
-        if not summary.ok:
-            status = EXIT_PROBLEMS
-        elif after_build is not None:
-            status = max(
-                status, after_build(args.audio_root, lang, _speeds(args.speed), args.prune)
-            )
     return status
 
 
@@ -185,10 +226,12 @@ def run_check(args: argparse.Namespace, load_texts: LoadTexts) -> int:
         return EXIT_USAGE
     status = EXIT_OK
     for lang, spec in specs.items():
+        speeds = _speeds(args.speed)
         if args.manifest_only:
             problems = check_manifest(args.audio_root, lang)
         else:
-            problems = check_library(args.audio_root, lang, spec.texts, _speeds(args.speed))
+            problems = check_library(args.audio_root, lang, spec.texts, speeds)
+        problems += check_tracks(args.audio_root, lang, speeds)
         for problem in problems:
             print(f"{lang}: {problem}")
         if problems:
@@ -203,9 +246,18 @@ def main(
     argv: Sequence[str] | None,
     load_texts: LoadTexts,
     audio_root: Path = Path("audio"),
+    *,
+    jobs: int,
+    gtts_timeout: float,
 ) -> int:
     """Run ``audio ...`` on its own (tests, scripts); returns the exit status."""
     parser = argparse.ArgumentParser(prog="narration")
-    register(parser.add_subparsers(dest="command", required=True), load_texts, audio_root)
+    register(
+        parser.add_subparsers(dest="command", required=True),
+        load_texts,
+        audio_root,
+        jobs=jobs,
+        gtts_timeout=gtts_timeout,
+    )
     args = parser.parse_args(argv)
     return cast(int, args.func(args))

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 __all__ = [
+    "ClipIntegrityError",
     "EngineError",
     "EspeakError",
     "GttsError",
     "GttsRefusedError",
     "GttsUnavailableError",
+    "LibraryBusyError",
+    "LibraryError",
     "ManifestError",
     "NarrationError",
 ]
@@ -39,3 +42,15 @@ class GttsRefusedError(GttsError):
 
 class ManifestError(NarrationError):
     """A manifest file is unreadable or not in a known format."""
+
+
+class LibraryError(NarrationError):
+    """The library folder cannot be used: a file is in the way, or it cannot be written."""
+
+
+class LibraryBusyError(LibraryError):
+    """Another build holds the library's lock and the caller chose not to wait."""
+
+
+class ClipIntegrityError(EngineError):
+    """Audio came back but is not a whole, decodable clip of plausible length."""

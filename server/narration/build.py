@@ -1,0 +1,370 @@
+"""Build the clip library: one checked MP3 per (sentence, speed) plus the manifest.
+
+Layout::
+
+    audio/<lang>/<key16>.mp3     bare MP3 frames, content-addressed by clip key
+    audio/<lang>/manifest.json   which clip id and speed each file speaks (written last)
+    audio/<lang>/.build.lock     held by the build that is running (see ``storage``)
+
+A build holds the language folder's lock for its whole run, makes each distinct (text, speed)
+once however many clip ids say it, verifies every clip before it is written (see
+``integrity``), writes files atomically, and rewrites the manifest at checkpoints and when it
+ends for any reason, naming only files that exist: a build stopped at any point leaves a
+library that serves what it holds, and the next build resumes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from tqdm import tqdm
+
+from . import mp3
+from .clips import ENGINE_CHOICES, SPEEDS, EngineChoice, Speed, clip_file_name, clip_key
+from .clips import language_dir as _language_dir
+from .engines import Engine, EspeakEngine, FailureBreaker, GttsEngine, RetryPolicy
+from .errors import EngineError
+from .integrity import verify_clip
+from .jobs import Job, Outcome
+from .manifest import ClipEntry, Manifest, load_manifest, write_manifest
+from .prune import prune_library
+from .runner import run_jobs
+from .storage import atomic_write, library_lock, temp_files
+from .summary import BuildSummary
+
+__all__ = ["build_library", "prune_library"]  # prune_library re-exported from .prune
+
+
+@dataclass(frozen=True, slots=True)
+class _Voice:
+    """The (lang, accent) an engine is called with for this language."""
+
+    lang: str
+    accent: str
+
+
+class Builder:
+    """One build of one language; main thread owns the manifest, workers only make files."""
+
+    def __init__(
+        self,
+        manifest: Manifest,
+        engine: EngineChoice,
+        voices: Mapping[str, _Voice],
+        engines: Mapping[str, Engine],
+        breaker: FailureBreaker | None,
+    ) -> None:
+        self.manifest = manifest
+        self.engine = engine
+        self.voices = voices
+        self.engines = engines
+        self.breaker = breaker
+        # What a running server may still name: the files of the manifest this build found.
+        self.found_files = manifest.file_names()
+        self.found_retired = set(manifest.retired)
+
+    def key_for(self, engine: str, speed: Speed, text: str) -> str:
+        voice = self.voices[engine]
+        return clip_key(engine, voice.lang, voice.accent, speed == "slow", text)
+
+    def entries_for(self, job: Job, engine: str, key: str, info: mp3.AudioInfo) -> Outcome:
+        voice = self.voices[engine]
+        entries = tuple(
+            ClipEntry(
+                clip_id=clip_id,
+                speed=job.speed,
+                file=clip_file_name(key),
+                key=key,
+                text=job.text,
+                engine=engine,
+                lang=voice.lang,
+                accent=voice.accent,
+                duration=round(info.duration, 6),
+                frames=info.frame_count,
+                bytes=info.size,
+            )
+            for clip_id, _ in job.members
+        )
+        return Outcome(job, "made", entries)
+
+    def existing(self, job: Job, engine: str) -> Outcome | None:
+        """A sound clip ``engine`` already made for this job (listed in the manifest, or left
+        by a build that stopped before writing its manifest), or None.
+
+        The file is verified as a new clip would be, so a damaged clip is remade, not kept.
+        """
+        key = self.key_for(engine, job.speed, job.text)
+        try:
+            data = (self.manifest.directory / clip_file_name(key)).read_bytes()
+            info = verify_clip(data, engine=engine, slow=job.speed == "slow", text=job.text)
+        except (OSError, EngineError):
+            return None
+        return replace(self.entries_for(job, engine, key, info), status="reused")
+
+    def make(self, job: Job, engine: str) -> Outcome:
+        voice = self.voices[engine]
+        slow = job.speed == "slow"
+        data = self.engines[engine].synthesize(job.text, voice.lang, voice.accent, slow)
+        try:
+            info = verify_clip(data, engine=engine, slow=slow, text=job.text)
+        except EngineError as exc:
+            raise type(exc)(f"{engine} audio refused: {exc}") from None
+        key = self.key_for(engine, job.speed, job.text)
+        atomic_write(self.manifest.directory / clip_file_name(key), data)
+        return self.entries_for(job, engine, key, info)
+
+    def try_gtts(self, job: Job) -> Outcome | str:
+        """A new gTTS clip, or why there is none."""
+        if self.breaker is not None and self.breaker.is_open:
+            return f"gTTS not tried: {self.breaker.last_error}"
+        try:
+            outcome = self.make(job, "gtts")
+        except EngineError as exc:
+            if self.breaker is not None:
+                self.breaker.record_failure(str(exc))
+            return str(exc)
+        if self.breaker is not None:
+            self.breaker.record_success()
+        return outcome
+
+    def run(self, job: Job) -> Outcome:
+        """Produce one clip (called in a worker thread). Only engine failures are caught:
+        anything else, KeyboardInterrupt included, stops the build."""
+        upgrading = any(prev is not None and prev.engine == "espeak" for _, prev in job.members)
+        try:
+            if self.engine == "espeak":
+                return self.make(job, "espeak")
+            result = self.try_gtts(job)
+            if isinstance(result, Outcome):
+                return replace(result, status="upgraded") if upgrading else result
+            if self.engine == "gtts":
+                return Outcome(job, "failed", error=result)
+            # auto: keep an espeak clip we already have rather than remaking it identically.
+            kept = self.existing(job, "espeak")
+            return kept if kept is not None else self.make(job, "espeak")
+        except EngineError as exc:
+            return Outcome(job, "failed", error=str(exc))
+
+    def save(self) -> None:
+        """Write the manifest, noting which files the previous generation named."""
+        current = self.manifest.file_names()
+        if current != self.found_files:
+            self.manifest.retired = self.found_files - current
+        else:
+            self.manifest.retired = self.found_retired - current
+        write_manifest(self.manifest)
+
+
+class Cancelled(Exception):
+    """Raised in a worker that was waiting to retry when the build was interrupted.
+
+    Deliberately not an EngineError: the clip is neither failed nor worth a fallback."""
+
+
+def _cancellable_sleep(cancel: threading.Event) -> Callable[[float], None]:
+    # Without this, Ctrl-C during a long backoff (Retry-After can ask for 30 s) would make
+    # the build wait out the pause before it could write its manifest and exit.
+    def sleep(seconds: float) -> None:
+        if cancel.wait(seconds):
+            raise Cancelled
+
+    return sleep
+
+
+def _default_engines(
+    manifest: Manifest,
+    need_gtts: bool,
+    gtts_timeout: float | None,
+    gtts_attempts: int | None,
+    engine_is_gtts: bool,
+    cancel: threading.Event,
+) -> dict[str, Engine]:
+    target = None
+    # Follow the format of a real gTTS clip when there is one, so espeak clips stay joinable
+    # with Google's even if Google changes its encoding.
+    for entry in manifest.entries():
+        if entry.engine == "gtts":
+            with contextlib.suppress(OSError, mp3.Mp3Error):
+                target = mp3.first_header(manifest.file_path(entry).read_bytes()).format
+                break
+    engines: dict[str, Engine] = {
+        "espeak": EspeakEngine(target=target) if target is not None else EspeakEngine()
+    }
+    if need_gtts:
+        if gtts_timeout is None:
+            raise ValueError("gtts_timeout is required when gTTS may be used (settings)")
+        retry = RetryPolicy() if gtts_attempts is None else RetryPolicy(attempts=gtts_attempts)
+        engines["gtts"] = GttsEngine(
+            timeout=gtts_timeout,
+            retry=retry,
+            # Chosen alone, gTTS gets its whole budget even when it cannot connect; in auto,
+            # espeak is waiting, so a refused connection is given up on sooner.
+            connect_attempts=retry.attempts if engine_is_gtts else 2,
+            sleep=_cancellable_sleep(cancel),
+        )
+    return engines
+
+
+def _plan(
+    builder: Builder, texts: Mapping[str, str], speeds: Sequence[Speed], summary: BuildSummary
+) -> list[Job]:
+    """Reuse what is already sound; return one job per distinct (speed, text) left to make."""
+    manifest = builder.manifest
+    first = "espeak" if builder.engine == "espeak" else "gtts"
+    grouped: dict[tuple[Speed, str], list[tuple[str, ClipEntry | None]]] = {}
+    for speed in speeds:
+        for clip_id, text in texts.items():
+            grouped.setdefault((speed, text), []).append((clip_id, manifest.get(clip_id, speed)))
+    to_run: list[Job] = []
+    for (speed, text), members in grouped.items():
+        job = Job(speed, text, tuple(members))
+        ready = builder.existing(job, first)
+        if ready is None:
+            to_run.append(job)
+            continue
+        for entry in ready.entries:
+            manifest.put(entry)
+        summary.reused += len(ready.entries)
+    return to_run
+
+
+def build_library(
+    audio_root: Path,
+    lang: str,
+    texts: Mapping[str, str],
+    *,
+    jobs: int,
+    gtts_timeout: float | None = None,
+    gtts_lang: str | None = None,
+    tld: str = "com",
+    espeak_voice: str | None = None,
+    engine: EngineChoice = "auto",
+    speeds: Sequence[Speed] = SPEEDS,
+    prune: bool = False,
+    progress: bool = False,
+    engines: Mapping[str, Engine] | None = None,
+    gtts_attempts: int | None = None,
+    max_gtts_failures: int = 3,
+    wait_for_lock: bool = True,
+    on_wait: Callable[[str], object] | None = None,
+    checkpoint_seconds: float = 2.0,
+    clock: Callable[[], float] = time.monotonic,
+) -> BuildSummary:
+    """Make every missing clip of ``texts`` at ``speeds`` under ``audio_root/<lang>/``.
+
+    ``jobs`` (clips made at once) and ``gtts_timeout`` (seconds per request to Google;
+    required unless ``engine="espeak"`` or ``engines`` supplies "gtts") come from the
+    project's settings. Existing sound clips whose key matches are reused. ``engine="auto"``
+    retries clips espeak made earlier with gTTS ("upgraded"), falls back to espeak per clip
+    when gTTS fails, and after ``max_gtts_failures`` consecutive gTTS failures sends the rest
+    straight to espeak. ``engine="gtts"`` never gives up early: each clip gets
+    ``gtts_attempts`` tries (``RetryPolicy`` default when None) and then fails by itself.
+
+    The folder's build lock is held throughout: a concurrent build waits (``on_wait`` is told)
+    or, with ``wait_for_lock=False``, LibraryBusyError is raised. LibraryError means the
+    folder cannot be written; ManifestError that an existing manifest cannot be read.
+    ``engines`` replaces the real "gtts" / "espeak" engines (tests, custom retry policies).
+    """
+    if engine not in ENGINE_CHOICES:
+        raise ValueError(f"engine must be one of {ENGINE_CHOICES}, not {engine!r}")
+    if jobs < 1:
+        raise ValueError("jobs must be at least 1")
+    started = clock()
+    directory = _language_dir(audio_root, lang)
+    with library_lock(directory, wait=wait_for_lock, on_wait=on_wait):
+        summary = _build_locked(
+            Path(audio_root),
+            lang,
+            texts,
+            engine=engine,
+            speeds=speeds,
+            jobs=jobs,
+            voices={
+                "gtts": _Voice(gtts_lang or lang, tld),
+                "espeak": _Voice(espeak_voice or gtts_lang or lang, ""),
+            },
+            engines=engines,
+            gtts_timeout=gtts_timeout,
+            gtts_attempts=gtts_attempts,
+            max_gtts_failures=max_gtts_failures,
+            progress=progress,
+            checkpoint_seconds=checkpoint_seconds,
+            clock=clock,
+        )
+        if prune:
+            summary.pruned = prune_library(Path(audio_root), lang)
+    summary.seconds = clock() - started
+    return summary
+
+
+def _build_locked(
+    audio_root: Path,
+    lang: str,
+    texts: Mapping[str, str],
+    *,
+    engine: EngineChoice,
+    speeds: Sequence[Speed],
+    jobs: int,
+    voices: Mapping[str, _Voice],
+    engines: Mapping[str, Engine] | None,
+    gtts_timeout: float | None,
+    gtts_attempts: int | None,
+    max_gtts_failures: int,
+    progress: bool,
+    checkpoint_seconds: float,
+    clock: Callable[[], float],
+) -> BuildSummary:
+    directory = _language_dir(audio_root, lang)
+    for leftover in temp_files(directory):  # from a build that was killed outright
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+    manifest = load_manifest(audio_root, lang)
+    cancel = threading.Event()
+    chosen: dict[str, Engine] = dict(engines or {})
+    if not {"gtts", "espeak"} <= chosen.keys():
+        need_gtts = engine != "espeak" and "gtts" not in chosen
+        defaults = _default_engines(
+            manifest, need_gtts, gtts_timeout, gtts_attempts, engine == "gtts", cancel
+        )
+        chosen = {**defaults, **chosen}
+    breaker = FailureBreaker(max_gtts_failures) if engine == "auto" else None
+    builder = Builder(manifest, engine, voices, chosen, breaker)
+    _forget_stale(manifest, texts)
+    summary = BuildSummary(lang, needed=len(texts) * len(speeds))
+    to_run = _plan(builder, texts, speeds, summary)
+    bar = tqdm(
+        total=summary.needed,
+        initial=summary.reused,
+        desc=f"audio {lang}",
+        unit="clip",
+        file=sys.stderr,
+        disable=not progress,
+    )
+    try:
+        run_jobs(builder, to_run, jobs, summary, bar.update, checkpoint_seconds, clock, cancel)
+    finally:
+        bar.close()
+        builder.save()  # whatever happened, record exactly the clips that exist
+    summary.missing = manifest.missing(texts, speeds)
+    summary.library_by_engine = manifest.engine_counts(speeds)
+    if breaker is not None and breaker.is_open:
+        summary.gtts_stopped = breaker.last_error
+    return summary
+
+
+def _forget_stale(manifest: Manifest, texts: Mapping[str, str]) -> None:
+    """Drop entries for removed or changed sentences, and entries whose file is gone.
+
+    A stale entry must not survive an interrupted build: it would make the server speak a
+    sentence the content no longer says. The old files stay until ``prune``.
+    """
+    for entry in list(manifest.entries()):
+        text = texts.get(entry.clip_id)
+        if text is None or manifest.current(entry.clip_id, entry.speed, text) is None:
+            manifest.discard(entry.clip_id, entry.speed)

@@ -1,0 +1,144 @@
+"""The JSON files written beside session tracks, as pydantic models.
+
+Layout, beside the clips of a language::
+
+    audio/<lang>/tracks/<plan>-<speed>-<hash16>.mp3            the track (immutable name)
+    audio/<lang>/tracks/<plan>-<speed>-<hash16>.chapters.json  ``ChaptersDocument``
+    audio/<lang>/tracks/index.json                             ``TrackIndex``
+
+The session code decides what goes in a track; these models say what the files hold, so the
+writer, the server and ``audio check`` read them the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .clips import Speed, language_dir
+from .errors import ManifestError
+
+__all__ = [
+    "CHAPTERS_VERSION",
+    "INDEX_NAME",
+    "TRACKS_DIR",
+    "Chapter",
+    "ChapterLine",
+    "ChaptersDocument",
+    "TrackIndex",
+    "TrackIndexEntry",
+    "load_chapters",
+    "load_track_index",
+    "tracks_dir",
+]
+
+TRACKS_DIR = "tracks"
+INDEX_NAME = "index.json"
+CHAPTERS_VERSION = 1
+
+
+class _Model(BaseModel):
+    # Unknown keys are kept rather than refused, so an older reader survives a newer writer.
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+
+class ChapterLine(_Model):
+    """One spoken line or pause inside a chapter."""
+
+    kind: str
+    start: float
+    end: float
+    text: str
+
+
+class Chapter(_Model):
+    """One step of a session: where it starts in the track and what it says."""
+
+    id: str
+    kind: str
+    title: str
+    start: float
+    end: float
+    start_frame: int = Field(ge=0)
+    frames: int = Field(ge=0)
+    text: str
+    lines: list[ChapterLine] = Field(default_factory=list)
+
+
+class ChaptersDocument(_Model):
+    """``<track>.chapters.json``: the track's exact size and chapter times."""
+
+    version: Literal[1]
+    lang: str
+    plan: str
+    speed: Speed
+    file: str
+    script_key: str
+    sample_rate: int = Field(gt=0)
+    samples_per_frame: int = Field(gt=0)
+    frames: int = Field(ge=0)
+    duration: float = Field(ge=0)
+    bytes: int = Field(ge=0)
+    chapters: list[Chapter]
+
+
+class TrackIndexEntry(_Model):
+    """The current track of one plan at one speed."""
+
+    file: str
+    chapters: str
+    script_key: str
+    frames: int = Field(ge=0)
+    duration: float = Field(ge=0)
+    bytes: int = Field(ge=0)
+
+
+class TrackIndex(_Model):
+    """``tracks/index.json``: plan id -> speed -> current track."""
+
+    version: Literal[1]
+    lang: str
+    tracks: dict[str, dict[Speed, TrackIndexEntry]] = Field(default_factory=dict)
+
+
+def tracks_dir(audio_root: Path, lang: str) -> Path:
+    """``audio_root/<lang>/tracks``."""
+    return language_dir(audio_root, lang) / TRACKS_DIR
+
+
+def _read(path: Path) -> object:
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ManifestError(f"{path}: unreadable ({exc})") from None
+
+
+def _problem(path: Path, exc: ValidationError) -> ManifestError:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"]) or "document"
+    return ManifestError(f"{path}: {where}: {error['msg']}")
+
+
+def load_track_index(audio_root: Path, lang: str) -> TrackIndex | None:
+    """The track index of ``lang``, or None when no track was ever built.
+
+    Raises ManifestError when the file exists but is unreadable or malformed.
+    """
+    path = tracks_dir(audio_root, lang) / INDEX_NAME
+    if not path.is_file():
+        return None
+    try:
+        return TrackIndex.model_validate(_read(path))
+    except ValidationError as exc:
+        raise _problem(path, exc) from None
+
+
+def load_chapters(path: Path) -> ChaptersDocument:
+    """One chapters file; raises ManifestError when unreadable or malformed."""
+    try:
+        return ChaptersDocument.model_validate(_read(path))
+    except ValidationError as exc:
+        raise _problem(path, exc) from None
