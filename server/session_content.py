@@ -151,11 +151,38 @@ class Plan(Strict):
 
 
 class Check(Strict):
-    """One pre-session check, asked so that "Yes" is the answer that lets the session go on."""
+    """One pre-session check, asked of the person (``question``) or of a carer (``they``).
+
+    ``stop_on`` is the answer that stops the session: "no" for most checks, asked so that Yes
+    lets the session go on; "yes" for a check such as "Has your health changed since you took
+    the check?". "Not sure" always stops, whatever ``stop_on`` says. ``if_no`` (the name is
+    historical: it is the advice shown whenever the check stops the session) and
+    ``they_if_no`` say what to do. ``retake_check``: a stop sends the person back to the
+    screening (take the check again) rather than only "not today".
+    """
 
     id: Slug
     question: NonEmpty
+    they: NonEmpty
     if_no: NonEmpty
+    they_if_no: NonEmpty
+    stop_on: Literal["yes", "no"] = "no"
+    retake_check: bool = False
+
+    @property
+    def go_on_answer(self) -> str:
+        """The one answer ("yes" or "no") that lets the session go on."""
+        return "yes" if self.stop_on == "no" else "no"
+
+    def stops(self, answer: str) -> bool:
+        """Whether ``answer`` ("yes", "no", "not-sure") stops the session."""
+        return answer != self.go_on_answer
+
+    def asked(self, perspective: str) -> str:
+        return self.they if perspective == "they" else self.question
+
+    def advice(self, perspective: str) -> str:
+        return self.they_if_no if perspective == "they" else self.if_no
 
 
 class Feeling(Strict):
@@ -210,6 +237,24 @@ class SessionUi(Strict):
     ahead_body: list[NonEmpty] = Field(min_length=1)
     ahead_confirm: NonEmpty
     ahead_back: NonEmpty
+    # Safeguards (issue 9 item 5): plans further than one step beyond the suggestion, and a
+    # first session on a device with no history, cannot be started; these say why.
+    beyond_title: NonEmpty
+    beyond_body: list[NonEmpty] = Field(min_length=1)
+    first_only_body: NonEmpty
+    # Before a first session after "no known reason": the user confirms they asked a doctor.
+    doctor_title: NonEmpty
+    doctor_body: list[NonEmpty] = Field(min_length=1)
+    doctor_body_they: list[NonEmpty] = Field(min_length=1)
+    doctor_confirm: NonEmpty
+    doctor_confirm_they: NonEmpty
+    doctor_confirmed: NonEmpty
+    doctor_confirmed_they: NonEmpty
+    # Said when a new screening, a changed answer or a change of perspective clears an earlier
+    # confirmation (a clinician's or a doctor's).
+    confirm_cleared: NonEmpty
+    # After a stop on a check with retake_check (health changed).
+    stop_retake: NonEmpty
     check_counter: NonEmpty
     check_title: NonEmpty
     stop_title: NonEmpty
@@ -312,7 +357,7 @@ class SessionText(Strict):
         ):
             problems.append("durations: minutes and seconds need {n}; one_minute none")
         for check in self.checks:
-            for text in (check.question, check.if_no):
+            for text in (check.question, check.if_no, check.they, check.they_if_no):
                 if placeholders(text) - {"angle"}:
                     problems.append(f"checks.{check.id}: only {{angle}} may be filled in")
         if [f.id for f in self.feelings] != list(FEELINGS):
@@ -370,17 +415,22 @@ class SessionText(Strict):
 
     # Clip ids of the session pages. Track clip ids come from server.session.plan_script.
 
-    def check_clip(self, check: Check, plan: Plan) -> tuple[str, str]:
-        """(clip id, text) of a check's question for ``plan``."""
-        if placeholders(check.question):
-            return f"session.check.{check.id}.{plan.id}", check.question.format(angle=plan.angle)
-        return f"session.check.{check.id}", check.question
+    def check_clip(self, check: Check, plan: Plan, perspective: str = "you") -> tuple[str, str]:
+        """(clip id, text) of a check's question for ``plan``, asked of ``perspective``."""
+        question = check.asked(perspective)
+        tail = ".they" if perspective == "they" else ""
+        if placeholders(question):
+            clip_id = f"session.check.{check.id}.{plan.id}{tail}"
+            return clip_id, question.format(angle=plan.angle)
+        return f"session.check.{check.id}{tail}", question
 
-    def stop_clip(self, check: Check, plan: Plan) -> tuple[str, str]:
-        """(clip id, text) of the "do not invert today" advice after a "no" to ``check``."""
-        advice = check.if_no.format(angle=plan.angle)
-        suffix = f".{plan.id}" if placeholders(check.if_no) else ""
-        return f"session.stop.{check.id}{suffix}", f"{self.ui.stop_title}. {advice}"
+    def stop_clip(self, check: Check, plan: Plan, perspective: str = "you") -> tuple[str, str]:
+        """(clip id, text) of the "do not invert today" advice when ``check`` stops."""
+        raw = check.advice(perspective)
+        advice = raw.format(angle=plan.angle)
+        suffix = f".{plan.id}" if placeholders(raw) else ""
+        tail = ".they" if perspective == "they" else ""
+        return f"session.stop.{check.id}{suffix}{tail}", f"{self.ui.stop_title}. {advice}"
 
     def page_texts(self) -> dict[str, str]:
         """Spoken versions of the session pages (beside their text on the page)."""
@@ -392,12 +442,21 @@ class SessionText(Strict):
             "session.gate.open": " ".join([ui.gate_open_title + ".", *ui.how_it_works]),
             "session.plans": f"{ui.plans_title}. {ui.plans_lead}",
             "session.ahead": " ".join([ui.ahead_title + ".", *ui.ahead_body]),
+            "session.beyond": " ".join([ui.beyond_title + ".", *ui.beyond_body]),
+            "session.first-only": ui.first_only_body,
+            "session.doctor": " ".join([ui.doctor_title + ".", *ui.doctor_body]),
+            "session.doctor.they": " ".join([ui.doctor_title + ".", *ui.doctor_body_they]),
+            "session.confirm-cleared": ui.confirm_cleared,
             "session.feedback": f"{ui.feedback_title} {ui.feedback_lead}",
         }
         for plan in self.plans:
             for check in self.checks:
-                for clip_id, text in (self.check_clip(check, plan), self.stop_clip(check, plan)):
-                    texts[clip_id] = text
+                for perspective in ("you", "they"):
+                    for clip_id, text in (
+                        self.check_clip(check, plan, perspective),
+                        self.stop_clip(check, plan, perspective),
+                    ):
+                        texts[clip_id] = text
         for feeling in self.feelings:
             texts[f"session.feeling.{feeling.id}"] = " ".join(
                 [feeling.title + ".", *feeling.advice]
