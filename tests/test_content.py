@@ -522,3 +522,36 @@ def test_yes_to_health_changed_stops_the_session(content: Content) -> None:
             follow_redirects=False,
         )
         assert page.status_code == 200 and "Do not invert today" in page.text
+
+
+HAZARD_LOG = ROOT / "docs" / "safety" / "hazard-log.md"
+
+
+def test_hazard_log_names_only_real_tests() -> None:
+    """Every hazard names at least one test, and every test it names exists."""
+    text = HAZARD_LOG.read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| HAZ-")]
+    assert len(rows) >= 12
+    for row in rows:
+        named = re.findall(r"`(tests/[\w/]+\.py)::(\w+)`", row)
+        assert named, f"no test named for {row.split('|')[1].strip()}"
+        for path, name in named:
+            source = ROOT / path
+            assert source.exists(), f"{path} does not exist"
+            assert re.search(rf"^def {name}\(", source.read_text(), flags=re.M), f"{path}::{name}"
+    hazards = " ".join(row.split("|")[2].lower() for row in rows)
+    for required in (
+        "missed contraindication",
+        "not sure",
+        "unsafe wording",
+        "wrong outcome",
+        "first-timer at full angle",
+        "held too long",
+        "cannot stop",
+        "come-up",
+        "narration",
+        "answers leaked",
+        "stale clip",
+        "emergency",
+    ):
+        assert required in hazards, required
