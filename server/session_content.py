@@ -205,6 +205,8 @@ class SessionUi(Strict):
     gate_none_body: NonEmpty
     gate_avoid_title: NonEmpty
     gate_avoid_body: NonEmpty
+    gate_urgent_title: NonEmpty
+    gate_urgent_body: NonEmpty
     gate_avoid_reasons: NonEmpty
     gate_instead_title: NonEmpty
     gate_ask_title: NonEmpty
@@ -438,6 +440,7 @@ class SessionText(Strict):
         texts = {
             "session.gate.none": f"{ui.gate_none_title}. {ui.gate_none_body}",
             "session.gate.avoid": f"{ui.gate_avoid_title}. {ui.gate_avoid_body}",
+            "session.gate.urgent": f"{ui.gate_urgent_title}. {ui.gate_urgent_body}",
             "session.gate.ask-first": f"{ui.gate_ask_title}. {ui.gate_ask_body}",
             "session.gate.open": " ".join([ui.gate_open_title + ".", *ui.how_it_works]),
             "session.plans": f"{ui.plans_title}. {ui.plans_lead}",
