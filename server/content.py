@@ -136,7 +136,7 @@ class SourcedLine(Strict):
 
 
 class Emergency(Strict):
-    """"If something goes wrong": the page, and the short version read at the start of every
+    """The "If something goes wrong" page, and the short version read at the start of every
     session track for the helper. Spoken one sentence at a time; every sentence has a source.
 
     ``number`` is how every page names the number to call; each sentence that tells someone

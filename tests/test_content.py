@@ -385,7 +385,10 @@ def test_checks_follow_a_real_table(content: Content) -> None:
     assert helper.stop_on == "no" and helper.stops("no") and helper.stops("not-sure")
     assert not helper.stops("yes")
     height = content.session.check("height")
-    assert height is not None and height.they == "Is the table set for their height, as its manual shows?"
+    assert (
+        height is not None
+        and height.they == "Is the table set for their height, as its manual shows?"
+    )
     for check in checks:
         assert check.they != check.question and check.they_if_no != check.if_no, check.id
         assert re.search(r"\b(they|their|them)\b", check.they), check.id

@@ -226,9 +226,10 @@ def test_outcome_is_the_highest_answer_and_its_causes_are_at_that_level(
     assert (outcome.level is OutcomeLevel.NO_KNOWN_REASON) == all(
         a is Answer.NO for a in answers.values()
     )
-    assert outcome.causes and all(r.level is outcome.level for r in outcome.causes) or (
-        outcome.level is OutcomeLevel.NO_KNOWN_REASON and not outcome.reasons
-    )
+    if outcome.level is OutcomeLevel.NO_KNOWN_REASON:
+        assert outcome.reasons == () and outcome.causes == ()
+    else:
+        assert outcome.causes and all(r.level is outcome.level for r in outcome.causes)
     causes = [r.question.id for r in outcome.causes]
     others = [r.question.id for r in outcome.others]
     assert sorted(causes + others) == sorted(r.question.id for r in outcome.reasons)
