@@ -15,6 +15,16 @@ ERROR_NO_ANSWER = "error.no-answer"
 SESSION_PLANS = "session.plans"
 SESSION_AHEAD = "session.ahead"
 SESSION_FEEDBACK = "session.feedback"
+SESSION_BEYOND = "session.beyond"
+SESSION_FIRST_ONLY = "session.first-only"
+SESSION_CONFIRM_CLEARED = "session.confirm-cleared"
+EMERGENCY = "emergency"
+EMERGENCY_SHORT = "emergency.short"
+
+
+def _for(perspective: str) -> str:
+    """The suffix of a sentence said to a carer about the person they help."""
+    return ".they" if perspective == "they" else ""
 
 
 def question(question_id: str, perspective: str) -> str:
@@ -26,21 +36,32 @@ def question_why(question_id: str) -> str:
     return f"q.{question_id}.why"
 
 
-def outcome(level: str) -> str:
-    return f"outcome.{level}"
+def outcome(level: str, perspective: str = "you") -> str:
+    return f"outcome.{level}{_for(perspective)}"
+
+
+def red_flag_not_sure(perspective: str = "you") -> str:
+    return f"outcome.red-flag-not-sure{_for(perspective)}"
+
+
+def doctor(perspective: str = "you") -> str:
+    """Before a first session after "no known reason": did you ask your doctor?"""
+    return f"session.doctor{_for(perspective)}"
 
 
 def gate(state: str) -> str:
     return f"session.gate.{state}"
 
 
-def session_check(check_id: str, plan_id: str | None = None) -> str:
+def session_check(check_id: str, plan_id: str | None = None, perspective: str = "you") -> str:
     """A pre-session check; per plan when its text names the plan's angle."""
-    return f"session.check.{check_id}.{plan_id}" if plan_id else f"session.check.{check_id}"
+    plan = f".{plan_id}" if plan_id else ""
+    return f"session.check.{check_id}{plan}{_for(perspective)}"
 
 
-def session_stop(check_id: str, plan_id: str | None = None) -> str:
-    return f"session.stop.{check_id}.{plan_id}" if plan_id else f"session.stop.{check_id}"
+def session_stop(check_id: str, plan_id: str | None = None, perspective: str = "you") -> str:
+    plan = f".{plan_id}" if plan_id else ""
+    return f"session.stop.{check_id}{plan}{_for(perspective)}"
 
 
 def feeling(feeling_id: str) -> str:

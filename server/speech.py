@@ -14,34 +14,38 @@ from server.session.script import plan_script
 
 # Clip ids used as they are by the page views.
 CHECK = clip_ids.CHECK
-OUTCOME_LEVELS = ("avoid", "ask-first", "no-known-reason")
+OUTCOME_LEVELS = ("urgent", "avoid", "ask-first", "no-known-reason")
+PERSPECTIVES = ("you", "they")
 
 
 def question_clip(question: Question, perspective: str) -> str:
     return clip_ids.question(question.id, "they" if perspective == "they" else "you")
 
 
-def outcome_clip(level: str) -> str:
-    return clip_ids.outcome(level)
-
-
-def outcome_speech(content: Content, level: str) -> str:
-    o = content.outcome_text(level)
+def outcome_speech(content: Content, level: str, perspective: str = "you") -> str:
+    o = content.outcome_text(level).for_perspective(perspective)
     return " ".join([o.title + ".", o.summary, *o.next_steps])
 
 
-def check_clip(session: SessionText, check: Check, plan: Plan) -> tuple[str, str]:
-    """(clip id, text) of a pre-session check's question for ``plan``."""
-    if placeholders(check.question):
-        return clip_ids.session_check(check.id, plan.id), check.question.format(angle=plan.angle)
-    return clip_ids.session_check(check.id), check.question
+def check_clip(
+    session: SessionText, check: Check, plan: Plan, perspective: str = "you"
+) -> tuple[str, str]:
+    """(clip id, text) of a pre-session check's question for ``plan``, asked of
+    ``perspective``."""
+    question = check.asked(perspective)
+    plan_id = plan.id if placeholders(question) else None
+    text = question.format(angle=plan.angle)
+    return clip_ids.session_check(check.id, plan_id, perspective), text
 
 
-def stop_clip(session: SessionText, check: Check, plan: Plan) -> tuple[str, str]:
-    """(clip id, text) of the "do not invert today" advice after a "no" to ``check``."""
-    advice = check.if_no.format(angle=plan.angle)
-    plan_id = plan.id if placeholders(check.if_no) else None
-    return clip_ids.session_stop(check.id, plan_id), f"{session.ui.stop_title}. {advice}"
+def stop_clip(
+    session: SessionText, check: Check, plan: Plan, perspective: str = "you"
+) -> tuple[str, str]:
+    """(clip id, text) of the "do not invert today" advice when ``check`` stops a session."""
+    raw = check.advice(perspective)
+    plan_id = plan.id if placeholders(raw) else None
+    text = f"{session.ui.stop_title}. {raw.format(angle=plan.angle)}"
+    return clip_ids.session_stop(check.id, plan_id, perspective), text
 
 
 def screening_texts(content: Content) -> dict[str, str]:
@@ -58,7 +62,15 @@ def screening_texts(content: Content) -> dict[str, str]:
         texts[clip_ids.question(q.id, "they")] = q.they
         texts[clip_ids.question_why(q.id)] = q.why
     for level in OUTCOME_LEVELS:
-        texts[clip_ids.outcome(level)] = outcome_speech(content, level)
+        for perspective in PERSPECTIVES:
+            texts[clip_ids.outcome(level, perspective)] = outcome_speech(
+                content, level, perspective
+            )
+    not_sure = content.outcomes.red_flag_not_sure
+    texts[clip_ids.red_flag_not_sure("you")] = not_sure.you
+    texts[clip_ids.red_flag_not_sure("they")] = not_sure.they
+    texts[clip_ids.EMERGENCY] = content.emergency.page_text()
+    texts[clip_ids.EMERGENCY_SHORT] = content.emergency.short_text()
     return texts
 
 
@@ -68,19 +80,26 @@ def session_page_texts(session: SessionText) -> dict[str, str]:
     texts = {
         clip_ids.gate("none"): f"{ui.gate_none_title}. {ui.gate_none_body}",
         clip_ids.gate("avoid"): f"{ui.gate_avoid_title}. {ui.gate_avoid_body}",
+        clip_ids.gate("urgent"): f"{ui.gate_urgent_title}. {ui.gate_urgent_body}",
         clip_ids.gate("ask-first"): f"{ui.gate_ask_title}. {ui.gate_ask_body}",
         clip_ids.gate("open"): " ".join([ui.gate_open_title + ".", *ui.how_it_works]),
         clip_ids.SESSION_PLANS: f"{ui.plans_title}. {ui.plans_lead}",
         clip_ids.SESSION_AHEAD: " ".join([ui.ahead_title + ".", *ui.ahead_body]),
+        clip_ids.SESSION_BEYOND: " ".join([ui.beyond_title + ".", *ui.beyond_body]),
+        clip_ids.SESSION_FIRST_ONLY: ui.first_only_body,
+        clip_ids.doctor("you"): " ".join([ui.doctor_title + ".", *ui.doctor_body]),
+        clip_ids.doctor("they"): " ".join([ui.doctor_title + ".", *ui.doctor_body_they]),
+        clip_ids.SESSION_CONFIRM_CLEARED: ui.confirm_cleared,
         clip_ids.SESSION_FEEDBACK: f"{ui.feedback_title} {ui.feedback_lead}",
     }
     for plan in session.plans:
         for check in session.checks:
-            for clip_id, text in (
-                check_clip(session, check, plan),
-                stop_clip(session, check, plan),
-            ):
-                texts[clip_id] = text
+            for perspective in PERSPECTIVES:
+                for clip_id, text in (
+                    check_clip(session, check, plan, perspective),
+                    stop_clip(session, check, plan, perspective),
+                ):
+                    texts[clip_id] = text
     for feeling in session.feelings:
         texts[clip_ids.feeling(feeling.id)] = " ".join([feeling.title + ".", *feeling.advice])
     return texts

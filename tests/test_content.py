@@ -11,9 +11,17 @@ from pathlib import Path
 import pytest
 import yaml
 
+from server import speech
 from server.app import create_app
 from server.config import ROOT, Settings
-from server.content import Content, ContentError, Level, load_all
+from server.content import (
+    FORBIDDEN_PATTERNS,
+    Content,
+    ContentError,
+    Level,
+    forbidden_wording,
+    load_all,
+)
 
 # The "Reasons to avoid inversion" table of ../shared/CLINICAL-FACTS.md, item by item, and
 # the table maker's additions. Each must be covered by some question's `covers` list.
@@ -57,6 +65,65 @@ MAKER_ADDITIONS = [
     "dizziness",
     "confusion",
 ]
+# "Review findings and decisions" in CLINICAL-FACTS.md: the level each item must lead to.
+# Decision 1 moved "any other eye condition" (cataract, long-standing sight loss) to ask-first
+# and named the risky eye conditions; decision 2 made unassessed pain ask-first; decision 3
+# added the urgent red flags; decision 4 added the rest. The seeds' avoid items stay avoid.
+DECIDED_LEVELS: dict[str, Level] = {
+    # eyes (decision 1)
+    "glaucoma": Level.AVOID,
+    "raised eye pressure": Level.AVOID,
+    "retinal detachment": Level.AVOID,
+    "retinal disease": Level.AVOID,
+    "diabetic eye disease": Level.AVOID,
+    "macular degeneration": Level.AVOID,
+    "recent eye surgery": Level.AVOID,
+    "recent eye injury": Level.AVOID,
+    "eye infection": Level.AVOID,
+    "conjunctivitis": Level.AVOID,
+    "cataract": Level.ASK_FIRST,
+    "long-standing sight loss": Level.ASK_FIRST,
+    "any other eye condition": Level.ASK_FIRST,
+    # back pain (decisions 2 and 3)
+    "back pain never assessed": Level.ASK_FIRST,
+    "source of back pain not assessed": Level.ASK_FIRST,
+    "new bladder or bowel trouble": Level.URGENT,
+    "numbness between the legs": Level.URGENT,
+    "worsening leg weakness": Level.URGENT,
+    # additions (decision 4)
+    "recent surgery": Level.AVOID,
+    "acid reflux": Level.AVOID,
+    "hiatal hernia": Level.AVOID,
+    "joint replacement": Level.ASK_FIRST,
+    "skeletal implants": Level.ASK_FIRST,
+    "spinal infection": Level.AVOID,
+    "spinal cancer": Level.AVOID,
+    "inflammatory arthritis": Level.ASK_FIRST,
+    "vertigo": Level.AVOID,
+    "migraine": Level.AVOID,
+    "severe headaches": Level.AVOID,
+    "above the table's height limit": Level.AVOID,
+    "above the table's weight limit": Level.AVOID,
+    # unchanged: the seeds' "never" items, and curvature as ask first
+    "heart disease": Level.AVOID,
+    "high blood pressure": Level.AVOID,
+    "osteoporosis": Level.AVOID,
+    "herniated disc": Level.AVOID,
+    "pregnancy": Level.AVOID,
+    "blood-thinning medication": Level.AVOID,
+    "significant spinal curvature": Level.ASK_FIRST,
+}
+STOP_SIGNS = [
+    "pain",
+    "dizzy",
+    "headache",
+    "pressure in your eyes or head",
+    "sick",
+    "tingling",
+    "pounding heart",
+    "unwell",
+]
+EMERGENCY_NUMBER = "your local emergency number (999 in the UK, 112 in the EU, 911 in the US)"
 CLINICAL_FACTS = ROOT.parent / "shared" / "CLINICAL-FACTS.md"
 
 
@@ -76,6 +143,13 @@ def test_every_maker_addition_is_asked(content: Content) -> None:
     assert not missing
 
 
+def test_each_reviewed_item_is_asked_once_at_its_decided_level(content: Content) -> None:
+    for item, level in DECIDED_LEVELS.items():
+        asking = [q for q in content.questions if item in q.covers]
+        assert len(asking) == 1, f"{item!r} is asked by {[q.id for q in asking]}"
+        assert asking[0].level is level, f"{item!r}: {asking[0].level} is not {level}"
+
+
 @pytest.mark.skipif(not CLINICAL_FACTS.exists(), reason="shared/ is not beside this checkout")
 def test_reasons_table_here_matches_clinical_facts() -> None:
     """If CLINICAL-FACTS gains a row, this test's copy of the table must gain it too."""
@@ -93,17 +167,45 @@ def test_reasons_table_here_matches_clinical_facts() -> None:
             assert first_word in written, f"{item!r} not in the {group!r} row"
 
 
-def test_each_question_mentions_what_it_covers_in_plain_words(content: Content) -> None:
+def test_each_question_asks_the_person_or_their_carer_in_plain_words(content: Content) -> None:
     for q in content.questions:
-        assert q.you.endswith("?") or "?" in q.you, q.id
+        assert "?" in q.you and "?" in q.they, q.id
         assert q.they != q.you, q.id
-        assert re.search(r"\b(they|their)\b", q.they), q.id
+        # A carer hears the third person: "Does the person you help ...", then they/their.
+        assert "the person you help" in q.they, q.id
+        assert not re.search(r"\byour\b", q.they.replace("your table", "")), q.id
+        # The why is said to both, so it never says "you".
+        assert not re.search(r"\byou(r)?\b", q.why, flags=re.I), q.id
+
+
+def test_questions_say_what_counts(content: Content) -> None:
+    """No undefined "recently" or "high doses"; blood pressure in numbers a person can check."""
+    for q in content.questions:
+        for text in (q.you, q.they):
+            assert not re.search(r"\brecent(ly)?\b|high dose", text, flags=re.I), q.id
+    bp = content.question("high-blood-pressure")
+    assert bp is not None
+    assert "the top number is 140 or more, or the bottom number is 90 or more" in bp.you
+    assert "take medicine for it" in bp.you and "choose Not sure" in bp.you
+    thinners = content.question("blood-thinners")
+    assert thinners is not None and "Aspirin every day counts" in thinners.you
+    heart = content.question("heart-disease")
+    assert heart is not None and "For example angina, a heart attack" in heart.you
+    limits = content.question("size-limits")
+    assert limits is not None
+    for fact in ("198 centimetres", "6 feet 6 inches", "136 kilograms", "300 pounds", "manual"):
+        assert fact in limits.you, fact
+    surgery = content.question("surgery")
+    assert surgery is not None and "in the last 3 months" in surgery.you
+    unchecked = content.question("back-pain-unchecked")
+    assert unchecked is not None
+    assert "Answer Yes if no doctor or physiotherapist has examined you" in unchecked.you
 
 
 def test_question_count_and_levels(content: Content) -> None:
-    assert 12 <= len(content.questions) <= 18
+    assert 12 <= len(content.questions) <= 24
     levels = {q.level for q in content.questions}
-    assert levels == {Level.AVOID, Level.ASK_FIRST}
+    assert levels == {Level.URGENT, Level.AVOID, Level.ASK_FIRST}
     curvature = content.question("spinal-curvature")
     assert curvature is not None and curvature.level is Level.ASK_FIRST
     for never in ("osteoporosis", "herniated-disc", "glaucoma", "high-blood-pressure"):
@@ -113,17 +215,200 @@ def test_question_count_and_levels(content: Content) -> None:
 
 def test_no_string_claims_the_user_is_safe_or_cleared(content: Content) -> None:
     for key, text in content.all_strings():
-        if key.endswith("source") or key == "reviewed":
+        if key == "source" or key.endswith(".source"):
             continue
-        lowered = text.lower().replace("this is not medical clearance", "")
-        for word in ("safe", "cleared", "approved", "clearance"):
-            assert not re.search(rf"\b{word}\b", lowered), (key, text)
+        assert forbidden_wording(text) == [], (key, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("You are safe to invert.", "safe"),
+        ("It is safer now.", "safe"),
+        ("You are cleared for inversion.", "cleared"),
+        ("This is medical clearance.", "clearance"),
+        ("Check if inversion is suitable", "suitable"),
+        ("Your suitability for inversion", "suitable"),
+        ("Inversion is UNSUITABLE for you", "suitable"),
+        ("All clear!", "all clear"),
+        ("An all-clear from the app", "all clear"),
+        ("It is OK to invert.", "OK to"),
+        ("okay to start", "OK to"),
+        ("Go ahead.", "go ahead"),
+        ("You can go-ahead now", "go ahead"),
+        ("Approved.", "approved"),
+        ("your doctor approves", "approved"),
+        ("with a clinician's approval", "approved"),
+    ],
+)
+def test_wording_check_rejects_every_form(text: str, word: str) -> None:
+    assert word in FORBIDDEN_PATTERNS
+    assert word in forbidden_wording(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Your answers showed no known reason to avoid inversion. This is not medical clearance.",
+        "Look to your left.",
+        "Speak clearly, and clear your answers.",
+        "Go back, and ahead of time, read the manual.",
+        "Book an appointment.",
+    ],
+)
+def test_wording_check_lets_plain_words_through(text: str) -> None:
+    assert forbidden_wording(text) == []
+
+
+def test_titles_say_what_the_check_looks_for(content: Content) -> None:
+    assert content.ui.start_check == "Check for reasons to avoid inversion"
+    assert content.intro.title == "Check for reasons to avoid inversion"
+    assert "Answer Yes if any one of them applies" in " ".join(content.intro.paragraphs)
+
+
+def test_reviewed_says_honestly_that_no_clinician_signed(content: Content) -> None:
+    assert "No clinician has reviewed or signed this text" in content.reviewed
 
 
 def test_third_outcome_says_it_is_not_clearance(content: Content) -> None:
-    summary = content.outcomes.no_known_reason.summary
-    assert "no known reason to avoid inversion" in summary.lower()
-    assert "This is not medical clearance" in summary
+    for wording in (content.outcomes.no_known_reason, content.outcomes.no_known_reason.they):
+        assert "no known reason" in wording.summary.lower()
+        assert "This is not medical clearance" in wording.summary
+
+
+def test_four_outcomes_each_for_the_person_and_for_a_carer(content: Content) -> None:
+    titles = [content.outcome_text(lvl).title for lvl in LEVELS]
+    assert titles == [
+        "Get medical help now",
+        "Do not use inversion",
+        "Check with your clinician first",
+        "No known reason to avoid inversion",
+    ]
+    for level in LEVELS:
+        outcome = content.outcome_text(level)
+        assert outcome.for_perspective("you") is outcome
+        they = outcome.for_perspective("they")
+        assert they is outcome.they and they.summary != outcome.summary
+        for text in [they.title, they.summary, *they.next_steps]:
+            # The carer is "you" where they act ("you can take this check again"), but the
+            # person's health, doctor and appointment are "their", never "your".
+            plain = text.replace(EMERGENCY_NUMBER, "")
+            assert not re.search(r"\byour\b", plain, flags=re.I), (level, text)
+    ask = content.outcomes.ask_first.they
+    assert "before they try inversion" in ask.summary
+    assert any("looked at these answers with them" in step for step in ask.next_steps)
+
+
+def test_urgent_outcome_sends_for_help_and_names_the_number(content: Content) -> None:
+    for wording in (content.outcomes.urgent, content.outcomes.urgent.they):
+        steps = " ".join(wording.next_steps)
+        assert "doctor urgently, today" in steps
+        assert f"call {EMERGENCY_NUMBER}" in steps
+        assert "inversion table" in steps
+    not_sure = content.outcomes.red_flag_not_sure
+    for text in (not_sure.you, not_sure.they):
+        assert "today" in text and EMERGENCY_NUMBER in text
+
+
+def test_emergency_page_and_short_version(content: Content) -> None:
+    e = content.emergency
+    assert e.number == EMERGENCY_NUMBER
+    signs = " ".join(line.say for line in e.signs).lower()
+    for sign in ("faint", "cannot come up", "chest", "sudden, severe headache", "sight"):
+        assert sign in signs, sign
+    for sign in ("one side", "weak or numb", "speech is confused"):
+        assert sign in signs, sign
+    steps = " ".join(line.say for line in e.steps)
+    for must in ("bring the table back to level", "foot end", "push it down gently"):
+        assert must in steps.lower(), must
+    assert f"Call {EMERGENCY_NUMBER}." in steps and "Do not leave them." in steps
+    alone = " ".join(line.say for line in e.alone)
+    assert "bend your knees" in alone and "head on the bed" in alone
+    assert 3 <= len(e.short) <= 4
+    short = e.short_text()
+    assert "table level" in short and EMERGENCY_NUMBER in short and "Do not leave them" in short
+    for line in [*e.signs, *e.steps, *e.alone, *e.short]:
+        assert line.source.strip(), line.say
+        words = line.say.replace(EMERGENCY_NUMBER, "the number").split()
+        assert len(words) <= 16, line.say  # short enough to take in at once
+    texts = speech.narration_texts(content)
+    assert texts["emergency.short"] == short
+    assert texts["emergency"].startswith("If something goes wrong.")
+
+
+def test_emergency_number_is_always_said_in_full(content: Content) -> None:
+    data = content.model_dump()
+    data["emergency"]["steps"][5]["say"] = "Call your local emergency number."
+    with pytest.raises(ValueError, match="say the number in full"):
+        Content.model_validate(data)
+
+
+def test_in_session_reminder_names_every_stop_sign_as_a_condition(content: Content) -> None:
+    intro = [line.say for line in content.session.steps.intro.lines]
+    for text in (content.session.cues.safety, *[t for t in intro if t.startswith("If")]):
+        assert text.startswith("If ") and text.endswith(", come up now."), text
+        for sign in STOP_SIGNS:
+            assert sign in text, (sign, text)
+    assert any(t.startswith("If ") for t in intro)
+
+
+def test_come_up_and_arms_are_consistent(content: Content) -> None:
+    steps = content.session.steps
+
+    def said(step: str) -> str:
+        return " ".join(line.say for line in getattr(steps, step).lines)
+
+    assert "above your head" in said("tilt_back") and "above your head" in said("tilt_again")
+    for step in ("tilt_back", "hold", "tilt_again", "rest_between"):
+        assert "sides" not in said(step), step  # arms to the sides is how you come up
+    for step in ("come_up", "up_between"):
+        assert "arms down to your sides" in said(step), step
+    come_up = said("come_up")
+    assert "head on the bed" in come_up
+    assert "bend your knees" in come_up and "push the foot end" in come_up
+    assert "head on the bed" in said("rest") and steps.rest.seconds == 60
+    assert "Do not sit up at the waist" in said("sit_up")
+    assert "upright, slowly" in said("sit_up")
+
+
+def test_checks_follow_a_real_table(content: Content) -> None:
+    checks = content.session.checks
+    ids = [c.id for c in checks]
+    assert ids.index("height") < ids.index("tether") < ids.index("ankles") == len(ids) - 1
+    changed = content.session.check("health-changed")
+    assert changed is not None and changed.question.startswith(
+        "Has your health changed since you took the check?"
+    )
+    assert changed.stop_on == "yes" and changed.retake_check
+    assert changed.stops("yes") and changed.stops("not-sure") and not changed.stops("no")
+    helper = content.session.check("helper")
+    assert helper is not None and helper.question == "Is someone with you who can see the table?"
+    assert helper.stop_on == "no" and helper.stops("no") and helper.stops("not-sure")
+    assert not helper.stops("yes")
+    height = content.session.check("height")
+    assert (
+        height is not None
+        and height.they == "Is the table set for their height, as its manual shows?"
+    )
+    for check in checks:
+        assert check.they != check.question and check.they_if_no != check.if_no, check.id
+        assert re.search(r"\b(they|their|them)\b", check.they), check.id
+        assert check.stop_on == "yes" or check.question.endswith("?")
+
+
+def test_safeguard_texts_are_there(content: Content) -> None:
+    ui = content.session.ui
+    assert ui.ahead_body[0] == "This plan is one step beyond what we suggest."
+    assert ui.doctor_confirm == "I have asked my doctor about using an inversion table"
+    assert "20 degrees" in ui.first_only_body
+    texts = speech.narration_texts(content)
+    for clip in ("session.beyond", "session.first-only", "session.doctor", "session.doctor.they"):
+        assert clip in texts
+    for level in LEVELS:
+        assert f"outcome.{level}" in texts and f"outcome.{level}.they" in texts
+
+
+LEVELS = ("urgent", "avoid", "ask-first", "no-known-reason")
 
 
 def copy_content(tmp_path: Path) -> Path:
@@ -152,6 +437,23 @@ def test_broken_content_is_reported_with_file_and_key(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as caught:
         load_all(folder)
     assert "outcomes.avoid.title: must not say 'safe'" in str(caught.value)
+    assert "outcomes.avoid.title: must not say 'go ahead'" in str(caught.value)
+
+
+def test_content_check_refuses_the_old_home_title(tmp_path: Path) -> None:
+    folder = copy_content(tmp_path)
+    path = folder / "en.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["ui"]["start_check"] = "Check if inversion is suitable"
+    data["session"]["checks"][0]["they"] = "Is it OK to go on?"
+    data["reviewed"] = "Approved by the team."
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(ContentError) as caught:
+        load_all(folder)
+    message = str(caught.value)
+    assert "ui.start_check: must not say 'suitable'" in message
+    assert "session.checks[0].they: must not say 'OK to'" in message
+    assert "reviewed: must not say 'approved'" in message
 
 
 def test_content_check_command_and_server_refuse_bad_content(tmp_path: Path) -> None:
@@ -190,7 +492,7 @@ def test_content_check_passes_on_real_content() -> None:
         cwd=ROOT,
     )
     assert check.returncode == 0, check.stderr
-    assert "en: ok (18 questions" in check.stdout
+    assert "en: ok (24 questions" in check.stdout
 
 
 def test_every_ui_string_comes_from_content(content: Content) -> None:
@@ -201,3 +503,59 @@ def test_every_ui_string_comes_from_content(content: Content) -> None:
         text = re.sub(r"<[^>]+>", " ", text)
         words = re.findall(r"[A-Za-z]{3,}", text)
         assert not words, f"{template.name} has literal text: {words[:5]}"
+
+
+# A guard on the session views (server/session_views.py, another engineer's): a check with
+# stop_on "yes" must stop on Yes. Today the view stops on anything but Yes. Strict xfail: it
+# fails the suite once the view honours `Check.stops`, so the marker is removed then.
+@pytest.mark.xfail(
+    strict=True, reason="session_views.check_answer does not read Check.stops yet (issue 9)"
+)
+def test_yes_to_health_changed_stops_the_session(content: Content) -> None:
+    from starlette.testclient import TestClient
+
+    settings = Settings(audio_dir=ROOT / "audio-does-not-exist", secret_key="test-secret")
+    with TestClient(create_app(settings)) as client:
+        client.post("/en/screening/start", data={"perspective": "you"})
+        for q in content.questions:
+            client.post(f"/en/screening/q/{q.id}", data={"answer": "no"})
+        client.post("/en/session/clinician", data={"confirm": "yes"})
+        page = client.post(
+            "/en/session/plan/first-20/check/health-changed",
+            data={"answer": "yes"},
+            follow_redirects=False,
+        )
+        assert page.status_code == 200 and "Do not invert today" in page.text
+
+
+HAZARD_LOG = ROOT / "docs" / "safety" / "hazard-log.md"
+
+
+def test_hazard_log_names_only_real_tests() -> None:
+    """Every hazard names at least one test, and every test it names exists."""
+    text = HAZARD_LOG.read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| HAZ-")]
+    assert len(rows) >= 12
+    for row in rows:
+        named = re.findall(r"`(tests/[\w/]+\.py)::(\w+)`", row)
+        assert named, f"no test named for {row.split('|')[1].strip()}"
+        for path, name in named:
+            source = ROOT / path
+            assert source.exists(), f"{path} does not exist"
+            assert re.search(rf"^def {name}\(", source.read_text(), flags=re.M), f"{path}::{name}"
+    hazards = " ".join(row.split("|")[2].lower() for row in rows)
+    for required in (
+        "missed contraindication",
+        "not sure",
+        "unsafe wording",
+        "wrong outcome",
+        "first-timer at full angle",
+        "held too long",
+        "cannot stop",
+        "come-up",
+        "narration",
+        "answers leaked",
+        "stale clip",
+        "emergency",
+    ):
+        assert required in hazards, required

@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 from starlette.testclient import TestClient
 
 from server.app import create_app
 from server.config import Settings
-from server.content import Content
+from server.content import Content, load_all
 from server.narration import load_manifest
 
 
@@ -47,7 +48,8 @@ def test_every_question_page_carries_its_clip_and_text(
         entry = manifest.get(f"q.{q.id}.you")
         assert entry is not None
         assert f'src="/audio/en/{entry.file}"' in page
-        assert entry.text == q.you and q.you in page  # the clip's exact text is on the page
+        # The clip's exact text is on the page.
+        assert entry.text == q.you and str(escape(q.you)) in page
         slow = manifest.get(f"q.{q.id}.you", "slow")
         assert slow is not None and f'data-slow-src="/audio/en/{slow.file}"' in page
 
@@ -113,10 +115,13 @@ def test_changed_text_never_plays_stale_audio(built_audio: Path, tmp_path: Path)
     content_dir = tmp_path / "content"
     shutil.copytree(Path(__file__).parent.parent / "content", content_dir)
     path = content_dir / "en.yaml"
-    path.write_text(path.read_text().replace("Do you have glaucoma?", "Do you have glaucoma now?"))
+    glaucoma = load_all(content_dir)["en"].question("glaucoma")
+    assert glaucoma is not None
+    changed = glaucoma.you.replace("?", " now?")
+    path.write_text(path.read_text().replace(glaucoma.you, changed))
     settings = Settings(audio_dir=built_audio, content_dir=content_dir, secret_key="x")
     with TestClient(create_app(settings)) as client:
         client.post("/en/screening/start", data={"perspective": "you"})
         page = client.get("/en/screening/q/glaucoma").text
-        assert "Do you have glaucoma now?" in page
+        assert changed in page
         assert "The spoken version of this page is not ready yet" in page

@@ -108,9 +108,19 @@ def test_every_track_clip_is_narrated_and_worded_plainly(content: Content) -> No
         for word in ("safe", "cleared", "approved", "clearance"):
             assert not re.search(rf"\b{word}\b", lowered), text
     cues = content.session.cues
-    assert cues.safety == (
-        "If you feel dizzy, pain, or pressure in your head or eyes, come up slowly now."
-    )
+    # Every stop sign of the clinical facts, said as a condition, not as an order.
+    assert cues.safety.startswith("If you feel")
+    for sign in (
+        "pain",
+        "dizzy",
+        "headache",
+        "pressure in your eyes or head",
+        "sick",
+        "tingling",
+        "pounding heart",
+        "unwell",
+    ):
+        assert sign in cues.safety, sign
     assert cues.one_minute == "One minute left."
 
 

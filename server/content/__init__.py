@@ -5,14 +5,24 @@ from ``content/<lang>.yaml`` by ``loader``. No rule code lives here: the screeni
 """
 
 from server.content.loader import ContentError, load_all, load_file
-from server.content.models import Content, Level, Outcome, Question, wording_problems
+from server.content.models import (
+    FORBIDDEN_PATTERNS,
+    Content,
+    Level,
+    Outcome,
+    Question,
+    forbidden_wording,
+    wording_problems,
+)
 
 __all__ = [
+    "FORBIDDEN_PATTERNS",
     "Content",
     "ContentError",
     "Level",
     "Outcome",
     "Question",
+    "forbidden_wording",
     "load_all",
     "load_file",
     "wording_problems",

@@ -16,20 +16,40 @@ from server.content.pwa import PwaText
 from server.content.session import SessionText
 from server.content.types import NonEmpty, Slug, Strict, placeholders
 
-# Words the product must never use about a person's fitness to invert.
-FORBIDDEN_WORDS = ("safe", "cleared", "approved", "clearance")
+# Words the product must never use about a person's fitness to invert, in any form and any
+# case: each pattern is matched against lower-cased text (see ``forbidden_wording``).
+FORBIDDEN_PATTERNS: dict[str, str] = {
+    "safe": r"\bsafe(?:r|st|ly)?\b",
+    "cleared": r"\bcleared\b",
+    "clearance": r"\bclearances?\b",
+    "suitable": r"\w*suitab\w*",  # suitable, suitability, unsuitable
+    "all clear": r"\ball[\s-]+clear\b",
+    "OK to": r"\b(?:ok|okay)\s+to\b",
+    "go ahead": r"\b(?:go|goes|going|gone|went)[\s-]+ahead\b",
+    "approved": r"\w*approv\w*",  # approve, approved, approval, unapproved
+}
+# Kept for callers that list the words; the patterns above are the check.
+FORBIDDEN_WORDS = tuple(FORBIDDEN_PATTERNS)
 # ...except inside these exact phrases, which deny clearance rather than grant it.
-ALLOWED_PHRASES = (
-    "this is not medical clearance",
-    "a licensed physician has approved",
-    "a clinician approved",
-    "a clinician has approved",
-)
+ALLOWED_PHRASES = ("this is not medical clearance",)
+
+
+def forbidden_wording(text: str) -> list[str]:
+    """The forbidden words ``text`` uses (by their ``FORBIDDEN_PATTERNS`` name), in order."""
+    lowered = text.lower()
+    for phrase in ALLOWED_PHRASES:
+        lowered = lowered.replace(phrase, "")
+    return [name for name, pattern in FORBIDDEN_PATTERNS.items() if re.search(pattern, lowered)]
 
 
 class Level(StrEnum):
-    """How strongly a "yes" to a question counts against inverting."""
+    """How strongly a "yes" to a question counts against inverting.
 
+    ``urgent``: a red flag that needs a doctor today whatever inversion is ("Get medical help
+    now"); ``avoid``: a known reason not to invert; ``ask-first``: a clinician must look first.
+    """
+
+    URGENT = "urgent"
     AVOID = "avoid"
     ASK_FIRST = "ask-first"
 
@@ -61,18 +81,89 @@ class Group(Strict):
     title: NonEmpty
 
 
-class Outcome(Strict):
-    """The wording of one outcome level."""
+class OutcomeWording(Strict):
+    """What one outcome level says, in one perspective."""
 
     title: NonEmpty
     summary: NonEmpty
     next_steps: list[NonEmpty] = Field(min_length=1)
 
 
+class Outcome(OutcomeWording):
+    """The wording of one outcome level: ``title``/``summary``/``next_steps`` speak to the
+    person ("you"); ``they`` is the same for a carer answering for someone ("they")."""
+
+    they: OutcomeWording
+
+    def for_perspective(self, perspective: str) -> OutcomeWording:
+        """The wording for ``"you"`` or ``"they"``."""
+        return self.they if perspective == "they" else self
+
+
+class Perspectives(Strict):
+    """One text, said to the person (``you``) and to a carer about them (``they``)."""
+
+    you: NonEmpty
+    they: NonEmpty
+
+
 class Outcomes(Strict):
+    """The four outcome levels, most urgent first, and the extra line shown when a red flag
+    was answered "Not sure" (``red_flag_not_sure``, whatever the level)."""
+
+    urgent: Outcome
     avoid: Outcome
     ask_first: Outcome
     no_known_reason: Outcome
+    red_flag_not_sure: Perspectives
+
+
+class SourcedLine(Strict):
+    """One short spoken sentence, with where its advice comes from."""
+
+    say: NonEmpty
+    source: NonEmpty
+
+
+class Emergency(Strict):
+    """The "If something goes wrong" page, and the short version read at the start of every
+    session track for the helper. Spoken one sentence at a time; every sentence has a source.
+
+    ``number`` is how every page names the number to call; each sentence that tells someone
+    to call must contain it word for word (checked on load).
+    """
+
+    title: NonEmpty
+    lead: NonEmpty
+    number: NonEmpty
+    signs_title: NonEmpty
+    signs: list[SourcedLine] = Field(min_length=1)
+    steps_title: NonEmpty
+    steps: list[SourcedLine] = Field(min_length=1)
+    alone_title: NonEmpty
+    alone: list[SourcedLine] = Field(min_length=1)
+    short: list[SourcedLine] = Field(min_length=3, max_length=4)
+
+    @model_validator(mode="after")
+    def _number_said_in_full(self) -> Emergency:
+        lines = [*self.signs, *self.steps, *self.alone, *self.short]
+        for line in lines:
+            if "emergency number" in line.say and self.number not in line.say:
+                raise ValueError(f"say the number in full ({self.number!r}): {line.say!r}")
+        if not any(self.number in line.say for line in self.short):
+            raise ValueError("the short version must say the emergency number")
+        return self
+
+    def page_text(self) -> str:
+        """The whole page as one spoken text, in reading order."""
+        parts = [f"{self.title}.", self.lead, f"{self.signs_title}."]
+        parts += [line.say for line in self.signs]
+        parts += [f"{self.steps_title}."] + [line.say for line in self.steps]
+        parts += [f"{self.alone_title}."] + [line.say for line in self.alone]
+        return " ".join(parts)
+
+    def short_text(self) -> str:
+        return " ".join(line.say for line in self.short)
 
 
 class Intro(Strict):
@@ -118,6 +209,7 @@ class Ui(Strict):
     see_result: NonEmpty
     result_title: NonEmpty
     result_reasons_title: NonEmpty
+    result_others_title: NonEmpty
     result_no_reasons: NonEmpty
     result_next_title: NonEmpty
     result_print_hint: NonEmpty
@@ -134,6 +226,7 @@ class Ui(Strict):
     coming_soon: NonEmpty
     perspective_you: NonEmpty
     perspective_they: NonEmpty
+    emergency_link: NonEmpty
 
     def placeholders_ok(self) -> list[str]:
         """Names of strings whose ``{placeholders}`` are wrong."""
@@ -161,6 +254,7 @@ class Content(Strict):
     groups: list[Group] = Field(min_length=1)
     questions: list[Question] = Field(min_length=1)
     outcomes: Outcomes
+    emergency: Emergency
     pwa: PwaText
     session: SessionText
 
@@ -187,6 +281,7 @@ class Content(Strict):
 
     def outcome_text(self, level: str) -> Outcome:
         return {
+            "urgent": self.outcomes.urgent,
             "avoid": self.outcomes.avoid,
             "ask-first": self.outcomes.ask_first,
             "no-known-reason": self.outcomes.no_known_reason,
@@ -211,15 +306,15 @@ class Content(Strict):
 
 
 def wording_problems(content: Content, file: str) -> list[str]:
-    """Strings that claim a user is safe, cleared or approved."""
+    """Strings that claim a user is safe, cleared, suitable or approved (or any such form).
+
+    Every string is checked (``reviewed`` included: it may be shown), except ``source`` fields,
+    which quote other documents and are never shown or spoken to a user.
+    """
     problems = []
     for key, text in content.all_strings():
-        if key in {"source", "reviewed"} or key.endswith(".source"):
+        if key == "source" or key.endswith(".source"):
             continue
-        lowered = text.lower()
-        for phrase in ALLOWED_PHRASES:
-            lowered = lowered.replace(phrase, "")
-        for word in FORBIDDEN_WORDS:
-            if re.search(rf"\b{word}\b", lowered):
-                problems.append(f"{file}: {key}: must not say {word!r}: {text!r}")
+        for word in forbidden_wording(text):
+            problems.append(f"{file}: {key}: must not say {word!r}: {text!r}")
     return problems

@@ -140,11 +140,38 @@ class Plan(Strict):
 
 
 class Check(Strict):
-    """One pre-session check, asked so that "Yes" is the answer that lets the session go on."""
+    """One pre-session check, asked of the person (``question``) or of a carer (``they``).
+
+    ``stop_on`` is the answer that stops the session: "no" for most checks, asked so that Yes
+    lets the session go on; "yes" for a check such as "Has your health changed since you took
+    the check?". "Not sure" always stops, whatever ``stop_on`` says. ``if_no`` (the name is
+    historical: it is the advice shown whenever the check stops the session) and
+    ``they_if_no`` say what to do. ``retake_check``: a stop sends the person back to the
+    screening (take the check again) rather than only "not today".
+    """
 
     id: Slug
     question: NonEmpty
+    they: NonEmpty
     if_no: NonEmpty
+    they_if_no: NonEmpty
+    stop_on: Literal["yes", "no"] = "no"
+    retake_check: bool = False
+
+    @property
+    def go_on_answer(self) -> str:
+        """The one answer ("yes" or "no") that lets the session go on."""
+        return "yes" if self.stop_on == "no" else "no"
+
+    def stops(self, answer: str) -> bool:
+        """Whether ``answer`` ("yes", "no", "not-sure") stops the session."""
+        return answer != self.go_on_answer
+
+    def asked(self, perspective: str) -> str:
+        return self.they if perspective == "they" else self.question
+
+    def advice(self, perspective: str) -> str:
+        return self.they_if_no if perspective == "they" else self.if_no
 
 
 class Feeling(Strict):
@@ -167,6 +194,8 @@ class SessionUi(Strict):
     gate_none_body: NonEmpty
     gate_avoid_title: NonEmpty
     gate_avoid_body: NonEmpty
+    gate_urgent_title: NonEmpty
+    gate_urgent_body: NonEmpty
     gate_avoid_reasons: NonEmpty
     gate_instead_title: NonEmpty
     gate_ask_title: NonEmpty
@@ -199,6 +228,24 @@ class SessionUi(Strict):
     ahead_body: list[NonEmpty] = Field(min_length=1)
     ahead_confirm: NonEmpty
     ahead_back: NonEmpty
+    # Safeguards (issue 9 item 5): plans further than one step beyond the suggestion, and a
+    # first session on a device with no history, cannot be started; these say why.
+    beyond_title: NonEmpty
+    beyond_body: list[NonEmpty] = Field(min_length=1)
+    first_only_body: NonEmpty
+    # Before a first session after "no known reason": the user confirms they asked a doctor.
+    doctor_title: NonEmpty
+    doctor_body: list[NonEmpty] = Field(min_length=1)
+    doctor_body_they: list[NonEmpty] = Field(min_length=1)
+    doctor_confirm: NonEmpty
+    doctor_confirm_they: NonEmpty
+    doctor_confirmed: NonEmpty
+    doctor_confirmed_they: NonEmpty
+    # Said when a new screening, a changed answer or a change of perspective clears an earlier
+    # confirmation (a clinician's or a doctor's).
+    confirm_cleared: NonEmpty
+    # After a stop on a check with retake_check (health changed).
+    stop_retake: NonEmpty
     check_counter: NonEmpty
     check_title: NonEmpty
     stop_title: NonEmpty
@@ -301,7 +348,7 @@ class SessionText(Strict):
         ):
             problems.append("durations: minutes and seconds need {n}; one_minute none")
         for check in self.checks:
-            for text in (check.question, check.if_no):
+            for text in (check.question, check.if_no, check.they, check.they_if_no):
                 if placeholders(text) - {"angle"}:
                     problems.append(f"checks.{check.id}: only {{angle}} may be filled in")
         if [f.id for f in self.feelings] != list(FEELINGS):

@@ -7,9 +7,18 @@ from server.screening.rule import (
     Answer,
     Outcome,
     OutcomeLevel,
+    answer_level,
     evaluate,
     first_unanswered,
     parse_answers,
 )
 
-__all__ = ["Answer", "Outcome", "OutcomeLevel", "evaluate", "first_unanswered", "parse_answers"]
+__all__ = [
+    "Answer",
+    "Outcome",
+    "OutcomeLevel",
+    "answer_level",
+    "evaluate",
+    "first_unanswered",
+    "parse_answers",
+]

@@ -1,9 +1,21 @@
 """The screening rule: a pure function from answers to an outcome.
 
-Any "yes" to an ``avoid`` question -> "Do not use inversion". Otherwise any "yes" to an
-``ask-first`` question, or any "not sure" at all -> "Check with your clinician first".
-Otherwise -> "No known reason to avoid inversion" (which is never clearance). "Not sure" is
-never treated as "no".
+Four outcome levels, most urgent first:
+
+1. ``urgent`` ("Get medical help now"): a "yes" to an ``urgent`` question (a red flag).
+2. ``avoid`` ("Do not use inversion"): a "yes" to an ``avoid`` question.
+3. ``ask-first`` ("Check with your clinician first"): a "yes" to an ``ask-first`` question,
+   or "not sure" to ANY question, whatever its level.
+4. ``no-known-reason``: every answer was "no" (which is never clearance).
+
+Each answer on its own has a level (``answer_level``); the outcome is the highest of them.
+"Not sure" is never treated as "no": it is at least ``ask-first``. It is deliberately not
+raised to its question's own level: "not sure" is a reason to ask, and a carer who does not
+know the person's blood pressure should hear "check with a clinician", not "do not use".
+A "not sure" about a red flag is the one case that needs more: it cannot honestly be called
+urgent, but it must not wait for a routine appointment either, so the outcome lists it in
+``red_flags_not_sure`` and the result adds the line "ask a doctor about it today"
+(``outcomes.red_flag_not_sure`` in content), whatever the level.
 """
 
 from __future__ import annotations
@@ -24,43 +36,88 @@ class Answer(StrEnum):
 class OutcomeLevel(StrEnum):
     """Ordered from most to least cautious; ``severity`` gives the order."""
 
+    URGENT = "urgent"
     AVOID = "avoid"
     ASK_FIRST = "ask-first"
     NO_KNOWN_REASON = "no-known-reason"
 
     @property
     def severity(self) -> int:
-        return {"avoid": 2, "ask-first": 1, "no-known-reason": 0}[self.value]
+        return {"urgent": 3, "avoid": 2, "ask-first": 1, "no-known-reason": 0}[self.value]
+
+
+# The outcome level a "yes" leads to, by question level.
+YES_LEADS_TO = {
+    Level.URGENT: OutcomeLevel.URGENT,
+    Level.AVOID: OutcomeLevel.AVOID,
+    Level.ASK_FIRST: OutcomeLevel.ASK_FIRST,
+}
+
+
+def answer_level(question: Question, answer: Answer) -> OutcomeLevel:
+    """The outcome level one answer on its own leads to (see the module docstring)."""
+    if answer is Answer.YES:
+        return YES_LEADS_TO[question.level]
+    if answer is Answer.NOT_SURE:
+        return OutcomeLevel.ASK_FIRST
+    return OutcomeLevel.NO_KNOWN_REASON
 
 
 @dataclass(frozen=True)
 class Reason:
-    """One answer that led to the outcome, in question order."""
+    """One "yes" or "not sure" answer, and the level it leads to on its own."""
 
     question: Question
     answer: Answer
+    level: OutcomeLevel
 
 
 @dataclass(frozen=True)
 class Outcome:
+    """The result of a complete screening.
+
+    ``reasons``: every "yes" and "not sure", in question order (so a clinician hears all).
+    ``causes``: the reasons that set ``level`` (those at the outcome's own level), in question
+    order; the result page marks these. ``others``: the rest of ``reasons``, listed apart.
+    ``red_flags_not_sure``: "not sure" answers to red-flag questions, which add the
+    "ask a doctor about it today" line at any level.
+    """
+
     level: OutcomeLevel
     reasons: tuple[Reason, ...]
+
+    @property
+    def causes(self) -> tuple[Reason, ...]:
+        return tuple(r for r in self.reasons if r.level is self.level)
+
+    @property
+    def others(self) -> tuple[Reason, ...]:
+        return tuple(r for r in self.reasons if r.level is not self.level)
+
+    @property
+    def red_flags_not_sure(self) -> tuple[Reason, ...]:
+        return tuple(
+            r
+            for r in self.reasons
+            if r.answer is Answer.NOT_SURE and r.question.level is Level.URGENT
+        )
 
 
 def evaluate(questions: Sequence[Question], answers: Mapping[str, Answer]) -> Outcome:
     """Outcome of a complete set of answers.
 
-    Reasons list every "yes" and "not sure", so a clinician hears all of them, not only the
-    ones that set the level. Raises KeyError when a question has no answer: an incomplete
-    screening has no outcome.
+    Raises KeyError when a question has no answer: an incomplete screening has no outcome.
     """
-    reasons = tuple(Reason(q, answers[q.id]) for q in questions if answers[q.id] is not Answer.NO)
-    if any(r.answer is Answer.YES and r.question.level is Level.AVOID for r in reasons):
-        level = OutcomeLevel.AVOID
-    elif reasons:
-        level = OutcomeLevel.ASK_FIRST
-    else:
-        level = OutcomeLevel.NO_KNOWN_REASON
+    reasons = tuple(
+        Reason(q, answers[q.id], answer_level(q, answers[q.id]))
+        for q in questions
+        if answers[q.id] is not Answer.NO
+    )
+    level = max(
+        (r.level for r in reasons),
+        key=lambda lvl: lvl.severity,
+        default=OutcomeLevel.NO_KNOWN_REASON,
+    )
     return Outcome(level, reasons)
 
 
