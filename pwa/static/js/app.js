@@ -19,30 +19,10 @@
  * content-hashed path, so they are versioned with this file.
  */
 
-import { ErrorSummary } from './components/error-summary.js';
-import { Feedback, FeedbackSaved } from './components/feedback.js';
-import { Narration } from './components/narration.js';
-import { Offline } from './components/offline.js';
-import { OfflineResult } from './components/offline-result.js';
-import { Plans } from './components/plans.js';
-import { Player } from './components/player.js';
-import { Question } from './components/question.js';
+import { COMPONENTS } from './components/index.js';
 import { watchAnswerForms } from './lib/answer-forms.js';
 import { createAllOf } from './lib/components.js';
 import { registerServiceWorker } from './lib/service-worker.js';
-
-// Narration first: Question drives the narration it finds on its page.
-const COMPONENTS = [
-  Narration,
-  ErrorSummary,
-  Offline,
-  OfflineResult,
-  Question,
-  Player,
-  Plans,
-  Feedback,
-  FeedbackSaved,
-];
 
 document.body.classList.add('js-enabled');
 registerServiceWorker(document.body.dataset.serviceWorkerUrl);

@@ -136,16 +136,18 @@ export class Narration {
 
   constructor(root) {
     if (Narration.current) return; // one narration per page: the first one speaks
-    Narration.current = this;
     this.narrator = new Narrator(root);
-    this.voice = VoiceGuide.create(this.narrator);
     this.holds = [];
+    this.voice = VoiceGuide.create(this.narrator);
     // Sound stops the moment an answer is given or the page is left.
     document.addEventListener('submit', () => this.narrator.stop(), true);
     window.addEventListener('pagehide', () => this.narrator.stop());
     // Components started with this one (createAll runs them all in one go) may change what
     // is said first: arrival waits a microtask for their holdUntil() calls, then for them.
-    this.arrival = Promise.resolve().then(() => this.arrive());
+    this.arrival = Promise.resolve()
+      .then(() => this.arrive())
+      .catch((error) => console.error('Inversion Guide: narration', error));
+    Narration.current = this; // only once it works: a failed start leaves other components be
   }
 
   /** Speak on arrival only once `promise` has settled (it changes the text or the clip). */
