@@ -22,7 +22,7 @@ def main() -> None:
     settings = Settings()
     app = create_app(settings)
     with TestClient(app) as client:
-        for lang in sorted(app.state.contents):
+        for lang in sorted(app.state.ig.contents):
             for speed in SPEEDS:
                 started = time.perf_counter()
                 first = client.get(f"/{lang}/offline/files.json?speed={speed}").json()

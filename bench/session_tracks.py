@@ -27,8 +27,9 @@ from server.content import Content, load_all  # noqa: E402
 from server.narration import build_library, load_manifest, mp3  # noqa: E402
 from server.narration.library import SPEEDS  # noqa: E402
 from server.narration.track import Segment, assemble_track  # noqa: E402
-from server.session import FrameClock, lay_out, plan_script  # noqa: E402
-from server.session_tracks import build_session_tracks, tracks_dir  # noqa: E402
+from server.session.script import plan_script  # noqa: E402
+from server.session.timeline import FrameClock, lay_out  # noqa: E402
+from server.session.tracks import build_session_tracks, tracks_dir  # noqa: E402
 
 
 def track_texts(content: Content) -> dict[str, str]:

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from server import speech
 from server.config import Settings
 from server.content import Content, ContentError, load_all
 from server.narration import VoiceSpec
@@ -35,7 +36,7 @@ def content_check(settings: Settings) -> int:
     for lang, content in sorted(load_or_exit(settings).items()):
         print(
             f"{lang}: ok ({len(content.questions)} questions, "
-            f"{len(content.narration_texts())} spoken clips)"
+            f"{len(speech.narration_texts(content))} spoken clips)"
         )
     return 0
 
@@ -43,7 +44,9 @@ def content_check(settings: Settings) -> int:
 def voices(contents: Mapping[str, Content]) -> dict[str, VoiceSpec]:
     """What the narration build must say, per language, and with which voices."""
     return {
-        lang: VoiceSpec(c.narration_texts(), c.voice.gtts_lang, c.voice.tld, c.voice.espeak_voice)
+        lang: VoiceSpec(
+            speech.narration_texts(c), c.voice.gtts_lang, c.voice.tld, c.voice.espeak_voice
+        )
         for lang, c in contents.items()
     }
 
@@ -52,7 +55,7 @@ def build_tracks(load_contents: Callable[[], Mapping[str, Content]]) -> AfterBui
     """The hook that makes each plan's session track once a language's clips are built."""
 
     def after_build(audio_root: Path, lang: str, speeds: tuple[str, ...], prune: bool) -> int:
-        from server.session_tracks import build_session_tracks
+        from server.session.tracks import build_session_tracks
 
         content = load_contents()[lang]
         summary = build_session_tracks(audio_root, lang, content, speeds, prune=prune)

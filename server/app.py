@@ -1,9 +1,8 @@
-"""The application factory: routes, middleware and start-up checks in one visible place."""
+"""The application factory: named routes, middleware and the typed app state, in one place."""
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable
 
 from starlette.applications import Starlette
@@ -14,43 +13,19 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
 
-from server import offline, session_views, views
+from server import offline, speech
 from server.catalog import load_catalog
 from server.config import Settings
-from server.content import Content, load_all
+from server.content import load_all
+from server.screening import views as screening
 from server.security import BodyTooLarge, LimitBody, SecurityHeaders
-from server.templating import STATIC_DIR, make_templates
+from server.session import player
+from server.session import views as session
+from server.static import STATIC_DIR, AudioFiles, StaticAssets, make_templates, static_version
+from server.web import AppState, error_page, root, state
 
 log = logging.getLogger("inversion_guide")
-
-# Narration files are content-addressed: <lang>/<16 hex>.mp3 (and session tracks below).
-AUDIO_PATH = re.compile(r"^[a-z][a-z0-9-]*/(tracks/)?[a-z0-9-]+\.mp3$")
-
-
-class AudioFiles(StaticFiles):
-    """Narration: immutable, Range-capable (FileResponse), only well-formed names."""
-
-    async def get_response(self, path: str, scope: Scope) -> Response:
-        if not AUDIO_PATH.match(path.replace("\\", "/")):
-            raise HTTPException(status_code=404)
-        response = await super().get_response(path, scope)
-        if response.status_code in (200, 206, 304):
-            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-            response.headers["Content-Type"] = "audio/mpeg"
-        return response
-
-
-class StaticAssets(StaticFiles):
-    """CSS, JS and icons; URLs carry a content hash, so they may be cached for long."""
-
-    async def get_response(self, path: str, scope: Scope) -> Response:
-        response = await super().get_response(path, scope)
-        if response.status_code in (200, 304):
-            response.headers["Cache-Control"] = "public, max-age=86400"
-        return response
 
 
 def _root_file(name: str, media_type: str) -> Callable[[Request], Awaitable[Response]]:
@@ -66,11 +41,12 @@ def _root_file(name: str, media_type: str) -> Callable[[Request], Awaitable[Resp
 
 
 async def healthz(request: Request) -> Response:
-    catalog = request.app.state.clips
+    shared = state(request)
+    catalog = shared.clips
     return JSONResponse(
         {
             "status": "ok",
-            "languages": sorted(request.app.state.contents),
+            "languages": sorted(shared.contents),
             "narration": {
                 "clips_present": catalog.present,
                 "clips_needed": catalog.needed,
@@ -83,70 +59,58 @@ async def healthz(request: Request) -> Response:
     )
 
 
-async def error_page(request: Request, exc: Exception) -> Response:
-    """Friendly, accessible 4xx pages in the visitor's language when we can tell it."""
-    # Only two exception types are routed here: HTTPException, and BodyTooLarge (a 413).
-    status = exc.status_code if isinstance(exc, HTTPException) else 413
-    all_contents: dict[str, Content] = request.app.state.contents
-    lang = request.path_params.get("lang") or request.url.path.strip("/").split("/")[0]
-    content = all_contents.get(lang) or all_contents[request.app.state.settings.default_language]
-    ui = content.ui
-    titles = {
-        404: (ui.not_found_title, ui.not_found_body),
-        413: (ui.too_large_title, ui.too_large_body),
-    }
-    title, body = titles.get(status, (ui.bad_request_title, ui.bad_request_body))
-    if request.url.path.startswith("/audio/"):
-        return Response(title, status_code=status, media_type="text/plain")
-    headers = getattr(exc, "headers", None)
-    return views.render(
-        request, "error.html", content, title, status_code=status, body=body, headers=headers
-    )
-
-
 def routes() -> list[BaseRoute]:
+    """Every page, by name; ``server.urls`` makes URLs from these names only."""
     lang = "/{lang:str}"
+    plan = f"{lang}/session/plan/{{plan_id:str}}"
+    post = ["POST"]
     return [
-        Route("/", views.root),
-        Route("/healthz", healthz),
-        Route("/sw.js", offline.service_worker),
+        Route("/", root, name="root"),
+        Route("/healthz", healthz, name="healthz"),
+        Route("/sw.js", offline.service_worker, name="service-worker"),
         Route(
-            "/manifest.webmanifest", _root_file("manifest.webmanifest", "application/manifest+json")
+            "/manifest.webmanifest",
+            _root_file("manifest.webmanifest", "application/manifest+json"),
+            name="web-manifest",
         ),
-        Route(f"{lang}/", views.home),
-        Route(f"{lang}/helping", views.helping),
-        Route(f"{lang}/screening", views.intro),
-        Route(f"{lang}/screening/start", views.start, methods=["POST"]),
-        Route(f"{lang}/screening/q/{{question_id:str}}", views.question_page),
-        Route(f"{lang}/screening/q/{{question_id:str}}", views.answer_question, methods=["POST"]),
-        Route(f"{lang}/screening/check", views.check_answers),
-        Route(f"{lang}/screening/result", views.result),
-        Route(f"{lang}/screening/restart", views.restart, methods=["POST"]),
-        Route(f"{lang}/screening/offline", offline.offline_result),
-        Route(f"{lang}/screening/rules.json", offline.rules_json),
-        Route(f"{lang}/offline", offline.offline_page),
-        Route(f"{lang}/offline/files.json", offline.offline_files),
-        # The guided session (server/session_views.py).
-        Route(f"{lang}/session", session_views.gate_page),
-        Route(f"{lang}/session/clinician", session_views.clinician_confirm, methods=["POST"]),
-        Route(f"{lang}/session/plans", session_views.plans_page),
-        Route(f"{lang}/session/plan/{{plan_id:str}}/ahead", session_views.ahead_page),
+        # The screening (server/screening/views.py).
+        Route(f"{lang}/", screening.home, name="home"),
+        Route(f"{lang}/helping", screening.helping, name="helping"),
+        Route(f"{lang}/screening", screening.intro, name="intro"),
+        Route(f"{lang}/screening/start", screening.start, methods=post, name="start"),
+        Route(f"{lang}/screening/q/{{question_id:str}}", screening.question_page, name="question"),
         Route(
-            f"{lang}/session/plan/{{plan_id:str}}/check/{{check_id:str}}", session_views.check_page
+            f"{lang}/screening/q/{{question_id:str}}",
+            screening.answer_question,
+            methods=post,
+            name="answer",
         ),
+        Route(f"{lang}/screening/check", screening.check_answers, name="check"),
+        Route(f"{lang}/screening/result", screening.result, name="result"),
+        Route(f"{lang}/screening/restart", screening.restart, methods=post, name="restart"),
+        # Offline use (server/offline.py).
+        Route(f"{lang}/screening/offline", offline.offline_result, name="offline-result"),
+        Route(f"{lang}/screening/rules.json", offline.rules_json, name="rules"),
+        Route(f"{lang}/offline", offline.offline_page, name="offline"),
+        Route(f"{lang}/offline/files.json", offline.offline_files, name="offline-files"),
+        # The guided session (server/session/views.py and player.py).
+        Route(f"{lang}/session", session.gate_page, name="session"),
         Route(
-            f"{lang}/session/plan/{{plan_id:str}}/check/{{check_id:str}}",
-            session_views.check_answer,
-            methods=["POST"],
+            f"{lang}/session/clinician", session.clinician_confirm, methods=post, name="clinician"
         ),
-        Route(f"{lang}/session/plan/{{plan_id:str}}/play", session_views.player_page),
-        Route(f"{lang}/session/plan/{{plan_id:str}}/carer", session_views.carer_page),
-        Route(f"{lang}/session/plan/{{plan_id:str}}/feedback", session_views.feedback_page),
+        Route(f"{lang}/session/plans", session.plans_page, name="plans"),
+        Route(f"{plan}/ahead", session.ahead_page, name="ahead"),
+        Route(f"{plan}/check/{{check_id:str}}", session.check_page, name="session-check"),
         Route(
-            f"{lang}/session/plan/{{plan_id:str}}/feedback",
-            session_views.feedback_answer,
-            methods=["POST"],
+            f"{plan}/check/{{check_id:str}}",
+            session.check_answer,
+            methods=post,
+            name="session-check-answer",
         ),
+        Route(f"{plan}/play", player.player_page, name="play"),
+        Route(f"{plan}/carer", player.carer_page, name="carer"),
+        Route(f"{plan}/feedback", session.feedback_page, name="feedback"),
+        Route(f"{plan}/feedback", session.feedback_answer, methods=post, name="feedback-answer"),
     ]
 
 
@@ -154,12 +118,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """Build the app. Invalid content raises ContentError, so the server refuses to start."""
     settings = settings or Settings()
     contents = load_all(settings.content_dir)
-    settings.audio_dir.mkdir(parents=True, exist_ok=True)
     if settings.default_language not in contents:
         raise ValueError(f"default_language {settings.default_language!r} has no content file")
+    version = static_version()
     all_routes = [
         *routes(),
-        Mount("/static", app=StaticAssets(directory=STATIC_DIR), name="static"),
+        Mount("/static", app=StaticAssets(STATIC_DIR, version), name="static"),
         Mount(
             "/audio",
             app=AudioFiles(directory=settings.audio_dir, check_dir=False),
@@ -184,12 +148,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=middleware,
         exception_handlers={HTTPException: error_page, BodyTooLarge: error_page},
     )
-    app.state.settings = settings
-    app.state.contents = contents
-    app.state.templates = make_templates()
-    app.state.clips = load_catalog(
+    clips = load_catalog(
         settings.audio_dir,
         settings.audio_base_url,
-        {lang: c.narration_texts() for lang, c in contents.items()},
+        {lang: speech.narration_texts(c) for lang, c in contents.items()},
+    )
+    app.state.ig = AppState(
+        settings=settings,
+        contents=contents,
+        templates=make_templates(),
+        clips=clips,
+        static_version=version,
+        data_digest=offline.data_digest(contents, clips),
     )
     return app

@@ -24,7 +24,15 @@ class ClipCatalog:
 
     def url(self, lang: str, clip_id: str, speed: str = "normal") -> str | None:
         name = self.files.get((lang, speed, clip_id))
-        return f"{self.base_url}/{lang}/{name}" if name else None
+        return self.file_url(lang, name) if name else None
+
+    def file_url(self, lang: str, file: str) -> str:
+        """URL of a clip file (``<key16>.mp3``) of ``lang``."""
+        return f"{self.base_url}/{lang}/{file}"
+
+    def track_url(self, lang: str, file: str) -> str:
+        """URL of a session track (``tracks/<plan>-<speed>-<hash>.mp3``)."""
+        return f"{self.base_url}/{lang}/tracks/{file}"
 
     @property
     def present(self) -> int:

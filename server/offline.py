@@ -6,8 +6,7 @@ content and the narration catalogue) and the list of app-shell URLs with their h
 strings. A change to any of them changes the bytes of ``/sw.js``, so browsers install the new
 worker, which keeps its caches apart from the old one's until no page uses the old one.
 
-These handlers sit beside ``server.views`` and use its ``render`` so every page gets the same
-base context.
+The handlers use ``server.web``'s ``render`` so every page gets the same base context.
 """
 
 from __future__ import annotations
@@ -24,81 +23,86 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message
 
+from server import clip_ids, speech
 from server.catalog import ClipCatalog
 from server.content import Content
 from server.narration import SPEEDS
-from server.session_tracks import current_track_files
-from server.templating import STATIC_DIR, TEMPLATES_DIR, file_digest, static_url
-from server.views import content_for, render
+from server.session.tracks import current_track_files
+from server.static import STATIC_DIR, TEMPLATES_DIR, shell_files, tree_digest
+from server.urls import Urls
+from server.web import AppState, content_for, render, state
 
 log = logging.getLogger("inversion_guide.offline")
 
 SERVICE_WORKER = STATIC_DIR / "js" / "sw.js"
 
-MANIFEST_URL = "/manifest.webmanifest"
-# Served at the site root by their own routes, not as /static/ files.
-ROOT_FILES = {"js/sw.js", "manifest.webmanifest"}
 NO_CACHE = {"Cache-Control": "no-cache"}
 
 
 # --- Versioning ---------------------------------------------------------------------------
 
 
-def _tree_digest(root: Path) -> bytes:
-    """Digest of every file under ``root``; files are re-read only when their stat changes."""
+def data_digest(contents: dict[str, Content], clips: ClipCatalog) -> bytes:
+    """Digest of the loaded content and narration catalogue (both fixed at start-up)."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(file_digest(path))
+    for lang in sorted(contents):
+        digest.update(contents[lang].model_dump_json().encode())
+    digest.update(json.dumps(sorted(map(list, clips.files.items()))).encode())
+    digest.update(clips.base_url.encode())
     return digest.digest()
-
-
-def _data_digest(app: Starlette) -> bytes:
-    """Content and catalogue are loaded once at start-up, so their digest is kept on the app."""
-    cached: bytes | None = getattr(app.state, "pwa_data_digest", None)
-    if cached is None:
-        contents: dict[str, Content] = app.state.contents
-        clips: ClipCatalog = app.state.clips
-        digest = hashlib.sha256()
-        for lang in sorted(contents):
-            digest.update(contents[lang].model_dump_json().encode())
-        digest.update(json.dumps(sorted(map(list, clips.files.items()))).encode())
-        digest.update(clips.base_url.encode())
-        cached = digest.digest()
-        app.state.pwa_data_digest = cached
-    return cached
 
 
 def app_version(app: Starlette) -> str:
     """A short hash of everything a cached page or asset depends on."""
+    shared: AppState = app.state.ig
     digest = hashlib.sha256()
-    digest.update(_tree_digest(STATIC_DIR))
-    digest.update(_tree_digest(TEMPLATES_DIR))
-    digest.update(_data_digest(app))
+    digest.update(tree_digest(STATIC_DIR))
+    digest.update(tree_digest(TEMPLATES_DIR))
+    digest.update(shared.data_digest)
     return digest.hexdigest()[:16]
-
-
-def shell_files() -> list[str]:
-    """Every static file (CSS, scripts, icons), by name under pwa/static.
-
-    Listed from the folder, so a file added later is precached too and a renamed one can
-    never leave a dead URL that would make the worker's install fail.
-    """
-    return sorted(
-        name
-        for name in (p.relative_to(STATIC_DIR).as_posix() for p in STATIC_DIR.rglob("*"))
-        if (STATIC_DIR / name).is_file() and name not in ROOT_FILES and not name.startswith(".")
-    )
 
 
 def shell_urls(app: Starlette) -> list[str]:
     """URLs the service worker precaches: hashed static files, the manifest, offline pages."""
-    contents: dict[str, Content] = app.state.contents
+    shared: AppState = app.state.ig
+    urls = {lang: Urls(app, lang, shared.static_version) for lang in sorted(shared.contents)}
+    any_urls = next(iter(urls.values()))
     return [
-        *(static_url(name) for name in shell_files()),
-        MANIFEST_URL,
-        *(f"/{lang}/offline" for lang in sorted(contents)),
+        *(any_urls.static(name) for name in shell_files()),
+        any_urls.manifest(),
+        *(u.offline() for u in urls.values()),
     ]
+
+
+def worker_routes(app: Starlette) -> dict[str, Any]:
+    """Every URL the service worker must recognise, from the URL helper (it builds none)."""
+    shared: AppState = app.state.ig
+    langs: dict[str, dict[str, str]] = {}
+    forms: dict[str, str] = {}
+    answer_pages: list[str] = []
+    data: list[str] = []
+    for lang, content in sorted(shared.contents.items()):
+        urls = Urls(app, lang, shared.static_version)
+        langs[lang] = {
+            "home": urls.home(),
+            "offline": urls.offline(),
+            "offlineResult": urls.offline_result(),
+            "offlineFiles": urls.offline_files(),
+        }
+        # Offline, a sent answer goes on to the on-device result; "start again" to the intro.
+        forms[urls.start()] = urls.offline_result()
+        forms.update({urls.question(q.id): urls.offline_result() for q in content.questions})
+        forms[urls.restart()] = urls.intro()
+        answer_pages += [urls.check(), urls.result()]
+        data.append(urls.rules())
+    manifest = Urls(app, "", shared.static_version).manifest()
+    return {
+        "langs": langs,
+        "forms": forms,
+        "answerPages": answer_pages,
+        "data": data,
+        "manifest": manifest,
+    }
 
 
 async def service_worker(request: Request) -> Response:
@@ -107,7 +111,11 @@ async def service_worker(request: Request) -> Response:
         source = SERVICE_WORKER.read_text(encoding="utf-8")
     except OSError as exc:
         raise HTTPException(status_code=404) from exc
-    config = {"version": app_version(request.app), "shell": shell_urls(request.app)}
+    config = {
+        "version": app_version(request.app),
+        "shell": shell_urls(request.app),
+        "routes": worker_routes(request.app),
+    }
     body = f"self.IG_CONFIG = {json.dumps(config)};\n{source}"
     return Response(body, media_type="text/javascript", headers=NO_CACHE)
 
@@ -115,21 +123,20 @@ async def service_worker(request: Request) -> Response:
 # --- What one language and speed need ------------------------------------------------------
 
 
-def page_paths(content: Content) -> list[str]:
+def page_paths(urls: Urls, content: Content) -> list[str]:
     """Every GET page (and data file) the screening needs, as fetched without cookies.
 
     The check and result pages depend on answers, so they are not stored: offline, the
     service worker sends those requests to the on-device result page instead.
     """
-    lang = content.language
     return [
-        f"/{lang}/",
-        f"/{lang}/helping",
-        f"/{lang}/screening",
-        *(f"/{lang}/screening/q/{q.id}" for q in content.questions),
-        f"/{lang}/screening/offline",
-        f"/{lang}/screening/rules.json",
-        f"/{lang}/offline",
+        urls.home(),
+        urls.helping(),
+        urls.intro(),
+        *(urls.question(q.id) for q in content.questions),
+        urls.offline_result(),
+        urls.rules(),
+        urls.offline(),
     ]
 
 
@@ -140,12 +147,12 @@ def clip_files(
     lang = content.language
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
-    for clip_id in content.narration_texts():
+    for clip_id in speech.narration_texts(content):
         for candidate in (speed, "normal"):
             name = clips.files.get((lang, candidate, clip_id))
             if name is None:
                 continue
-            url = f"{clips.base_url}/{lang}/{name}"
+            url = clips.file_url(lang, name)
             if url not in seen:
                 seen.add(url)
                 path = audio_dir / lang / name
@@ -164,7 +171,7 @@ def track_files(
     """
     lang = content.language
     return [
-        {"url": f"{clips.base_url}/{lang}/tracks/{name}", "bytes": size, "kind": "clip"}
+        {"url": clips.track_url(lang, name), "bytes": size, "kind": "clip"}
         for name, size in current_track_files(audio_dir, lang, content, speed)
     ]
 
@@ -215,10 +222,8 @@ async def page_sizes(app: Starlette, paths: list[str], version: str) -> dict[str
 
     Pages that cannot be fetched without cookies are left out.
     """
-    cache: dict[tuple[str, str], int | None] | None = getattr(app.state, "pwa_page_sizes", None)
-    if cache is None:
-        cache = {}
-        app.state.pwa_page_sizes = cache
+    shared: AppState = app.state.ig
+    cache = shared.page_sizes
     out = {}
     for path in paths:
         key = (version, path)
@@ -230,13 +235,13 @@ async def page_sizes(app: Starlette, paths: list[str], version: str) -> dict[str
     return out
 
 
-def static_files() -> list[dict[str, Any]]:
+def static_files(urls: Urls) -> list[dict[str, Any]]:
     out = []
     for name in shell_files():
         path = STATIC_DIR / name
         out.append(
             {
-                "url": static_url(name),
+                "url": urls.static(name),
                 "bytes": path.stat().st_size if path.is_file() else 0,
                 "kind": "static",
             }
@@ -244,7 +249,7 @@ def static_files() -> list[dict[str, Any]]:
     manifest = STATIC_DIR / "manifest.webmanifest"
     out.append(
         {
-            "url": MANIFEST_URL,
+            "url": urls.manifest(),
             "bytes": manifest.stat().st_size if manifest.is_file() else 0,
             "kind": "static",
         }
@@ -259,14 +264,16 @@ async def offline_files(request: Request) -> Response:
     if speed not in SPEEDS:
         raise HTTPException(status_code=400)
     app: Starlette = request.app
+    shared = state(request)
+    urls = Urls(app, content.language, shared.static_version)
     version = app_version(app)
-    paths = page_paths(content)
+    paths = page_paths(urls, content)
     sizes = await page_sizes(app, paths, version)
     files = [
-        *static_files(),
+        *static_files(urls),
         *({"url": p, "bytes": sizes[p], "kind": "page"} for p in paths if p in sizes),
-        *clip_files(content, app.state.clips, app.state.settings.audio_dir, speed),
-        *track_files(content, app.state.clips, app.state.settings.audio_dir, speed),
+        *clip_files(content, shared.clips, shared.settings.audio_dir, speed),
+        *track_files(content, shared.clips, shared.settings.audio_dir, speed),
     ]
     return JSONResponse(
         {
@@ -283,11 +290,11 @@ async def offline_files(request: Request) -> Response:
 # --- Screening on the device -----------------------------------------------------------------
 
 
-def screening_rules(content: Content, clips: ClipCatalog) -> dict[str, Any]:
+def screening_rules(urls: Urls, content: Content, clips: ClipCatalog) -> dict[str, Any]:
     """What the browser needs to finish a screening offline: questions, levels and outcomes.
 
-    The rule itself (server/screening.py) is three lines; the script repeats it, and a browser
-    test checks both agree.
+    The rule itself (server/screening/rule.py) is three lines; the script repeats it from
+    these levels, and a browser test checks both agree.
     """
     lang = content.language
 
@@ -296,17 +303,17 @@ def screening_rules(content: Content, clips: ClipCatalog) -> dict[str, Any]:
         return {"normal": normal, "slow": clips.url(lang, clip_id, "slow") or normal}
 
     outcomes = {}
-    for level in ("avoid", "ask-first", "no-known-reason"):
+    for level in speech.OUTCOME_LEVELS:
         text = content.outcome_text(level)
         outcomes[level] = {
             "title": text.title,
             "summary": text.summary,
             "next_steps": list(text.next_steps),
-            "clips": clip_pair(f"outcome.{level}"),
+            "clips": clip_pair(clip_ids.outcome(level)),
         }
     return {
         "lang": lang,
-        "intro_url": f"/{lang}/screening",
+        "intro_url": urls.intro(),
         "questions": [
             {
                 "id": q.id,
@@ -314,8 +321,8 @@ def screening_rules(content: Content, clips: ClipCatalog) -> dict[str, Any]:
                 "you": q.you,
                 "they": q.they,
                 "level": q.level.value,
-                "url": f"/{lang}/screening/q/{q.id}",
-                "clips": {p: clip_pair(f"q.{q.id}.{p}") for p in ("you", "they")},
+                "url": urls.question(q.id),
+                "clips": {p: clip_pair(clip_ids.question(q.id, p)) for p in ("you", "they")},
             }
             for q in content.questions
         ],
@@ -326,7 +333,9 @@ def screening_rules(content: Content, clips: ClipCatalog) -> dict[str, Any]:
 async def rules_json(request: Request) -> Response:
     """``/<lang>/screening/rules.json``: no answers in it, so it may be cached."""
     content = content_for(request)
-    return JSONResponse(screening_rules(content, request.app.state.clips), headers=NO_CACHE)
+    shared = state(request)
+    urls = Urls(request.app, content.language, shared.static_version)
+    return JSONResponse(screening_rules(urls, content, shared.clips), headers=NO_CACHE)
 
 
 async def offline_result(request: Request) -> Response:

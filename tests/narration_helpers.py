@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from server import speech
 from server.content import Content
 from server.narration import SPEEDS, Speed, build_library, load_manifest
-from server.session_tracks import TrackBuildSummary, build_session_tracks
+from server.session.tracks import TrackBuildSummary, build_session_tracks
 
 
 def build_session_audio(
@@ -23,7 +24,7 @@ def build_session_audio(
     Entries already built for the current content are passed along, so the build (which
     forgets entries it is not given) leaves them in a shared folder's manifest.
     """
-    everything = content.narration_texts()
+    everything = speech.narration_texts(content)
     wanted = dict(everything if texts is None else texts)
     for entry in load_manifest(root, content.language).entries():
         if everything.get(entry.clip_id) == entry.text:

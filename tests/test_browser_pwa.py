@@ -7,6 +7,7 @@ it, so routes and timings stay simple; the offline test allows it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import re
@@ -20,7 +21,6 @@ from playwright.sync_api import Browser, Page, Route, expect
 
 from server.content import Content
 from server.screening import Answer, evaluate
-from server.templating import static_url
 from tests.browser_helpers import assert_no_axe_violations
 from tests.conftest import LiveServer
 
@@ -69,7 +69,7 @@ def server(live_server: LiveServer) -> LiveServer:
 
 
 def clip_url(server: LiveServer, clip_id: str, speed: str = "normal") -> str:
-    url = server.server.config.app.state.clips.url("en", clip_id, speed)
+    url = server.app.state.ig.clips.url("en", clip_id, speed)
     assert url, clip_id
     return str(url)
 
@@ -82,7 +82,7 @@ def network_gone(server: LiveServer) -> Iterator[list[str]]:
     own update check of /sw.js; with the server down too, that check fails as it would with
     no network, and it is the only request that may show up here.
     """
-    app = server.server.config.app
+    app = server.app
     inner = app.middleware_stack
     assert inner is not None
     hits: list[str] = []
@@ -519,7 +519,7 @@ def test_an_update_waits_for_the_playing_track_then_clears_old_caches(
 ) -> None:
     page = open_page(voice="on", service_workers="allow")
     base = server.url
-    app = server.server.config.app
+    app = server.app
     caches_now = "() => caches.keys().then((k) => k.filter((n) => n.startsWith('ig-app-')))"
 
     page.goto(f"{base}/en/offline")
@@ -533,8 +533,10 @@ def test_an_update_waits_for_the_playing_track_then_clears_old_caches(
     ready(page)
     wait_playing(page)
     page.evaluate("() => { document.querySelector('audio').loop = true; }")  # a long track
+    released = app.state.ig
     try:
-        app.state.pwa_data_digest = b"a new release"  # /sw.js now carries another version
+        # /sw.js now carries another version.
+        app.state.ig = dataclasses.replace(released, data_digest=b"a new release")
         page.evaluate("() => navigator.serviceWorker.getRegistration().then((r) => r.update())")
         page.wait_for_function(
             "() => navigator.serviceWorker.getRegistration().then((r) => r.waiting !== null)",
@@ -561,7 +563,7 @@ def test_an_update_waits_for_the_playing_track_then_clears_old_caches(
             "Saved on this device: Normal voice."
         )
     finally:
-        app.state.pwa_data_digest = None
+        app.state.ig = released
 
 
 def test_no_axe_violations_with_the_voice_guide_on(
@@ -589,4 +591,5 @@ def test_no_axe_violations_with_the_voice_guide_on(
     page.goto(f"{server.url}/en/offline")
     ready(page)
     assert_no_axe_violations(page)
-    assert static_url("js/app.js") in page.content()
+    shared = server.app.state.ig
+    assert f"/static/{shared.static_version}/js/app.js" in page.content()

@@ -14,9 +14,9 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from server.content import Content
-from server.session import parse_history, suggest
 from tests.browser_helpers import assert_no_axe_violations, tab_to
 from tests.conftest import LiveServer
+from tests.progression_oracle import parse_history, suggest
 
 pytestmark = pytest.mark.browser
 
@@ -327,7 +327,7 @@ def test_progression_runs_on_the_device_exactly_as_the_server_rule(
     page.goto(f"{live_server.url}/en/session/plans")
     src = page.locator("script[src*='session.js']").get_attribute("src")
     data = json.loads(str(page.locator("[data-module=session-plans]").get_attribute("data-plans")))
-    histories = [
+    histories: list[list[object]] = [
         [{"plan": p, "day": d, "feeling": f} for p, d, f in entries]
         for entries, _, _ in PROGRESSION_CASES
     ]
@@ -364,9 +364,10 @@ def test_history_on_the_device_moves_the_suggestion_and_feedback_holds_it_back(
     assert str(start.get_attribute("href")).endswith("/plan/first-30/check/height")
     gentler = page.locator("[data-plans-gentler]")
     assert gentler.inner_text() == "Start a gentler plan: 20 degrees, 1 minute"
-    link = lambda plan: str(  # noqa: E731
-        page.locator(f"[data-plan-id={plan}] [data-plan-link]").get_attribute("href")
-    )
+
+    def link(plan: str) -> str:
+        return str(page.locator(f"[data-plan-id={plan}] [data-plan-link]").get_attribute("href"))
+
     assert link("build-30").endswith("/ahead") and link("first-20").endswith("/check/height")
     assert page.locator("[data-plans-history]").inner_text() == "Sessions saved on this device: 3."
 

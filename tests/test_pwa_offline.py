@@ -12,15 +12,18 @@ from typing import Any
 import pytest
 import yaml
 from pydantic import ValidationError
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from server import offline
+from server import offline, speech
 from server.app import create_app
 from server.config import ROOT, Settings
 from server.content import Content
+from server.content.pwa import PwaText
 from server.narration import ClipEntry, Manifest
-from server.offline import _tree_digest, app_version, page_paths
-from server.pwa_content import PwaText
+from server.offline import app_version, page_paths
+from server.static import tree_digest
+from server.urls import Urls
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -72,8 +75,22 @@ def test_manifest_has_every_field_and_real_icons(client: TestClient) -> None:
 def test_pages_link_the_manifest_the_script_and_a_touch_icon(client: TestClient) -> None:
     page = client.get("/en/").text
     assert '<link rel="manifest" href="/manifest.webmanifest">' in page
-    assert re.search(r'<script type="module" src="/static/js/app\.js\?v=[0-9a-f]{10}">', page)
-    assert re.search(r'<link rel="apple-touch-icon" href="/static/icons/icon-192\.png\?v=', page)
+    assert re.search(r'<script type="module" src="/static/[0-9a-f]{10}/js/app\.js">', page)
+    assert re.search(
+        r'<link rel="apple-touch-icon" href="/static/[0-9a-f]{10}/icons/icon-192', page
+    )
+
+
+def test_versioned_static_files_are_immutable_and_others_revalidate(client: TestClient) -> None:
+    """One version for the whole static folder, so relative module imports are versioned too."""
+    version = client.app.state.ig.static_version  # type: ignore[attr-defined]
+    current = client.get(f"/static/{version}/js/app.js")
+    assert current.status_code == 200
+    assert current.headers["cache-control"] == "public, max-age=31536000, immutable"
+    older = client.get("/static/0000000000/js/app.js")
+    assert older.status_code == 200 and older.headers["cache-control"] == "no-cache"
+    assert older.content == current.content
+    assert client.get(f"/static/{version}/js/nothing.js").status_code == 404
 
 
 def test_service_worker_is_never_cached_and_carries_its_version(client: TestClient) -> None:
@@ -86,7 +103,7 @@ def test_service_worker_is_never_cached_and_carries_its_version(client: TestClie
     assert re.fullmatch(r"[0-9a-f]{16}", config["version"])
     # The shell is precached at install: every URL must answer 200 without cookies.
     assert "/en/offline" in config["shell"]
-    assert any(url.startswith("/static/js/app.js?v=") for url in config["shell"])
+    assert any(re.fullmatch(r"/static/[0-9a-f]{10}/js/app\.js", url) for url in config["shell"])
     for url in config["shell"]:
         assert client.get(url).status_code == 200, url
     assert "addEventListener('fetch'" in response.text
@@ -96,10 +113,10 @@ def test_version_follows_the_content_hash(tmp_path: Path) -> None:
     folder = tmp_path / "tree"
     folder.mkdir()
     (folder / "a.css").write_text("body { color: red }")
-    before = _tree_digest(folder)
-    assert _tree_digest(folder) == before
+    before = tree_digest(folder)
+    assert tree_digest(folder) == before
     (folder / "a.css").write_text("body { color: blue }")
-    assert _tree_digest(folder) != before
+    assert tree_digest(folder) != before
 
     # Different content (or narration) gives a different version, the same gives the same.
     settings = Settings(audio_dir=tmp_path / "audio", secret_key="x")
@@ -122,7 +139,7 @@ def clip_client(tmp_path: Path, content: Content) -> TestClient:
     """An app with a small narration library: two clips, one of them also slow."""
     folder = tmp_path / "audio" / "en"
     folder.mkdir(parents=True)
-    texts = content.narration_texts()
+    texts = speech.narration_texts(content)
     q1 = f"q.{content.questions[0].id}.you"
     manifest = Manifest("en", folder)
     for clip_id, speed, name, size in [
@@ -198,7 +215,10 @@ def test_pages_saved_for_offline_carry_no_answers(client: TestClient, content: C
     with_cookie = client.get(f"/en/screening/q/{content.questions[0].id}").text
     assert "ig-current-answer" in with_cookie  # the live page shows the answer...
     cookieless = TestClient(client.app)  # what the service worker's credentials: 'omit' sends
-    for path in page_paths(content):
+    app = client.app
+    assert isinstance(app, Starlette)
+    urls = Urls(app, "en", app.state.ig.static_version)
+    for path in page_paths(urls, content):
         saved = cookieless.get(path).text
         assert "ig-current-answer" not in saved, path  # ...the saved copy never does
         if "/q/" in path:  # saved questions are asked as rendered for no one in particular

@@ -8,24 +8,14 @@ import re
 import pytest
 from pydantic import ValidationError
 
+from server import speech
 from server.content import Content
+from server.content.session import SessionText
 from server.screening import Answer, OutcomeLevel
-from server.session import (
-    COME_UP,
-    FrameClock,
-    Gate,
-    HistoryEntry,
-    TimelineError,
-    answers_fingerprint,
-    gate_for,
-    hold_cues,
-    is_ahead,
-    lay_out,
-    parse_history,
-    plan_script,
-    suggest,
-)
-from server.session_content import SessionText
+from server.session.gate import Gate, answers_fingerprint, gate_for
+from server.session.script import COME_UP, hold_cues, plan_script
+from server.session.timeline import FrameClock, TimelineError, lay_out
+from tests.progression_oracle import HistoryEntry, is_ahead, parse_history, suggest
 
 CLOCK = FrameClock(24000, 576)  # gTTS's format: 24 ms frames
 
@@ -33,7 +23,10 @@ CLOCK = FrameClock(24000, 576)  # gTTS's format: 24 ms frames
 def fake_frames(content: Content, seconds: float = 2.0) -> dict[str, int]:
     """Every session clip, ``seconds`` long (the countdown and cues a little shorter)."""
     out = {}
-    for clip_id in content.session.narration_texts():
+    for clip_id in {
+        **speech.session_page_texts(content.session),
+        **speech.track_texts(content.session),
+    }:
         length = 1.5 if clip_id.startswith("session.cue.") else seconds
         out[clip_id] = CLOCK.frames(length)
     return out
@@ -104,7 +97,7 @@ def test_every_plan_script_has_the_steps_and_a_come_up_that_speaks_first(
 
 
 def test_every_track_clip_is_narrated_and_worded_plainly(content: Content) -> None:
-    texts = content.narration_texts()
+    texts = speech.narration_texts(content)
     for plan in content.session.plans:
         for clip_id, text in plan_script(plan, content.session).clip_texts().items():
             assert texts[clip_id] == text

@@ -6,21 +6,20 @@ import html
 import json
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 from markupsafe import escape
 from starlette.testclient import TestClient
 
-from server import session_views
 from server.config import Settings
 from server.content import Content
-from server.session import plan_script
-
-try:
-    from tests.test_session_tracks import build_session_audio, track_texts
-except ImportError:  # tests/ is not a package: pytest put it on sys.path instead
-    from test_session_tracks import build_session_audio, track_texts
+from server.session import gate as session_gate
+from server.session.script import plan_script
+from server.session.views import clock_text
+from tests.narration_helpers import build_session_audio
+from tests.test_session_tracks import track_texts
 
 
 def screen(client: TestClient, content: Content, overrides: dict[str, str] | None = None) -> None:
@@ -157,9 +156,9 @@ def test_plans_page_suggests_the_first_plan_and_asks_before_moving_ahead(
             assert start in text
     data = json.loads(html.unescape(re.search(r'data-plans="([^"]+)"', text).group(1)))  # type: ignore[union-attr]
     assert [p["id"] for p in data["plans"]] == [p.id for p in content.session.plans]
-    ahead = client.get("/en/session/plan/build-40/ahead")
-    assert "This plan is further along" in ahead.text
-    assert 'href="/en/session/plan/build-40/check/height"' in ahead.text
+    ahead_page = client.get("/en/session/plan/build-40/ahead")
+    assert "This plan is further along" in ahead_page.text
+    assert 'href="/en/session/plan/build-40/check/height"' in ahead_page.text
     assert client.get("/en/session/plan/nope/ahead").status_code == 404
 
 
@@ -222,8 +221,8 @@ def test_passed_checks_expire(
     screen(client, content)
     pass_checks(client, content)
     assert client.get("/en/session/plan/first-20/play").status_code == 200
-    later = session_views.time.time() + session_views.READY_SECONDS + 60
-    monkeypatch.setattr(session_views.time, "time", lambda: later)
+    later = time.time() + session_gate.READY_SECONDS + 60
+    monkeypatch.setattr(time, "time", lambda: later)
     assert "/check/" in location(client, "/en/session/plan/first-20/play")
 
 
@@ -257,8 +256,8 @@ def test_player_offers_the_track_with_every_step_and_time(
     assert re.search(r"<audio[^>]* controls", text)
     doc = json.loads((settings.audio_dir / "en" / "tracks" / entry["chapters"]).read_text())
     for chapter in doc["chapters"]:
-        start = session_views.clock_text(chapter["start"])
-        end = session_views.clock_text(chapter["end"])
+        start = clock_text(chapter["start"])
+        end = clock_text(chapter["end"])
         item = text.split(f'id="step-{chapter["id"]}"')[1].split("</li>")[0]
         assert str(escape(chapter["title"])) in item
         assert f"{start} to {end}" in item

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 
 from server.content import Content
+from server.content.session import SessionText
 from server.narration import load_manifest, mp3
 from server.narration.library import SPEEDS, Speed
-from server.session import COME_UP, FrameClock, lay_out, plan_script
-from server.session_content import SessionText
-from server.session_tracks import (
+from server.session.script import COME_UP, plan_script
+from server.session.timeline import FrameClock, lay_out
+from server.session.tracks import (
     build_session_tracks,
     current_track_files,
     load_track,

@@ -1,4 +1,4 @@
-"""The Node tests' progression fixture agrees with the Python oracle (server.session.suggest).
+"""The Node tests' progression fixture agrees with the Python oracle (tests/progression_oracle.py).
 
 The progression rule runs in the browser (pwa/static/js/lib/progression.js); the Python copy
 is kept only as an oracle. tests/js/progression.test.js checks the JavaScript against
@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from server.content import Content
-from server.session import ladder_json, parse_history, suggest
+from server.session.views import ladder_json
+from tests.progression_oracle import parse_history, suggest
 from tests.test_session import PROGRESSION_CASES
 
 FIXTURE = Path(__file__).parent / "fixtures" / "progression.json"
@@ -51,7 +52,7 @@ def expected_fixture(content: Content) -> dict[str, Any]:
         "about": (
             "Plans from content/en.yaml (ladder_json) and the progression cases of"
             " tests/test_session.py, with the results of the Python oracle"
-            " server.session.suggest. Checked (and rewritten with IG_WRITE_FIXTURES=1)"
+            " tests/progression_oracle.py. Checked (and rewritten with IG_WRITE_FIXTURES=1)"
             " by tests/js/test_progression_fixture.py."
         ),
         "plans": ladder_json(plans),

@@ -1,7 +1,9 @@
 /*
  * Inversion Guide service worker, served at /sw.js (Cache-Control: no-cache) by
- * server/offline.py, which prepends `self.IG_CONFIG = {version, shell}`. The version is a hash
- * of everything a cached page depends on, so any change makes a new worker.
+ * server/offline.py, which prepends `self.IG_CONFIG = {version, shell, routes}`. The version is
+ * a hash of everything a cached page depends on, so any change makes a new worker. `routes`
+ * holds every URL this worker must recognise, made by the server's URL helper: the worker
+ * never builds or pattern-matches an app URL itself.
  *
  * Caches
  *   ig-app-<version>  the app shell and the pages saved by "Use offline", for this version
@@ -18,13 +20,13 @@
  * which goes to the next unanswered question or shows the result.
  */
 
-const CONFIG = self.IG_CONFIG || { version: 'dev', shell: [] };
+const CONFIG = self.IG_CONFIG || { version: 'dev', shell: [], routes: { langs: {}, forms: {}, answerPages: [], data: [], manifest: '' } };
+const ROUTES = CONFIG.routes;
 const VERSION = CONFIG.version;
 const APP_CACHE = `ig-app-${VERSION}`;
 const AUDIO_CACHE = 'ig-audio';
 const STATE_CACHE = 'ig-state';
 const STATE_URL = '/__ig/saved-sets';
-const LANG = /^[a-z][a-z0-9-]*$/;
 const SPEEDS = ['normal', 'slow'];
 
 // ---------------------------------------------------------------------------------------
@@ -85,7 +87,7 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   if (url.pathname.startsWith('/audio/')) event.respondWith(audio(request));
   else if (url.pathname.startsWith('/static/')) event.respondWith(staticFile(request));
-  else if (url.pathname === '/manifest.webmanifest' || url.pathname.endsWith('/rules.json')) {
+  else if (url.pathname === ROUTES.manifest || ROUTES.data.includes(url.pathname)) {
     event.respondWith(networkFirst(request));
   }
 });
@@ -104,11 +106,8 @@ async function submit(request, url) {
   try {
     return await fetch(request);
   } catch (error) {
-    const match = url.pathname.match(/^\/([a-z][a-z0-9-]*)\/screening\/(start|restart|q\/[a-z0-9-]+)$/);
-    if (match) {
-      const next = match[2] === 'restart' ? `/${match[1]}/screening` : `/${match[1]}/screening/offline`;
-      return Response.redirect(next, 303);
-    }
+    const next = ROUTES.forms[url.pathname];
+    if (next) return Response.redirect(next, 303);
     return (await offlinePage(url)) || Response.error();
   }
 }
@@ -117,20 +116,25 @@ async function offlinePage(url) {
   const cache = await caches.open(APP_CACHE);
   const hit = (await cache.match(url.href)) || (await cache.match(url.href, { ignoreSearch: true }));
   if (hit) return hit;
-  const match = url.pathname.match(/^\/([a-z][a-z0-9-]*)\//);
-  if (!match) {
+  const lang = languageOf(url.pathname);
+  if (!lang) {
     // The site root chooses a language on the server; offline, use a saved one.
     const sets = Object.values(await readState());
-    const lang = sets.length ? sets[0].lang : null;
-    return lang ? Response.redirect(`/${lang}/`, 303) : null;
+    const saved = sets.length ? ROUTES.langs[sets[0].lang] : null;
+    return saved ? Response.redirect(saved.home, 303) : null;
   }
-  const lang = match[1];
-  if (/^\/[^/]+\/screening\/(check|result)$/.test(url.pathname)) {
+  const pages = ROUTES.langs[lang];
+  if (ROUTES.answerPages.includes(url.pathname)) {
     // These pages show answers, so they are never saved; the device works the result out.
-    const result = await cache.match(`/${lang}/screening/offline`);
+    const result = await cache.match(pages.offlineResult);
     if (result) return result;
   }
-  return (await cache.match(`/${lang}/offline`)) || null;
+  return (await cache.match(pages.offline)) || null;
+}
+
+/** The language whose home path starts this path, if any. */
+function languageOf(pathname) {
+  return Object.keys(ROUTES.langs).find((lang) => pathname.startsWith(ROUTES.langs[lang].home)) || null;
 }
 
 async function staticFile(request) {
@@ -139,13 +143,13 @@ async function staticFile(request) {
   if (hit) return hit;
   try {
     const response = await fetch(request);
-    if (response.status === 200 && new URL(request.url).search) {
-      // Hashed URLs never change meaning, so keeping them in this version's cache is safe.
+    if (response.status === 200 && CONFIG.shell.includes(new URL(request.url).pathname)) {
+      // Versioned URLs never change meaning, so keeping them in this version's cache is safe.
       await cache.put(request.url, response.clone());
     }
     return response;
   } catch (error) {
-    return (await cache.match(request.url, { ignoreSearch: true })) || Response.error();
+    return Response.error();
   }
 }
 
@@ -246,8 +250,9 @@ function serial(task) {
 }
 
 async function save(lang, speed, report, { prune }) {
-  if (!LANG.test(String(lang)) || !SPEEDS.includes(speed)) throw new Error('unknown language or speed');
-  const listResponse = await fetch(`/${lang}/offline/files.json?speed=${speed}`, {
+  const pages = ROUTES.langs[lang];
+  if (!pages || !SPEEDS.includes(speed)) throw new Error('unknown language or speed');
+  const listResponse = await fetch(`${pages.offlineFiles}?speed=${speed}`, {
     credentials: 'omit',
     cache: 'no-store',
   });

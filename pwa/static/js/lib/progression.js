@@ -1,7 +1,7 @@
 /*
  * Which plan to suggest next, from the history kept on this device. Pure: no DOM, no
- * storage. This is the one implementation the app runs; server/session.py keeps a copy only
- * as a test oracle (tests/js/progression.test.js checks both give the same answers).
+ * storage. This is the one implementation the app runs; the Python copy is kept only
+ * as a test oracle (tests/progression_oracle.py; tests/js checks both give the same answers).
  *
  * The ladder climbs one plan after `move_on_after` good days on the current one; feeling
  * dizzy or in pain steps one plan back and starts the count again.

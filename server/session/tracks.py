@@ -24,11 +24,19 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from server.content import Content
-from server.narration import mp3
-from server.narration.errors import ManifestError
-from server.narration.library import SPEEDS, Manifest, Speed, atomic_write, load_manifest
-from server.narration.track import Segment, assemble_track
-from server.session import FrameClock, Timeline, TimelineError, lay_out, plan_script
+from server.narration import (
+    SPEEDS,
+    Manifest,
+    ManifestError,
+    Segment,
+    Speed,
+    assemble_track,
+    atomic_write,
+    load_manifest,
+    mp3,
+)
+from server.session.script import plan_script
+from server.session.timeline import FrameClock, Timeline, TimelineError, lay_out
 
 TRACKS_DIR = "tracks"
 INDEX_NAME = "index.json"

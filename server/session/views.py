@@ -3,41 +3,27 @@
 Nothing about a person's sessions is stored on the server. The gate reads the screening
 answers from the signed cookie (as the result page does); the cookie also carries whether a
 clinician agreed to these answers and which plan's checks were just passed. Progression
-history lives in the browser (localStorage, pwa/static/js/session.js).
+history lives in the browser (localStorage); the browser works out the suggestion.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import time
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from server import speech
 from server.content import Content
-from server.narration import SPEEDS
-from server.screening import Outcome, evaluate, first_unanswered
-from server.session import (
-    COME_UP,
-    Gate,
-    answers_fingerprint,
-    gate_for,
-    ladder_json,
-    plan_script,
-    suggest,
-)
-from server.session_content import FEELINGS, Check, Plan
-from server.session_tracks import LoadedTrack, load_track
-from server.views import ANSWER_LABELS, answers_of, content_for, read_form, redirect, render
+from server.content.session import FEELINGS, Check, Plan
+from server.screening.rule import Outcome, evaluate, first_unanswered
+from server.session.gate import Gate, answers_fingerprint, gate_for, mark_ready
+from server.web import ANSWER_LABELS, answers_of, content_for, read_form, redirect, render, urls_for
 
 Endpoint = Callable[[Request], Awaitable[Response]]
-
-# Checks passed this long ago no longer open the player: check again before a new session.
-READY_SECONDS = 3 * 60 * 60
 
 
 def _gate(request: Request, content: Content) -> tuple[Gate, Outcome | None]:
@@ -49,10 +35,6 @@ def _gate(request: Request, content: Content) -> tuple[Gate, Outcome | None]:
     return gate_for(outcome.level, confirmed), outcome
 
 
-def _base(request: Request) -> str:
-    return f"/{content_for(request).language}/session"
-
-
 def gate_required(handler: Endpoint) -> Endpoint:
     """Session pages past the gate: anyone the gate does not let through goes back to it."""
 
@@ -61,13 +43,13 @@ def gate_required(handler: Endpoint) -> Endpoint:
         content = content_for(request)
         gate, _ = _gate(request, content)
         if gate is not Gate.OPEN:
-            return redirect(f"/{content.language}/session")
+            return redirect(urls_for(request, content).session())
         return await handler(request)
 
     return guarded
 
 
-def _plan_or_404(content: Content, plan_id: str) -> Plan:
+def plan_or_404(content: Content, plan_id: str) -> Plan:
     plan = content.session.plan(plan_id)
     if plan is None:
         raise HTTPException(status_code=404)
@@ -133,16 +115,32 @@ async def clinician_confirm(request: Request) -> Response:
     form = await read_form(request)
     gate, _ = _gate(request, content)
     if form.get("confirm") != "yes" or gate is not Gate.ASK_FIRST:
-        return redirect(_base(request))
+        return redirect(urls_for(request, content).session())
     request.session["clinician_ok"] = answers_fingerprint(answers_of(request, content))
-    return redirect(_base(request))
+    return redirect(urls_for(request, content).session())
 
 
 # --------------------------------------------------------------------------- plans
 
 
-def _plan_url(content: Content, plan: Plan) -> str:
-    return f"/{content.language}/session/plan/{plan.id}/check/{content.session.checks[0].id}"
+def ladder_json(plans: list[Plan]) -> list[dict[str, object]]:
+    """What the browser needs to work out its suggestion (the history never leaves it)."""
+    return [
+        {
+            "id": p.id,
+            "title": p.title,
+            "step": p.step,
+            "ladder": p.ladder,
+            "move_on_after": p.move_on_after,
+            "gentler": p.gentler,
+        }
+        for p in plans
+    ]
+
+
+def plan_start_url(request: Request, content: Content, plan: Plan) -> str:
+    """A plan starts at its first pre-session check."""
+    return urls_for(request, content).session_check(plan.id, content.session.checks[0].id)
 
 
 @gate_required
@@ -151,16 +149,15 @@ async def plans_page(request: Request) -> Response:
     session = content.session
     # Without JavaScript the server knows no history: it suggests the first plan. The page
     # script replaces the suggestion from the history kept on the device.
-    suggestion = suggest(session.plans, [])
-    suggested = session.plan_by_id(suggestion.plan)
-    gentler = session.plan(suggestion.gentler) if suggestion.gentler else None
+    suggested = session.ladder[0]
+    gentler = session.plan(suggested.gentler) if suggested.gentler else None
     plans = sorted(session.plans, key=lambda p: (p.step, not p.ladder))
     rows = [
         {
             "plan": plan,
             "facts": plan_facts(content, plan),
-            "start_url": _plan_url(content, plan),
-            "ahead_url": f"/{content.language}/session/plan/{plan.id}/ahead",
+            "start_url": plan_start_url(request, content, plan),
+            "ahead_url": urls_for(request, content).ahead(plan.id),
             "ahead": plan.step > suggested.step,
         }
         for plan in plans
@@ -170,8 +167,8 @@ async def plans_page(request: Request) -> Response:
         "plans": ladder_json(session.plans),
         "urls": {
             plan.id: {
-                "start": _plan_url(content, plan),
-                "ahead": f"/{content.language}/session/plan/{plan.id}/ahead",
+                "start": plan_start_url(request, content, plan),
+                "ahead": urls_for(request, content).ahead(plan.id),
             }
             for plan in plans
         },
@@ -196,8 +193,8 @@ async def plans_page(request: Request) -> Response:
         rows=rows,
         suggested=suggested,
         gentler=gentler,
-        suggested_url=_plan_url(content, suggested),
-        gentler_url=_plan_url(content, gentler) if gentler else None,
+        suggested_url=plan_start_url(request, content, suggested),
+        gentler_url=plan_start_url(request, content, gentler) if gentler else None,
         plans_json=json.dumps(data, separators=(",", ":")),
     )
 
@@ -206,7 +203,7 @@ async def plans_page(request: Request) -> Response:
 async def ahead_page(request: Request) -> Response:
     """Moving on faster than the progression asks asks to confirm first."""
     content = content_for(request)
-    plan = _plan_or_404(content, request.path_params["plan_id"])
+    plan = plan_or_404(content, request.path_params["plan_id"])
     return render(
         request,
         "session_ahead.html",
@@ -214,7 +211,7 @@ async def ahead_page(request: Request) -> Response:
         f"{content.session.ui.ahead_title}: {plan.title}",
         plan=plan,
         facts=plan_facts(content, plan),
-        start_url=_plan_url(content, plan),
+        start_url=plan_start_url(request, content, plan),
     )
 
 
@@ -227,15 +224,12 @@ def _check_page(
     checks = content.session.checks
     n = checks.index(check) + 1
     counter = content.session.ui.check_counter.format(n=n, m=len(checks))
-    clip_id, question = content.session.check_clip(check, plan)
+    clip_id, question = speech.check_clip(content.session, check, plan)
     title = f"{counter}: {question}"
     if error:
         title = f"{content.ui.error_prefix} {title}"
-    back_url = (
-        f"/{content.language}/session/plan/{plan.id}/check/{checks[n - 2].id}"
-        if n > 1
-        else f"/{content.language}/session/plans"
-    )
+    urls = urls_for(request, content)
+    back_url = urls.session_check(plan.id, checks[n - 2].id) if n > 1 else urls.plans()
     return render(
         request,
         "session_check.html",
@@ -255,7 +249,7 @@ def _check_page(
 @gate_required
 async def check_page(request: Request) -> Response:
     content = content_for(request)
-    plan = _plan_or_404(content, request.path_params["plan_id"])
+    plan = plan_or_404(content, request.path_params["plan_id"])
     check = _check_or_404(content, request.path_params["check_id"])
     return _check_page(request, content, plan, check)
 
@@ -264,7 +258,7 @@ async def check_page(request: Request) -> Response:
 async def check_answer(request: Request) -> Response:
     """Yes goes on to the next check (then the player); No or Not sure ends with advice."""
     content = content_for(request)
-    plan = _plan_or_404(content, request.path_params["plan_id"])
+    plan = plan_or_404(content, request.path_params["plan_id"])
     check = _check_or_404(content, request.path_params["check_id"])
     form = await read_form(request)
     answer = form.get("answer")
@@ -274,7 +268,7 @@ async def check_answer(request: Request) -> Response:
     if answer != "yes":
         request.session.pop("session_checks", None)
         request.session.pop("session_ready", None)
-        clip_id, _ = content.session.stop_clip(check, plan)
+        clip_id, _ = speech.stop_clip(content.session, check, plan)
         return render(
             request,
             "session_stop.html",
@@ -283,7 +277,7 @@ async def check_answer(request: Request) -> Response:
             plan=plan,
             advice=check.if_no.format(angle=plan.angle),
             clip_id=clip_id,
-            again_url=_plan_url(content, plan),
+            again_url=plan_start_url(request, content, plan),
         )
     state = request.session.get("session_checks")
     passed: list[str] = []
@@ -298,150 +292,10 @@ async def check_answer(request: Request) -> Response:
     request.session["session_checks"] = {"plan": plan.id, "passed": passed}
     missing = next((c for c in checks if c.id not in passed), None)
     if missing is None:
-        request.session["session_ready"] = {"plan": plan.id, "at": int(time.time())}
+        mark_ready(request.session, plan.id)
         request.session.pop("session_checks", None)
-        return redirect(f"/{content.language}/session/plan/{plan.id}/play")
-    return redirect(f"/{content.language}/session/plan/{plan.id}/check/{missing.id}")
-
-
-def _ready(request: Request, plan: Plan) -> bool:
-    state = request.session.get("session_ready")
-    if not isinstance(state, dict) or state.get("plan") != plan.id:
-        return False
-    at = state.get("at")
-    return isinstance(at, int) and 0 <= time.time() - at <= READY_SECONDS
-
-
-# --------------------------------------------------------------------------- player
-
-
-def _steps(content: Content, plan: Plan, track: LoadedTrack | None) -> list[dict[str, Any]]:
-    """Every step with its exact spoken text, and its times when the track exists."""
-    if track is not None:
-        return [
-            {
-                "id": c["id"],
-                "kind": c["kind"],
-                "title": c["title"],
-                "lines": [line["text"] for line in c["lines"]],
-                "time": content.session.ui.step_time.format(
-                    start=clock_text(c["start"]), end=clock_text(c["end"])
-                ),
-            }
-            for c in track.chapters
-        ]
-    return [
-        {
-            "id": c.id,
-            "kind": c.kind,
-            "title": c.title,
-            "lines": [line.text for line in c.lines],
-            "time": None,
-        }
-        for c in plan_script(plan, content.session).chapters
-    ]
-
-
-def _player(request: Request, carer: bool) -> Response:
-    content = content_for(request)
-    plan = _plan_or_404(content, request.path_params["plan_id"])
-    if not _ready(request, plan):
-        return redirect(_plan_url(content, plan))
-    speed = request.query_params.get("speed", "normal")
-    if speed not in SPEEDS:
-        speed = "normal"
-    settings = request.app.state.settings
-    key = plan_script(plan, content.session).key
-    track = load_track(settings.audio_dir, content.language, plan.id, speed, key)
-    ui = content.session.ui
-    steps = _steps(content, plan, track)
-    audio_url = None
-    player_json = ""
-    if track is not None:
-        audio_url = f"{request.app.state.clips.base_url}/{content.language}/tracks/{track.file}"
-        player_json = json.dumps(
-            {
-                "plan": plan.id,
-                "lang": content.language,
-                "speed": speed,
-                "file": track.file,
-                "duration": track.duration,
-                "come_up": COME_UP,
-                "app": content.ui.app_name,
-                "album": f"{ui.player_caption}: {plan.title}",
-                "chapters": [
-                    {
-                        "id": c["id"],
-                        "title": c["title"],
-                        "start": c["start"],
-                        "end": c["end"],
-                        "lines": [
-                            {"start": x["start"], "end": x["end"], "text": x["text"]}
-                            for x in c["lines"]
-                        ],
-                    }
-                    for c in track.chapters
-                ],
-                "strings": {
-                    "step_n_of_m": ui.step_n_of_m,
-                    "resume_notice": ui.resume_notice,
-                    "resumed_step": ui.resumed_step,
-                    "ended": ui.ended,
-                    "play": ui.play,
-                    "pause": ui.pause,
-                    "play_blocked": ui.play_blocked,
-                    "carer_view": ui.carer_view,
-                    "standard_view": ui.standard_view,
-                    "carer_caption": ui.carer_caption,
-                    "standard_caption": ui.player_caption,
-                    "carer_title": f"{ui.carer_caption}: {plan.title}",
-                    "standard_title": f"{ui.player_caption}: {plan.title}",
-                    "page_suffix": f" - {content.ui.app_name}",
-                },
-            },
-            separators=(",", ":"),
-        )
-    base = f"/{content.language}/session/plan/{plan.id}"
-    query = "?speed=slow" if speed == "slow" else ""
-    caption = ui.carer_caption if carer else ui.player_caption
-    first = steps[0]
-    return render(
-        request,
-        "carer_session.html" if carer else "session_player.html",
-        content,
-        f"{caption}: {plan.title}",
-        plan=plan,
-        facts=plan_facts(content, plan),
-        steps=steps,
-        first_step=first,
-        come_up=COME_UP,
-        track=track,
-        audio_url=audio_url,
-        total_text=clock_text(track.duration) if track else None,
-        first_left_text=clock_text(track.chapters[0]["end"]) if track else None,
-        player_json=player_json,
-        speed=speed,
-        carer=carer,
-        play_url=f"{base}/play{query}",
-        carer_url=f"{base}/carer{query}",
-        speed_urls={
-            "normal": f"{base}/{'carer' if carer else 'play'}",
-            "slow": f"{base}/{'carer' if carer else 'play'}?speed=slow",
-        },
-        feedback_url=f"{base}/feedback",
-        length_text=duration_text(content, track.duration) if track else None,
-    )
-
-
-@gate_required
-async def player_page(request: Request) -> Response:
-    return _player(request, carer=False)
-
-
-@gate_required
-async def carer_page(request: Request) -> Response:
-    """The same player in a carer layout: very large step and time left, the stop control."""
-    return _player(request, carer=True)
+        return redirect(urls_for(request, content).play(plan.id))
+    return redirect(urls_for(request, content).session_check(plan.id, missing.id))
 
 
 # --------------------------------------------------------------------------- feedback
@@ -449,7 +303,7 @@ async def carer_page(request: Request) -> Response:
 
 async def feedback_page(request: Request) -> Response:
     content = content_for(request)
-    plan = _plan_or_404(content, request.path_params["plan_id"])
+    plan = plan_or_404(content, request.path_params["plan_id"])
     return render(
         request,
         "session_feedback.html",
@@ -465,7 +319,7 @@ async def feedback_answer(request: Request) -> Response:
     """Advice for how the session felt. The answer is not stored here: the page script
     records it on the device, where the progression is worked out."""
     content = content_for(request)
-    plan = _plan_or_404(content, request.path_params["plan_id"])
+    plan = plan_or_404(content, request.path_params["plan_id"])
     form = await read_form(request)
     raw = form.get("feeling")
     feeling = content.session.feeling(raw) if isinstance(raw, str) and raw in FEELINGS else None

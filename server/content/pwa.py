@@ -7,12 +7,9 @@ it holds no text of its own.
 
 from __future__ import annotations
 
-import re
-from typing import Annotated
+from pydantic import model_validator
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-NonEmpty = Annotated[str, Field(min_length=1)]
+from server.content.types import NonEmpty, Strict, placeholders
 
 # Strings the script fills in, and the placeholders each must carry.
 PLACEHOLDERS: dict[str, set[str]] = {
@@ -24,10 +21,8 @@ PLACEHOLDERS: dict[str, set[str]] = {
 }
 
 
-class PwaText(BaseModel):
+class PwaText(Strict):
     """Every string the voice, keys and offline features show or announce."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     # The Start screen: one gesture unlocks audio for the pages that follow.
     start_title: NonEmpty
@@ -89,7 +84,5 @@ class PwaText(BaseModel):
 def placeholder_problems(text: PwaText) -> list[str]:
     """Names of strings whose ``{placeholders}`` differ from what the script fills in."""
     return [
-        name
-        for name, wanted in PLACEHOLDERS.items()
-        if set(re.findall(r"{(\w+)}", getattr(text, name))) != wanted
+        name for name, wanted in PLACEHOLDERS.items() if placeholders(getattr(text, name)) != wanted
     ]

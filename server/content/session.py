@@ -3,32 +3,20 @@
 Everything a session says or shows lives here, in each language's content file: the steps of
 a track with their spoken lines and pauses, the time cues, the pre-session checks, the plans of
 the progression and the after-session feedback. The rules that turn a plan into a timed track
-(which cues go where) live in ``server.session``; this module only holds and checks the words.
+(which cues go where) live in ``server.session.script``; this module only holds and checks the words.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
-NonEmpty = Annotated[str, Field(min_length=1)]
+from server.content.types import NonEmpty, Slug, Strict, placeholders
 
-PLACEHOLDER = re.compile(r"{(\w+)}")
 # What a spoken line or a step title may mention; filled in per plan.
 LINE_PLACEHOLDERS = frozenset({"angle", "duration", "plan"})
 FEELINGS = ("fine", "dizzy", "pain", "other")
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def placeholders(text: str) -> set[str]:
-    """Names of the ``{placeholders}`` in ``text``."""
-    return set(PLACEHOLDER.findall(text))
 
 
 class Line(Strict):
@@ -108,7 +96,7 @@ class Durations(Strict):
 
 
 def _hold_ok(seconds: int) -> bool:
-    # Short holds (intermittent) or whole half minutes: the cue rules in server.session fit
+    # Short holds (intermittent) or whole half minutes: the cue rules in server.session.script fit
     # every such length without two sentences overlapping.
     return 20 <= seconds <= 30 or (60 <= seconds <= 600 and seconds % 30 == 0)
 
@@ -367,52 +355,3 @@ class SessionText(Strict):
 
     def feeling(self, feeling_id: str) -> Feeling | None:
         return next((f for f in self.feelings if f.id == feeling_id), None)
-
-    # Clip ids of the session pages. Track clip ids come from server.session.plan_script.
-
-    def check_clip(self, check: Check, plan: Plan) -> tuple[str, str]:
-        """(clip id, text) of a check's question for ``plan``."""
-        if placeholders(check.question):
-            return f"session.check.{check.id}.{plan.id}", check.question.format(angle=plan.angle)
-        return f"session.check.{check.id}", check.question
-
-    def stop_clip(self, check: Check, plan: Plan) -> tuple[str, str]:
-        """(clip id, text) of the "do not invert today" advice after a "no" to ``check``."""
-        advice = check.if_no.format(angle=plan.angle)
-        suffix = f".{plan.id}" if placeholders(check.if_no) else ""
-        return f"session.stop.{check.id}{suffix}", f"{self.ui.stop_title}. {advice}"
-
-    def page_texts(self) -> dict[str, str]:
-        """Spoken versions of the session pages (beside their text on the page)."""
-        ui = self.ui
-        texts = {
-            "session.gate.none": f"{ui.gate_none_title}. {ui.gate_none_body}",
-            "session.gate.avoid": f"{ui.gate_avoid_title}. {ui.gate_avoid_body}",
-            "session.gate.ask-first": f"{ui.gate_ask_title}. {ui.gate_ask_body}",
-            "session.gate.open": " ".join([ui.gate_open_title + ".", *ui.how_it_works]),
-            "session.plans": f"{ui.plans_title}. {ui.plans_lead}",
-            "session.ahead": " ".join([ui.ahead_title + ".", *ui.ahead_body]),
-            "session.feedback": f"{ui.feedback_title} {ui.feedback_lead}",
-        }
-        for plan in self.plans:
-            for check in self.checks:
-                for clip_id, text in (self.check_clip(check, plan), self.stop_clip(check, plan)):
-                    texts[clip_id] = text
-        for feeling in self.feelings:
-            texts[f"session.feeling.{feeling.id}"] = " ".join(
-                [feeling.title + ".", *feeling.advice]
-            )
-        return texts
-
-    def narration_texts(self) -> dict[str, str]:
-        """Every sentence of the session pages and tracks, by clip id."""
-        # Imported here because server.session reads these models (and the screening rule,
-        # which imports server.content, which imports this module).
-        from server.session import plan_script
-
-        texts = self.page_texts()
-        for plan in self.plans:
-            for chapter in plan_script(plan, self).chapters:
-                for line in chapter.lines:
-                    texts[line.clip_id] = line.text
-        return texts

@@ -1,91 +1,26 @@
-"""Request handlers for the pages. Answers travel in POST bodies and a signed cookie only."""
+"""The screening's pages: home, intro, one question per page, check your answers, result.
+
+Answers travel in POST bodies and the session cookie only (post, redirect, get), never in a
+URL or a log line.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
-from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
-from starlette.templating import Jinja2Templates
+from starlette.responses import Response
 
 from server.content import Content, Question
-from server.screening import Answer, evaluate, first_unanswered, parse_answers
-from server.security import BodyTooLarge
-
-ANSWER_LABELS = {"yes": "answer_yes", "no": "answer_no", "not-sure": "answer_not_sure"}
-
-
-def contents(request: Request) -> dict[str, Content]:
-    result: dict[str, Content] = request.app.state.contents
-    return result
-
-
-def content_for(request: Request) -> Content:
-    """The content for the ``lang`` path parameter; unknown languages are a 404."""
-    lang = request.path_params.get("lang", request.app.state.settings.default_language)
-    content = contents(request).get(lang)
-    if content is None:
-        raise HTTPException(status_code=404)
-    return content
-
-
-def answers_of(request: Request, content: Content) -> dict[str, Answer]:
-    return parse_answers(request.session.get("answers"), content.questions)
-
-
-def perspective_of(request: Request) -> str:
-    return "they" if request.session.get("perspective") == "they" else "you"
-
-
-def render(
-    request: Request,
-    template: str,
-    content: Content,
-    page_title: str,
-    status_code: int = 200,
-    **context: Any,
-) -> Response:
-    """Render a page with what every page needs: its content, languages and narration."""
-    base = {
-        "content": content,
-        "ui": content.ui,
-        "page_title": page_title,
-        "languages": sorted(contents(request).values(), key=lambda c: c.language),
-        "clips": request.app.state.clips,
-        "perspective": perspective_of(request),
-    }
-    templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(
-        request, template, {**base, **context}, status_code=status_code
-    )
-
-
-def redirect(url: str) -> RedirectResponse:
-    # 303 so the browser follows a POST with a GET (post, redirect, get).
-    return RedirectResponse(url, status_code=303)
-
-
-async def read_form(request: Request) -> FormData:
-    """The POSTed form; a body that cannot be parsed is a 400, never a 500."""
-    try:
-        return await request.form(max_files=0, max_fields=20)
-    except (HTTPException, BodyTooLarge):
-        raise
-    except Exception as exc:  # multipart and urlencoded parsers raise several types
-        raise HTTPException(status_code=400) from exc
-
-
-async def root(request: Request) -> Response:
-    """Send visitors to their language, from Accept-Language, else the default."""
-    available = contents(request)
-    wanted = request.headers.get("accept-language", "")
-    for part in wanted.split(","):
-        code = part.split(";")[0].strip().lower().split("-")[0]
-        if code in available:
-            return redirect(f"/{code}/")
-    return redirect(f"/{request.app.state.settings.default_language}/")
+from server.screening.rule import Answer, evaluate, first_unanswered, parse_answers
+from server.web import (
+    ANSWER_LABELS,
+    answers_of,
+    content_for,
+    read_form,
+    redirect,
+    render,
+    urls_for,
+)
 
 
 async def home(request: Request) -> Response:
@@ -112,7 +47,7 @@ async def start(request: Request) -> Response:
         raise HTTPException(status_code=400)
     request.session["answers"] = {}
     request.session["perspective"] = perspective
-    return redirect(f"/{content.language}/screening/q/{content.questions[0].id}")
+    return redirect(urls_for(request, content).question(content.questions[0].id))
 
 
 def _question_or_404(content: Content, question_id: str) -> Question:
@@ -128,6 +63,7 @@ def _question_page(
     question: Question,
     error: bool = False,
 ) -> Response:
+    urls = urls_for(request, content)
     n = content.index_of(question.id) + 1
     m = len(content.questions)
     counter = content.ui.question_n_of_m.format(n=n, m=m)
@@ -137,11 +73,11 @@ def _question_page(
     previous = content.questions[n - 2].id if n > 1 else None
     back_to_check = request.query_params.get("return") == "check"
     if back_to_check:
-        back_url = f"/{content.language}/screening/check"
+        back_url = urls.check()
     elif previous:
-        back_url = f"/{content.language}/screening/q/{previous}"
+        back_url = urls.question(previous)
     else:
-        back_url = f"/{content.language}/screening"
+        back_url = urls.intro()
     current = answers_of(request, content).get(question.id)
     return render(
         request,
@@ -167,6 +103,7 @@ async def question_page(request: Request) -> Response:
 
 async def answer_question(request: Request) -> Response:
     content = content_for(request)
+    urls = urls_for(request, content)
     question = _question_or_404(content, request.path_params["question_id"])
     form = await read_form(request)
     raw = form.get("answer")
@@ -176,13 +113,13 @@ async def answer_question(request: Request) -> Response:
     answers[question.id] = raw
     request.session["answers"] = answers
     if form.get("return") == "check":
-        return redirect(f"/{content.language}/screening/check")
+        return redirect(urls.check())
     parsed = parse_answers(answers, content.questions)
     following = content.questions[content.index_of(question.id) + 1 :]
     next_id = first_unanswered(following, parsed) or first_unanswered(content.questions, parsed)
     if next_id is None:
-        return redirect(f"/{content.language}/screening/check")
-    return redirect(f"/{content.language}/screening/q/{next_id}")
+        return redirect(urls.check())
+    return redirect(urls.question(next_id))
 
 
 async def check_answers(request: Request) -> Response:
@@ -190,7 +127,7 @@ async def check_answers(request: Request) -> Response:
     answers = answers_of(request, content)
     missing = first_unanswered(content.questions, answers)
     if missing is not None:
-        return redirect(f"/{content.language}/screening/q/{missing}")
+        return redirect(urls_for(request, content).question(missing))
     return render(
         request,
         "check.html",
@@ -206,7 +143,7 @@ async def result(request: Request) -> Response:
     answers = answers_of(request, content)
     missing = first_unanswered(content.questions, answers)
     if missing is not None:
-        return redirect(f"/{content.language}/screening/q/{missing}")
+        return redirect(urls_for(request, content).question(missing))
     outcome = evaluate(content.questions, answers)
     text = content.outcome_text(outcome.level.value)
     return render(
@@ -224,4 +161,4 @@ async def restart(request: Request) -> Response:
     content = content_for(request)
     await read_form(request)
     request.session.pop("answers", None)
-    return redirect(f"/{content.language}/screening")
+    return redirect(urls_for(request, content).intro())

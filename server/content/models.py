@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from pathlib import Path
-from typing import Annotated
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from server.pwa_content import PwaText
-from server.session_content import SessionText
+from server.content.pwa import PwaText
+from server.content.session import SessionText
+from server.content.types import NonEmpty, Slug, Strict, placeholders
 
 # Words the product must never use about a person's fitness to invert.
 FORBIDDEN_WORDS = ("safe", "cleared", "approved", "clearance")
@@ -28,19 +26,12 @@ ALLOWED_PHRASES = (
     "a clinician has approved",
 )
 
-Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
-NonEmpty = Annotated[str, Field(min_length=1)]
-
 
 class Level(StrEnum):
     """How strongly a "yes" to a question counts against inverting."""
 
     AVOID = "avoid"
     ASK_FIRST = "ask-first"
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Voice(Strict):
@@ -147,7 +138,7 @@ class Ui(Strict):
         wanted = {"question_n_of_m": {"n", "m"}}
         bad = []
         for name, fields in wanted.items():
-            found = set(re.findall(r"{(\w+)}", getattr(self, name)))
+            found = placeholders(getattr(self, name))
             if found != fields:
                 bad.append(name)
         return bad
@@ -199,24 +190,6 @@ class Content(Strict):
             "no-known-reason": self.outcomes.no_known_reason,
         }[level]
 
-    def narration_texts(self) -> dict[str, str]:
-        """Every sentence a user can hear, by clip id. The narration build makes one clip each."""
-        texts: dict[str, str] = {
-            "home": f"{self.home.title}. {self.home.lead}",
-            "intro": " ".join([self.intro.title + ".", *self.intro.paragraphs, self.disclaimer]),
-            "check": f"{self.ui.check_title}. {self.ui.check_lead}",
-            "error.no-answer": self.ui.error_no_answer,
-        }
-        for q in self.questions:
-            texts[f"q.{q.id}.you"] = q.you
-            texts[f"q.{q.id}.they"] = q.they
-            texts[f"q.{q.id}.why"] = q.why
-        for level in ("avoid", "ask-first", "no-known-reason"):
-            o = self.outcome_text(level)
-            texts[f"outcome.{level}"] = " ".join([o.title + ".", o.summary, *o.next_steps])
-        texts.update(self.session.narration_texts())
-        return texts
-
     def all_strings(self) -> list[tuple[str, str]]:
         """(key, text) for every user-facing string, for wording checks."""
         out: list[tuple[str, str]] = []
@@ -235,14 +208,6 @@ class Content(Strict):
         return out
 
 
-class ContentError(Exception):
-    """Content that cannot be used; the message names each problem with file and key."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(problems))
-
-
 def wording_problems(content: Content, file: str) -> list[str]:
     """Strings that claim a user is safe, cleared or approved."""
     problems = []
@@ -256,47 +221,3 @@ def wording_problems(content: Content, file: str) -> list[str]:
             if re.search(rf"\b{word}\b", lowered):
                 problems.append(f"{file}: {key}: must not say {word!r}: {text!r}")
     return problems
-
-
-def load_file(path: Path) -> Content:
-    """Load and validate one language file, raising ContentError with file and key."""
-    name = str(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ContentError([f"{name}: cannot read: {exc.strerror}"]) from exc
-    except yaml.YAMLError as exc:
-        raise ContentError([f"{name}: not valid YAML: {exc}"]) from exc
-    if not isinstance(raw, dict):
-        raise ContentError([f"{name}: top level must be a mapping"])
-    try:
-        content = Content.model_validate(raw)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            key = ".".join(str(p) for p in err["loc"]) or "(top level)"
-            problems.append(f"{name}: {key}: {err['msg']}")
-        raise ContentError(problems) from None
-    problems = wording_problems(content, name)
-    if content.language != path.stem:
-        problems.append(f"{name}: language: {content.language!r} must match the file name")
-    if problems:
-        raise ContentError(problems)
-    return content
-
-
-def load_all(content_dir: Path) -> dict[str, Content]:
-    """Every ``<lang>.yaml`` in the folder, by language code; all problems reported at once."""
-    contents: dict[str, Content] = {}
-    problems: list[str] = []
-    files = sorted(content_dir.glob("*.yaml"))
-    if not files:
-        raise ContentError([f"{content_dir}: no <lang>.yaml content files"])
-    for path in files:
-        try:
-            contents[path.stem] = load_file(path)
-        except ContentError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise ContentError(problems)
-    return contents

@@ -1,0 +1,155 @@
+"""The session player and its carer layout: one track, its chapters, and the stop control.
+
+The page works without JavaScript (an ``<audio controls>`` element and every step's text);
+the player component moves through the track by ``currentTime`` (DESIGN.md, "Playing with
+the screen off").
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from server.content import Content
+from server.content.session import Plan
+from server.narration import SPEEDS
+from server.session.gate import is_ready
+from server.session.script import COME_UP, plan_script
+from server.session.tracks import LoadedTrack, load_track
+from server.session.views import (
+    clock_text,
+    duration_text,
+    gate_required,
+    plan_facts,
+    plan_or_404,
+    plan_start_url,
+)
+from server.web import content_for, redirect, render, state, urls_for
+
+
+def _steps(content: Content, plan: Plan, track: LoadedTrack | None) -> list[dict[str, Any]]:
+    """Every step with its exact spoken text, and its times when the track exists."""
+    if track is not None:
+        return [
+            {
+                "id": c["id"],
+                "kind": c["kind"],
+                "title": c["title"],
+                "lines": [line["text"] for line in c["lines"]],
+                "time": content.session.ui.step_time.format(
+                    start=clock_text(c["start"]), end=clock_text(c["end"])
+                ),
+            }
+            for c in track.chapters
+        ]
+    return [
+        {
+            "id": c.id,
+            "kind": c.kind,
+            "title": c.title,
+            "lines": [line.text for line in c.lines],
+            "time": None,
+        }
+        for c in plan_script(plan, content.session).chapters
+    ]
+
+
+def _player(request: Request, carer: bool) -> Response:
+    content = content_for(request)
+    plan = plan_or_404(content, request.path_params["plan_id"])
+    if not is_ready(request.session, plan.id):
+        return redirect(plan_start_url(request, content, plan))
+    speed = request.query_params.get("speed", "normal")
+    if speed not in SPEEDS:
+        speed = "normal"
+    shared = state(request)
+    key = plan_script(plan, content.session).key
+    track = load_track(shared.settings.audio_dir, content.language, plan.id, speed, key)
+    ui = content.session.ui
+    steps = _steps(content, plan, track)
+    audio_url = None
+    player_json = ""
+    if track is not None:
+        audio_url = shared.clips.track_url(content.language, track.file)
+        player_json = json.dumps(
+            {
+                "plan": plan.id,
+                "lang": content.language,
+                "speed": speed,
+                "file": track.file,
+                "duration": track.duration,
+                "come_up": COME_UP,
+                "app": content.ui.app_name,
+                "album": f"{ui.player_caption}: {plan.title}",
+                "chapters": [
+                    {
+                        "id": c["id"],
+                        "title": c["title"],
+                        "start": c["start"],
+                        "end": c["end"],
+                        "lines": [
+                            {"start": x["start"], "end": x["end"], "text": x["text"]}
+                            for x in c["lines"]
+                        ],
+                    }
+                    for c in track.chapters
+                ],
+                "strings": {
+                    "step_n_of_m": ui.step_n_of_m,
+                    "resume_notice": ui.resume_notice,
+                    "resumed_step": ui.resumed_step,
+                    "ended": ui.ended,
+                    "play": ui.play,
+                    "pause": ui.pause,
+                    "play_blocked": ui.play_blocked,
+                    "carer_view": ui.carer_view,
+                    "standard_view": ui.standard_view,
+                    "carer_caption": ui.carer_caption,
+                    "standard_caption": ui.player_caption,
+                    "carer_title": f"{ui.carer_caption}: {plan.title}",
+                    "standard_title": f"{ui.player_caption}: {plan.title}",
+                    "page_suffix": f" - {content.ui.app_name}",
+                },
+            },
+            separators=(",", ":"),
+        )
+    urls = urls_for(request, content)
+    caption = ui.carer_caption if carer else ui.player_caption
+    first = steps[0]
+    return render(
+        request,
+        "carer_session.html" if carer else "session_player.html",
+        content,
+        f"{caption}: {plan.title}",
+        plan=plan,
+        facts=plan_facts(content, plan),
+        steps=steps,
+        first_step=first,
+        come_up=COME_UP,
+        track=track,
+        audio_url=audio_url,
+        total_text=clock_text(track.duration) if track else None,
+        first_left_text=clock_text(track.chapters[0]["end"]) if track else None,
+        player_json=player_json,
+        speed=speed,
+        carer=carer,
+        play_url=urls.play(plan.id, speed),
+        carer_url=urls.carer(plan.id, speed),
+        speed_urls={s: urls.carer(plan.id, s) if carer else urls.play(plan.id, s) for s in SPEEDS},
+        feedback_url=urls.feedback(plan.id),
+        length_text=duration_text(content, track.duration) if track else None,
+    )
+
+
+@gate_required
+async def player_page(request: Request) -> Response:
+    return _player(request, carer=False)
+
+
+@gate_required
+async def carer_page(request: Request) -> Response:
+    """The same player in a carer layout: very large step and time left, the stop control."""
+    return _player(request, carer=True)

@@ -1,0 +1,111 @@
+"""The one place URLs are made (in the spirit of Datasette's ``datasette.urls``).
+
+Every path comes from a named route in ``server.app`` through Starlette's ``url_path_for``,
+so a route's shape is written once. Views and templates ask an ``Urls`` bound to the page's
+language (``urls.question("glaucoma")``); the page passes to its script the URLs the script
+needs as data attributes, so JavaScript never rebuilds one either.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from starlette.types import ASGIApp
+
+
+def route_path(app: ASGIApp, name: str, **params: str) -> str:
+    """The path of the named route with its parameters filled in."""
+    return str(app.url_path_for(name, **params))  # type: ignore[attr-defined]
+
+
+def static_path(version: str, name: str) -> str:
+    """A static file's URL under the content hash of the whole static folder, so relative
+    ES-module imports (``./lib/storage.js``) are versioned too."""
+    return f"/static/{version}/{name}"
+
+
+class Urls:
+    """The URLs of one language's pages."""
+
+    def __init__(self, app: ASGIApp, lang: str, static_version: str) -> None:
+        self.app = app
+        self.lang = lang
+        self.static_version = static_version
+
+    def _path(self, name: str, query: dict[str, str] | None = None, **params: str) -> str:
+        path = route_path(self.app, name, lang=self.lang, **params)
+        return f"{path}?{urlencode(query)}" if query else path
+
+    def static(self, name: str) -> str:
+        return static_path(self.static_version, name)
+
+    def language_home(self, lang: str) -> str:
+        return route_path(self.app, "home", lang=lang)
+
+    def manifest(self) -> str:
+        return route_path(self.app, "web-manifest")
+
+    # Home and screening.
+    def home(self) -> str:
+        return self._path("home")
+
+    def helping(self) -> str:
+        return self._path("helping")
+
+    def intro(self) -> str:
+        return self._path("intro")
+
+    def start(self) -> str:
+        return self._path("start")
+
+    def question(self, question_id: str, return_to_check: bool = False) -> str:
+        query = {"return": "check"} if return_to_check else None
+        return self._path("question", query, question_id=question_id)
+
+    def check(self) -> str:
+        return self._path("check")
+
+    def result(self) -> str:
+        return self._path("result")
+
+    def restart(self) -> str:
+        return self._path("restart")
+
+    def offline_result(self) -> str:
+        return self._path("offline-result")
+
+    def rules(self) -> str:
+        return self._path("rules")
+
+    def offline(self) -> str:
+        return self._path("offline")
+
+    def offline_files(self) -> str:
+        return self._path("offline-files")
+
+    # The guided session.
+    def session(self) -> str:
+        return self._path("session")
+
+    def clinician(self) -> str:
+        return self._path("clinician")
+
+    def plans(self) -> str:
+        return self._path("plans")
+
+    def ahead(self, plan_id: str) -> str:
+        return self._path("ahead", plan_id=plan_id)
+
+    def session_check(self, plan_id: str, check_id: str) -> str:
+        return self._path("session-check", plan_id=plan_id, check_id=check_id)
+
+    def play(self, plan_id: str, speed: str = "normal") -> str:
+        query = {"speed": speed} if speed != "normal" else None
+        return self._path("play", query, plan_id=plan_id)
+
+    def carer(self, plan_id: str, speed: str = "normal") -> str:
+        query = {"speed": speed} if speed != "normal" else None
+        return self._path("carer", query, plan_id=plan_id)
+
+    def feedback(self, plan_id: str) -> str:
+        return self._path("feedback", plan_id=plan_id)

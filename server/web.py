@@ -1,0 +1,139 @@
+"""The request toolkit every page handler uses: app state, content lookup, URLs, rendering,
+form reading, redirects and the error page. Handlers live in ``screening.views``,
+``session.views`` and ``offline``; this module holds nothing specific to one of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+
+from server.catalog import ClipCatalog
+from server.config import Settings
+from server.content import Content
+from server.screening.rule import Answer, parse_answers
+from server.security import BodyTooLarge
+from server.urls import Urls
+
+ANSWER_LABELS = {"yes": "answer_yes", "no": "answer_no", "not-sure": "answer_not_sure"}
+
+
+@dataclass(frozen=True, slots=True)
+class AppState:
+    """Everything the handlers share, made once by the app factory (never added to later)."""
+
+    settings: Settings
+    contents: dict[str, Content]
+    templates: Jinja2Templates
+    clips: ClipCatalog
+    static_version: str
+    # A digest of the loaded content and catalogue: part of the service worker's version.
+    data_digest: bytes
+    # Sizes of pages for "Use offline", by (app version, path); bounded by pages x versions.
+    page_sizes: dict[tuple[str, str], int | None] = field(default_factory=dict)
+
+
+def state(request: Request) -> AppState:
+    app_state: AppState = request.app.state.ig
+    return app_state
+
+
+def content_for(request: Request) -> Content:
+    """The content for the ``lang`` path parameter; unknown languages are a 404."""
+    shared = state(request)
+    lang = request.path_params.get("lang", shared.settings.default_language)
+    content = shared.contents.get(lang)
+    if content is None:
+        raise HTTPException(status_code=404)
+    return content
+
+
+def urls_for(request: Request, content: Content) -> Urls:
+    return Urls(request.app, content.language, state(request).static_version)
+
+
+def answers_of(request: Request, content: Content) -> dict[str, Answer]:
+    return parse_answers(request.session.get("answers"), content.questions)
+
+
+def perspective_of(request: Request) -> str:
+    return "they" if request.session.get("perspective") == "they" else "you"
+
+
+def render(
+    request: Request,
+    template: str,
+    content: Content,
+    page_title: str,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> Response:
+    """Render a page with what every page needs: its content, languages, URLs and narration."""
+    shared = state(request)
+    base = {
+        "content": content,
+        "ui": content.ui,
+        "page_title": page_title,
+        "languages": sorted(shared.contents.values(), key=lambda c: c.language),
+        "clips": shared.clips,
+        "perspective": perspective_of(request),
+        "urls": urls_for(request, content),
+    }
+    return shared.templates.TemplateResponse(
+        request, template, {**base, **context}, status_code=status_code, headers=headers
+    )
+
+
+def redirect(url: str) -> RedirectResponse:
+    # 303 so the browser follows a POST with a GET (post, redirect, get).
+    return RedirectResponse(url, status_code=303)
+
+
+async def read_form(request: Request) -> FormData:
+    """The POSTed form; a body that cannot be parsed is a 400, never a 500."""
+    try:
+        return await request.form(max_files=0, max_fields=20)
+    except (HTTPException, BodyTooLarge):
+        raise
+    except Exception as exc:  # multipart and urlencoded parsers raise several types
+        raise HTTPException(status_code=400) from exc
+
+
+async def error_page(request: Request, exc: Exception) -> Response:
+    """Friendly, accessible 4xx pages in the visitor's language when we can tell it."""
+    # Only two exception types are routed here: HTTPException, and BodyTooLarge (a 413).
+    status = exc.status_code if isinstance(exc, HTTPException) else 413
+    shared = state(request)
+    lang = request.path_params.get("lang") or request.url.path.strip("/").split("/")[0]
+    content = shared.contents.get(lang) or shared.contents[shared.settings.default_language]
+    ui = content.ui
+    titles = {
+        404: (ui.not_found_title, ui.not_found_body),
+        413: (ui.too_large_title, ui.too_large_body),
+    }
+    title, body = titles.get(status, (ui.bad_request_title, ui.bad_request_body))
+    if request.url.path.startswith("/audio/"):
+        return Response(title, status_code=status, media_type="text/plain")
+    headers = getattr(exc, "headers", None)
+    return render(
+        request, "error.html", content, title, status_code=status, body=body, headers=headers
+    )
+
+
+async def root(request: Request) -> Response:
+    """Send visitors to their language, from Accept-Language, else the default."""
+    shared = state(request)
+    wanted = request.headers.get("accept-language", "")
+    for part in wanted.split(","):
+        code = part.split(";")[0].strip().lower().split("-")[0]
+        if code in shared.contents:
+            return redirect(str(request.app.url_path_for("home", lang=code)))
+    default = shared.settings.default_language
+    return redirect(str(request.app.url_path_for("home", lang=default)))
