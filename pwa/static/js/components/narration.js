@@ -1,0 +1,167 @@
+/*
+ * data-module="narration": the page's spoken clip, and the voice guide around it (the Start
+ * screen, the Voice and Slow voice switches, Repeat, and the Play prompt shown when the
+ * browser refuses to play without a gesture). The clip plays on arrival once the voice is on.
+ */
+
+import { announce, cloneTemplate, hasOwnSpace, withoutModifiers } from '../lib/dom.js';
+import { Narrator } from '../lib/narrator.js';
+import { prefs } from '../lib/storage.js';
+
+function setSwitch(button, on, strings) {
+  button.setAttribute('aria-pressed', String(on));
+  const state = button.querySelector('[data-state]');
+  if (state) state.textContent = on ? strings.stateOn : strings.stateOff;
+}
+
+/** The voice controls from `<template data-ig-template="voice">`, wired to one narrator. */
+class VoiceGuide {
+  /** A guide for `narrator`, or null when the page has no voice template. */
+  static create(narrator) {
+    const made = cloneTemplate('voice');
+    return made ? new VoiceGuide(narrator, made) : null;
+  }
+
+  constructor(narrator, { template, fragment }) {
+    this.narrator = narrator;
+    this.strings = template.dataset;
+    this.start = fragment.querySelector('[data-voice-start]');
+    this.controls = fragment.querySelector('[data-voice-controls]');
+    this.prompt = fragment.querySelector('[data-play-prompt]');
+    this.voiceSwitch = this.controls.querySelector('[data-action="voice"]');
+    this.slowSwitch = this.controls.querySelector('[data-action="slow"]');
+    this.main = document.getElementById('main-content');
+
+    this.prompt.hidden = true;
+    narrator.root.after(this.controls, this.prompt);
+    narrator.onBlocked = () => {
+      // Autoplay refused (no gesture on this page yet): offer a Play button and say so.
+      this.prompt.hidden = false;
+      announce(this.strings.playPrompt);
+    };
+    if (narrator.audio) narrator.audio.addEventListener('playing', () => this.hidePrompt());
+    this.controls.addEventListener('click', (event) => this.onControl(event));
+    this.prompt.addEventListener('click', (event) => {
+      if (event.target.closest('[data-action="play"]')) this.repeat();
+    });
+    if (prefs.voice() === null && this.main) this.showStartScreen();
+    this.refresh();
+  }
+
+  refresh() {
+    setSwitch(this.voiceSwitch, prefs.voice() === 'on', this.strings);
+    setSwitch(this.slowSwitch, prefs.slow(), this.strings);
+  }
+
+  hidePrompt() {
+    this.prompt.hidden = true;
+  }
+
+  closeStart() {
+    if (this.start.isConnected) {
+      this.start.remove();
+      this.voiceSwitch.focus();
+    }
+  }
+
+  startVoice() {
+    prefs.setVoice('on');
+    this.closeStart();
+    this.refresh();
+    this.hidePrompt();
+    this.narrator.play(true);
+    announce(this.strings.voiceOn);
+  }
+
+  noVoice() {
+    prefs.setVoice('off');
+    this.closeStart();
+    this.refresh();
+    this.narrator.stop();
+    announce(this.strings.voiceOff);
+  }
+
+  repeat() {
+    this.hidePrompt();
+    this.narrator.play(true);
+  }
+
+  onControl(event) {
+    const action = event.target.closest('[data-action]');
+    if (!action) return;
+    if (action.dataset.action === 'voice') {
+      if (prefs.voice() === 'on') this.noVoice();
+      else this.startVoice();
+    } else if (action.dataset.action === 'slow') {
+      prefs.setSlow(!prefs.slow());
+      this.refresh();
+      this.narrator.changeSpeed();
+      announce(prefs.slow() ? this.strings.slowOn : this.strings.slowOff);
+    } else if (action.dataset.action === 'repeat') {
+      this.repeat();
+    }
+  }
+
+  /** The Start screen: a tap anywhere on it, or Enter, is the gesture that unlocks audio. */
+  showStartScreen() {
+    const { start, main } = this;
+    main.prepend(start);
+    start.addEventListener('click', (event) => {
+      if (event.target.closest('[data-action="no-voice"]')) this.noVoice();
+      else this.startVoice();
+    });
+    document.addEventListener('keydown', (event) => {
+      if (!start.isConnected || event.key !== 'Enter' || !withoutModifiers(event)) return;
+      const target = event.target;
+      const onPage = target === document.body || target === document.documentElement || target === main;
+      const inStart = start.contains(target) && !hasOwnSpace(target);
+      if (onPage || inStart) {
+        event.preventDefault();
+        this.startVoice();
+      }
+    });
+  }
+
+  /** The page has arrived: speak it when the voice is on. */
+  arrive() {
+    if (prefs.voice() === 'on') this.narrator.play(true);
+  }
+}
+
+export class Narration {
+  static moduleName = 'narration';
+
+  /** The page's narration (the first one started), for components that drive it. */
+  static current = null;
+
+  constructor(root) {
+    if (Narration.current) return; // one narration per page: the first one speaks
+    this.narrator = new Narrator(root);
+    this.holds = [];
+    this.voice = VoiceGuide.create(this.narrator);
+    // Sound stops the moment an answer is given or the page is left.
+    document.addEventListener('submit', () => this.narrator.stop(), true);
+    window.addEventListener('pagehide', () => this.narrator.stop());
+    // Components started with this one (createAll runs them all in one go) may change what
+    // is said first: arrival waits a microtask for their holdUntil() calls, then for them.
+    this.arrival = Promise.resolve()
+      .then(() => this.arrive())
+      .catch((error) => console.error('Inversion Guide: narration', error));
+    Narration.current = this; // only once it works: a failed start leaves other components be
+  }
+
+  /** Speak on arrival only once `promise` has settled (it changes the text or the clip). */
+  holdUntil(promise) {
+    this.holds.push(promise);
+  }
+
+  async arrive() {
+    await Promise.allSettled(this.holds);
+    const voice = this.voice;
+    if (!voice) return;
+    voice.arrive();
+    window.addEventListener('pageshow', (event) => {
+      if (event.persisted) voice.arrive(); // back to a page kept in memory: speak it again
+    });
+  }
+}

@@ -1,0 +1,96 @@
+/*
+ * data-module="offline-result": the screening result worked out on this device, from the
+ * answers kept in this tab, when the server cannot be reached (the service worker sends the
+ * check and result pages here). Goes to the first unanswered question instead, if any.
+ *
+ * Reads: data-lang, data-rules-url, data-label-yes, data-label-no, data-label-not-sure.
+ */
+
+import { cloneTemplate } from '../lib/dom.js';
+import { answers, evaluate, firstUnanswered, loadRules } from '../lib/screening.js';
+import { Narration } from './narration.js';
+
+function listItem(...children) {
+  const item = document.createElement('li');
+  item.append(...children);
+  return item;
+}
+
+function element(tag, text, className) {
+  const made = document.createElement(tag);
+  made.textContent = text;
+  if (className) made.className = className;
+  return made;
+}
+
+export class OfflineResult {
+  static moduleName = 'offline-result';
+
+  constructor(root) {
+    this.root = root;
+    this.lang = root.dataset.lang;
+    this.labels = {
+      yes: root.dataset.labelYes,
+      no: root.dataset.labelNo,
+      'not-sure': root.dataset.labelNotSure,
+    };
+    this.ready = this.show().catch((error) => {
+      console.error('Inversion Guide: offline-result', error);
+    });
+  }
+
+  async show() {
+    let rules;
+    try {
+      rules = await loadRules(this.root.dataset.rulesUrl);
+    } catch {
+      return; // the page's own message (it needs the saved questions) stays
+    }
+    const given = answers.read(this.lang);
+    const missing = firstUnanswered(rules.questions, given);
+    if (missing) {
+      window.location.replace(missing.url);
+      return;
+    }
+    const made = cloneTemplate('offline-result', this.root);
+    if (!made) return;
+    const outcome = evaluate(rules.questions, given);
+    const text = rules.outcomes[outcome.level];
+    this.fill(made.fragment, outcome, text);
+    const fallback = this.root.querySelector('[data-slot="fallback"]');
+    if (fallback) fallback.remove();
+    made.template.replaceWith(made.fragment);
+    document.title = `${text.title} - ${document.title}`;
+    const narration = this.root.querySelector('[data-module="narration"]');
+    if (narration) new Narration(narration);
+  }
+
+  fill(fragment, outcome, text) {
+    const slot = (name) => fragment.querySelector(`[data-slot="${name}"]`);
+    slot('outcome').classList.add(`ig-outcome--${outcome.level}`);
+    slot('title').textContent = text.title;
+    slot('summary').textContent = text.summary;
+    slot('next-steps').append(...text.next_steps.map((step) => listItem(step)));
+    const perspective = answers.perspective(this.lang) || 'you';
+    for (const reason of outcome.reasons) {
+      const title = element('strong', `${reason.question.title}:`);
+      const hint = element('span', reason.question[perspective], 'ig-hint');
+      slot('reasons').append(listItem(title, ` ${this.labels[reason.answer]}. `, hint));
+    }
+    if (!outcome.reasons.length) {
+      slot('reasons').remove();
+      slot('no-reasons').hidden = false;
+    }
+    this.setClip(slot('narration'), text.clips);
+  }
+
+  setClip(narration, clips) {
+    const audio = narration.querySelector('audio');
+    if (clips.normal) {
+      audio.setAttribute('src', clips.normal);
+      if (clips.slow) narration.dataset.slowSrc = clips.slow;
+    } else {
+      narration.replaceChildren(); // no clip: the browser's own speech reads the outcome
+    }
+  }
+}

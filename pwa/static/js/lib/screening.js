@@ -1,0 +1,71 @@
+/*
+ * The screening on the device: the rule, the answers mirrored in this tab, and the rules
+ * file (questions, levels, outcomes) the server publishes for offline use.
+ */
+
+import { tab } from './storage.js';
+
+export const ANSWER_VALUES = new Set(['yes', 'no', 'not-sure']);
+const PERSPECTIVES = new Set(['you', 'they']);
+
+/** The screening rule, the same as server/screening.py (a browser test checks they agree). */
+export function evaluate(questions, given) {
+  const reasons = questions
+    .filter((q) => given[q.id] !== 'no')
+    .map((q) => ({ question: q, answer: given[q.id] }));
+  let level = 'no-known-reason';
+  if (reasons.some((r) => r.answer === 'yes' && r.question.level === 'avoid')) level = 'avoid';
+  else if (reasons.length) level = 'ask-first';
+  return { level, reasons };
+}
+
+/** The first question without a valid answer, or undefined when all are answered. */
+export function firstUnanswered(questions, given) {
+  return questions.find((q) => !ANSWER_VALUES.has(given[q.id]));
+}
+
+/*
+ * Answers mirrored in this tab, so a screening can finish on the device when offline. The
+ * server keeps its own copy in the signed cookie; this copy never leaves the browser.
+ */
+export const answers = {
+  read(lang, store = tab) {
+    try {
+      const value = JSON.parse(store.get(`ig.answers.${lang}`) || '{}');
+      return value && typeof value === 'object' && !Array.isArray(value) ? value : {};
+    } catch {
+      return {};
+    }
+  },
+  record(lang, questionId, value, store = tab) {
+    if (!ANSWER_VALUES.has(value)) return;
+    const all = this.read(lang, store);
+    all[questionId] = value;
+    store.set(`ig.answers.${lang}`, JSON.stringify(all));
+  },
+  clear(lang, store = tab) {
+    store.remove(`ig.answers.${lang}`);
+  },
+  perspective(lang, store = tab) {
+    const value = store.get(`ig.perspective.${lang}`);
+    return PERSPECTIVES.has(value) ? value : null;
+  },
+  setPerspective(lang, value, store = tab) {
+    if (PERSPECTIVES.has(value)) store.set(`ig.perspective.${lang}`, value);
+  },
+};
+
+const rulesCache = new Map();
+
+/** The rules file at `url` (fetched once per page; a failure is not remembered). */
+export function loadRules(url) {
+  if (!rulesCache.has(url)) {
+    const request = fetch(url, { credentials: 'omit' }).then((r) => {
+      if (!r.ok) throw new Error(`rules: HTTP ${r.status}`);
+      return r.json();
+    });
+    rulesCache.set(url, request);
+    request.catch(() => rulesCache.delete(url));
+  }
+  return rulesCache.get(url);
+}
