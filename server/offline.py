@@ -313,6 +313,7 @@ def screening_rules(urls: Urls, content: Content, clips: ClipCatalog) -> dict[st
         }
     return {
         "lang": lang,
+        "levels": list(speech.OUTCOME_LEVELS),
         "intro_url": urls.intro(),
         "questions": [
             {

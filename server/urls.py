@@ -45,6 +45,9 @@ class Urls:
     def manifest(self) -> str:
         return route_path(self.app, "web-manifest")
 
+    def service_worker(self) -> str:
+        return route_path(self.app, "service-worker")
+
     # Home and screening.
     def home(self) -> str:
         return self._path("home")

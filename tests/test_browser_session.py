@@ -325,7 +325,11 @@ def test_progression_runs_on_the_device_exactly_as_the_server_rule(
     from tests.test_session import PROGRESSION_CASES
 
     page.goto(f"{live_server.url}/en/session/plans")
-    src = page.locator("script[src*='session.js']").get_attribute("src")
+    app_src = str(page.locator("script[src*='app.js']").get_attribute("src"))
+    # The rule's one implementation, under the same versioned folder as the page's script.
+    src = page.evaluate(
+        "(s) => new URL('lib/progression.js', new URL(s, location.href)).href", app_src
+    )
     data = json.loads(str(page.locator("[data-module=session-plans]").get_attribute("data-plans")))
     histories: list[list[object]] = [
         [{"plan": p, "day": d, "feeling": f} for p, d, f in entries]

@@ -7,12 +7,18 @@ import { openStore } from '../../pwa/static/js/lib/storage.js';
 const questions = [
   { id: 'glaucoma', level: 'avoid' },
   { id: 'pregnancy', level: 'avoid' },
-  { id: 'implants', level: 'ask' },
+  { id: 'implants', level: 'ask-first' },
+  { id: 'red-flags', level: 'urgent' },
 ];
 const all = (value) => Object.fromEntries(questions.map((q) => [q.id, value]));
 
 test('all "no" is no known reason', () => {
-  assert.deepEqual(evaluate(questions, all('no')), { level: 'no-known-reason', reasons: [] });
+  assert.deepEqual(evaluate(questions, all('no')), {
+    level: 'no-known-reason',
+    reasons: [],
+    causes: [],
+    others: [],
+  });
 });
 
 test('"yes" to an avoid question is avoid, with the reasons in question order', () => {
@@ -25,6 +31,22 @@ test('"yes" to an avoid question is avoid, with the reasons in question order', 
       ['implants', 'yes'],
     ],
   );
+});
+
+test('"yes" to a red flag is the most urgent outcome; the other answers are kept apart', () => {
+  const outcome = evaluate(questions, { ...all('no'), glaucoma: 'yes', 'red-flags': 'yes' });
+  assert.equal(outcome.level, 'urgent');
+  assert.deepEqual(outcome.causes.map((r) => r.question.id), ['red-flags']);
+  assert.deepEqual(outcome.others.map((r) => r.question.id), ['glaucoma']);
+});
+
+test('"not sure" about a red flag is at least ask first, never no', () => {
+  assert.equal(evaluate(questions, { ...all('no'), 'red-flags': 'not-sure' }).level, 'ask-first');
+});
+
+test('a level the rules do not list counts as ask first', () => {
+  const odd = [{ id: 'x', level: 'something-new' }];
+  assert.equal(evaluate(odd, { x: 'yes' }).level, 'ask-first');
 });
 
 test('"not sure" (even to an avoid question) or "yes" elsewhere is ask first', () => {

@@ -54,7 +54,7 @@ export class OfflineResult {
     }
     const made = cloneTemplate('offline-result', this.root);
     if (!made) return;
-    const outcome = evaluate(rules.questions, given);
+    const outcome = evaluate(rules.questions, given, rules.levels);
     const text = rules.outcomes[outcome.level];
     this.fill(made.fragment, outcome, text);
     const fallback = this.root.querySelector('[data-slot="fallback"]');

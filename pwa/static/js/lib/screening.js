@@ -8,15 +8,29 @@ import { tab } from './storage.js';
 export const ANSWER_VALUES = new Set(['yes', 'no', 'not-sure']);
 const PERSPECTIVES = new Set(['you', 'they']);
 
-/** The screening rule, the same as server/screening.py (a browser test checks they agree). */
-export function evaluate(questions, given) {
+/** Outcome levels, most urgent first; rules.json sends the server's own list. */
+export const LEVELS = ['urgent', 'avoid', 'ask-first', 'no-known-reason'];
+
+/**
+ * The screening rule, the same as server/screening/rule.py (a browser test checks they
+ * agree): Yes counts at its question's level, Not sure as "ask-first" at least, No not at
+ * all; the outcome is the most urgent level counted. `causes` are the answers at that level.
+ */
+export function evaluate(questions, given, levels = LEVELS) {
   const reasons = questions
     .filter((q) => given[q.id] !== 'no')
     .map((q) => ({ question: q, answer: given[q.id] }));
-  let level = 'no-known-reason';
-  if (reasons.some((r) => r.answer === 'yes' && r.question.level === 'avoid')) level = 'avoid';
-  else if (reasons.length) level = 'ask-first';
-  return { level, reasons };
+  // A level the list does not know counts as "ask-first": never lower than a clinician.
+  const known = (level) => (levels.includes(level) ? level : 'ask-first');
+  const levelOf = (r) => (r.answer === 'yes' ? known(r.question.level) : 'ask-first');
+  const rank = (level) => levels.indexOf(level);
+  let level = levels[levels.length - 1];
+  for (const reason of reasons) {
+    if (rank(levelOf(reason)) < rank(level)) level = levelOf(reason);
+  }
+  const causes = reasons.filter((r) => levelOf(r) === level);
+  const others = reasons.filter((r) => levelOf(r) !== level);
+  return { level, reasons, causes, others };
 }
 
 /** The first question without a valid answer, or undefined when all are answered. */
