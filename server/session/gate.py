@@ -55,3 +55,13 @@ def is_ready(session: Mapping[str, object], plan_id: str) -> bool:
         return False
     at = state.get("at")
     return isinstance(at, int) and 0 <= time.time() - at <= READY_SECONDS
+
+
+CONFIRMATIONS = ("clinician_ok", "session_checks", "session_ready")
+
+
+def clear_confirmations(session: MutableMapping[str, object]) -> None:
+    """Forget what the user confirmed for the session (a clinician or doctor agreed, checks
+    passed): a new screening or a change of perspective must ask again."""
+    for key in CONFIRMATIONS:
+        session.pop(key, None)
