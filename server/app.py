@@ -19,7 +19,7 @@ from server.config import Settings
 from server.content import load_all
 from server.screening import views as screening
 from server.security import BodyTooLarge, CrossSiteGuard, LimitBody, SecurityHeaders
-from server.session import player
+from server.session import checks, player
 from server.session import views as session
 from server.session_cookie import EncryptedSessions
 from server.static import STATIC_DIR, AudioFiles, StaticAssets, make_templates, static_version
@@ -83,6 +83,7 @@ def routes() -> list[BaseRoute]:
         # The screening (server/screening/views.py).
         Route(f"{lang}/", screening.home, name="home"),
         Route(f"{lang}/helping", screening.helping, name="helping"),
+        Route(f"{lang}/emergency", screening.emergency, name="emergency"),
         Route(f"{lang}/screening", screening.intro, name="intro"),
         Route(f"{lang}/screening/start", screening.start, methods=post, name="start"),
         Route(f"{lang}/screening/q/{{question_id:str}}", screening.question_page, name="question"),
@@ -106,11 +107,11 @@ def routes() -> list[BaseRoute]:
             f"{lang}/session/clinician", session.clinician_confirm, methods=post, name="clinician"
         ),
         Route(f"{lang}/session/plans", session.plans_page, name="plans"),
-        Route(f"{plan}/ahead", session.ahead_page, name="ahead"),
-        Route(f"{plan}/check/{{check_id:str}}", session.check_page, name="session-check"),
+        Route(f"{plan}/choose", session.choose_plan, methods=post, name="choose"),
+        Route(f"{plan}/check/{{check_id:str}}", checks.check_page, name="session-check"),
         Route(
             f"{plan}/check/{{check_id:str}}",
-            session.check_answer,
+            checks.check_answer,
             methods=post,
             name="session-check-answer",
         ),
