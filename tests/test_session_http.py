@@ -10,11 +10,14 @@ import shutil
 import time
 from pathlib import Path
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import pytest
-from httpx import Response
 from markupsafe import escape
 from starlette.testclient import TestClient
+
+if TYPE_CHECKING:
+    from httpx2 import Response
 
 from server.config import Settings
 from server.content import Content
