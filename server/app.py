@@ -17,6 +17,7 @@ from server import offline, speech
 from server.catalog import load_catalog
 from server.config import Settings
 from server.content import load_all
+from server.logs import keep_audio_out_of_access_log
 from server.screening import views as screening
 from server.security import BodyTooLarge, CrossSiteGuard, LimitBody, SecurityHeaders
 from server.session import checks, player
@@ -125,6 +126,7 @@ def routes() -> list[BaseRoute]:
 def create_app(settings: Settings | None = None) -> Starlette:
     """Build the app. Invalid content raises ContentError, so the server refuses to start."""
     settings = settings or Settings()
+    keep_audio_out_of_access_log()
     contents = load_all(settings.content_dir)
     if settings.default_language not in contents:
         raise ValueError(f"default_language {settings.default_language!r} has no content file")
