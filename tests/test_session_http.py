@@ -24,8 +24,6 @@ from server.content import Content
 from server.session import gate as session_gate
 from server.session.script import plan_script
 from server.session.views import clock_text
-from tests.narration_helpers import build_session_audio
-from tests.test_session_tracks import track_texts
 
 
 def screen(client: TestClient, content: Content, overrides: dict[str, str] | None = None) -> None:
@@ -72,10 +70,8 @@ def location(client: TestClient, url: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def built_audio(tmp_path_factory: pytest.TempPathFactory, content: Content) -> Path:
-    root = tmp_path_factory.getbasetemp() / "session-audio"
-    build_session_audio(root, content, texts=track_texts(content))
-    return root
+def built_audio(quiet_audio_dir: Path) -> Path:
+    return quiet_audio_dir
 
 
 def test_home_offers_the_guided_session(client: TestClient) -> None:
