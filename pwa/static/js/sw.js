@@ -252,12 +252,11 @@ function serial(task) {
 async function save(lang, speed, report, { prune }) {
   const pages = ROUTES.langs[lang];
   if (!pages || !SPEEDS.includes(speed)) throw new Error('unknown language or speed');
-  const listResponse = await fetch(`${pages.offlineFiles}?speed=${speed}`, {
+  const { body: listBody } = await fetchWithRetry(`${pages.offlineFiles}?speed=${speed}`, {
     credentials: 'omit',
     cache: 'no-store',
   });
-  if (!listResponse.ok) throw new Error(`file list: HTTP ${listResponse.status}`);
-  const list = await listResponse.json();
+  const list = JSON.parse(await listBody.text());
   const appCache = await caches.open(APP_CACHE);
   const audioCache = await caches.open(AUDIO_CACHE);
   const total = list.total_bytes;
@@ -295,13 +294,38 @@ async function save(lang, speed, report, { prune }) {
   return { total, files: list.files.length, version: list.version };
 }
 
+// One file that never answers must not hold a save for ever: each try has a time limit, and
+// a failed try is repeated with a growing pause before the save reports the failure.
+const FILE_TIMEOUT_MS = CONFIG.fileTimeoutMs || 30000;
+const FILE_ATTEMPTS = 3;
+const RETRY_PAUSE_MS = CONFIG.retryPauseMs ?? 500;
+
+/** GET `url` and read its whole body, within the time limit, trying up to FILE_ATTEMPTS times. */
+async function fetchWithRetry(url, options) {
+  let failure = null;
+  for (let attempt = 1; attempt <= FILE_ATTEMPTS; attempt += 1) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), FILE_TIMEOUT_MS);
+    try {
+      const response = await fetch(url, { ...options, signal: controller.signal });
+      if (response.ok) return { response, body: await response.blob() };
+      failure = new Error(`${url}: HTTP ${response.status}`);
+      if (response.status < 500 && response.status !== 429) break; // asking again will not help
+    } catch (error) {
+      failure = new Error(`${url}: ${controller.signal.aborted ? 'no answer in time' : error.message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (attempt < FILE_ATTEMPTS) await new Promise((r) => setTimeout(r, RETRY_PAUSE_MS * 2 ** (attempt - 1)));
+  }
+  throw failure;
+}
+
 async function store(cache, file) {
-  const response = await fetch(file.url, {
+  const { response, body } = await fetchWithRetry(file.url, {
     credentials: 'omit', // never the answers cookie: saved pages hold no answers
     cache: file.kind === 'clip' ? 'default' : 'no-cache',
   });
-  if (response.status !== 200) throw new Error(`${file.url}: HTTP ${response.status}`);
-  const body = await response.blob();
   const headers = new Headers();
   for (const [name, value] of response.headers) {
     // Keep the security headers (CSP and the rest) with the saved page; the body is decoded.
