@@ -87,13 +87,33 @@ def urls_of(app: Starlette, lang: str) -> Urls:
     return Urls(app, lang, shared.static_version, shared.settings.static_base_url)
 
 
+# Every page loads these itself (app.js imports every module statically): the worker copies
+# them from the HTTP cache, where the page just put them, instead of downloading them again.
+PAGE_ASSETS = ("css/", "js/")
+# Too large for a first visit, and only the home-screen install uses them (the browser fetches
+# them itself then).
+INSTALL_ONLY = frozenset({"icons/icon-512.png", "icons/icon-maskable-512.png"})
+
+
+def page_assets(app: Starlette) -> list[str]:
+    """The page's own CSS and scripts: cached by the worker from the HTTP cache, not the net."""
+    any_urls = urls_of(app, "")
+    return [any_urls.static(n) for n in shell_files() if n.startswith(PAGE_ASSETS)]
+
+
 def shell_urls(app: Starlette) -> list[str]:
-    """URLs the service worker precaches: hashed static files, the manifest, offline pages."""
+    """URLs the service worker downloads at install: what a page did not load itself (small
+    icons, the manifest, the offline pages). Never the page's CSS and JS (see page_assets)
+    and never the 512 px icons."""
     shared: AppState = app.state.ig
     urls = {lang: urls_of(app, lang) for lang in sorted(shared.contents)}
     any_urls = next(iter(urls.values()))
     return [
-        *(any_urls.static(name) for name in shell_files()),
+        *(
+            any_urls.static(name)
+            for name in shell_files()
+            if not name.startswith(PAGE_ASSETS) and name not in INSTALL_ONLY
+        ),
         any_urls.manifest(),
         *(u.offline() for u in urls.values()),
     ]
@@ -144,6 +164,7 @@ async def service_worker(request: Request) -> Response:
         config = {
             "version": app_version(app),
             "shell": shell_urls(app),
+            "assets": page_assets(app),
             "staticBase": shared.settings.static_base_url,
             "audioBase": shared.clips.base_url,
             "routes": worker_routes(app),
