@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import statistics
 import sys
 import time
@@ -29,7 +30,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _serve import load, uvicorn_server  # noqa: E402
+from _serve import load, uvicorn_server
 
 HEADERS = {"Accept-Encoding": "gzip, br", "Accept": "text/html"}
 
@@ -119,10 +120,8 @@ async def phase(base: str, users: int, seconds: float, user: User) -> Tally:
         async with httpx.AsyncClient(
             base_url=base, headers=HEADERS, limits=limits, timeout=60
         ) as client:
-            try:
+            with contextlib.suppress(httpx.HTTPError):  # counted in tally.errors
                 await user(client, tally, deadline)
-            except httpx.HTTPError:
-                pass  # counted in tally.errors
 
     await asyncio.gather(*(one() for _ in range(users)))
     return tally

@@ -19,7 +19,7 @@ from pathlib import Path
 from playwright.sync_api import BrowserContext, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _serve import ROOT, load, uvicorn_server  # noqa: E402
+from _serve import ROOT, load, uvicorn_server
 
 ARGS = [
     "--disable-background-networking",
@@ -32,7 +32,8 @@ ARGS = [
 # sessionStorage) and the latency when the next clip plays, in absolute milliseconds.
 INSTRUMENT = """
 (() => {
-  try { if (!localStorage.getItem('ig.voice')) localStorage.setItem('ig.voice', 'on'); } catch (e) {}
+  try { localStorage.getItem('ig.voice') || localStorage.setItem('ig.voice', 'on'); }
+  catch (e) {}
   const now = () => performance.timeOrigin + performance.now();
   document.addEventListener('click', (e) => {
     if (e.target.closest && e.target.closest('button[name="answer"]'))

@@ -83,8 +83,6 @@ def serve(
         return 1
     # The access log is off by default: it cost 6.5% of a page at saturation. Turning it on
     # (--access-log) is safe: answers travel only in POST bodies, never in URLs.
-    options = {"host": host, "port": port, "proxy_headers": False, "access_log": access_log}
-    options |= {"server_header": False}
     if workers > 1:
         if "INVERSION_SECRET_KEY" not in os.environ:
             print(
@@ -93,9 +91,25 @@ def serve(
             )
             return 2
         # Each worker process builds its own app from the same environment.
-        uvicorn.run("server.app:create_app", factory=True, workers=workers, **options)
+        uvicorn.run(
+            "server.app:create_app",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            proxy_headers=False,
+            access_log=access_log,
+            server_header=False,
+        )
     else:
-        uvicorn.run(app, **options)
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            proxy_headers=False,
+            access_log=access_log,
+            server_header=False,
+        )
     return 0
 
 

@@ -9,7 +9,7 @@ nearly all of the saving on HTML, CSS and JS at a fraction of the CPU of the max
 
 from __future__ import annotations
 
-import brotli
+import brotli  # type: ignore[import-untyped]
 from starlette.datastructures import Headers
 from starlette.middleware.gzip import GZipResponder, IdentityResponder
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -43,8 +43,9 @@ class BrotliResponder(IdentityResponder):
         return self._compressor
 
     async def apply_compression(self, body: bytes, *, more_body: bool) -> bytes:
-        out = self.compressor.process(body)
-        return out + (self.compressor.flush() if more_body else self.compressor.finish())
+        out: bytes = self.compressor.process(body)
+        end: bytes = self.compressor.flush() if more_body else self.compressor.finish()
+        return out + end
 
 
 class Compression:
