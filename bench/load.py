@@ -84,8 +84,7 @@ async def question_urls(base: str) -> list[str]:
 
 def question_user(urls: list[str]) -> User:
     async def user(client: httpx.AsyncClient, tally: Tally, deadline: float) -> None:
-        await start_screening(client, tally)
-        tally.latencies.clear()  # count question pages only
+        await start_screening(client, Tally())  # count question pages only
         i = 0
         while time.monotonic() < deadline:
             await timed(tally, client.get(urls[i % len(urls)]))
