@@ -57,14 +57,16 @@ def data_digest(contents: dict[str, Content], clips: ClipCatalog) -> bytes:
 # it is fixed once the app has started (static files are versioned at start-up, templates are
 # not reloaded, content and catalogue are loaded once), so each is made once, not per request:
 # hashing the folders for files.json cost 24 ms a request.
-_made: WeakKeyDictionary[Starlette, dict[Any, Any]] = WeakKeyDictionary()
+_made: WeakKeyDictionary[Starlette, tuple[AppState, dict[Any, Any]]] = WeakKeyDictionary()
 
 
 def _memo(app: Starlette) -> dict[Any, Any]:
-    memo = _made.get(app)
-    if memo is None:
-        memo = _made[app] = {}
-    return memo
+    """What was made for this app's current state (a new state, e.g. in a test, starts over)."""
+    shared: AppState = app.state.ig
+    made = _made.get(app)
+    if made is None or made[0] is not shared:
+        made = _made[app] = (shared, {})
+    return made[1]
 
 
 def app_version(app: Starlette) -> str:
