@@ -8,6 +8,7 @@ needs as data attributes, so JavaScript never rebuilds one either.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from starlette.types import ASGIApp
@@ -15,7 +16,14 @@ from starlette.types import ASGIApp
 
 def route_path(app: ASGIApp, name: str, **params: str) -> str:
     """The path of the named route with its parameters filled in."""
-    return str(app.url_path_for(name, **params))  # type: ignore[attr-defined]
+    return _route_path(app, name, tuple(sorted(params.items())))
+
+
+# Routes never change once the app is made, and a page asks for a dozen URLs, so the answers
+# are kept (bounded: languages x pages x ids is a few thousand at most).
+@lru_cache(maxsize=8192)
+def _route_path(app: ASGIApp, name: str, params: tuple[tuple[str, str], ...]) -> str:
+    return str(app.url_path_for(name, **dict(params)))  # type: ignore[attr-defined]
 
 
 def static_path(version: str, name: str, base: str = "/static") -> str:
