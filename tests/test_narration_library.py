@@ -260,7 +260,7 @@ def test_espeak_engine_choice_and_voice(tmp_path: Path) -> None:
     assert {(lang, tld, slow) for _, lang, tld, slow in espeak.calls} == {("en-gb-x-rp", tag, True)}
     entry = load_manifest(tmp_path, "en").get("stop", "slow")
     assert entry is not None and entry.engine == "espeak"
-    assert entry.key == clip_key("espeak", "en-gb-x-rp", "", True, TEXTS["stop"])
+    assert entry.key == clip_key("espeak", "en-gb-x-rp", tag, True, TEXTS["stop"])
 
 
 def test_check_finds_damaged_libraries(tmp_path: Path) -> None:
