@@ -118,6 +118,7 @@ def routes() -> list[BaseRoute]:
         ),
         Route(f"{plan}/play", player.player_page, name="play"),
         Route(f"{plan}/carer", player.carer_page, name="carer"),
+        Route(f"{plan}/come-up", player.come_up_page, name="come-up"),
         Route(f"{plan}/feedback", session.feedback_page, name="feedback"),
         Route(f"{plan}/feedback", session.feedback_answer, methods=post, name="feedback-answer"),
     ]

@@ -20,6 +20,10 @@ SESSION_FIRST_ONLY = "session.first-only"
 SESSION_CONFIRM_CLEARED = "session.confirm-cleared"
 EMERGENCY = "emergency"
 EMERGENCY_SHORT = "emergency.short"
+# Issue 11: a question page says "Question 3 of 24", the question, then ANSWER_PROMPT, as
+# three clips played in a row; the check page reads each question followed by its answer.
+ANSWER_PROMPT = "answer.prompt"
+SESSION_ARRIVAL = "session.arrival"
 
 
 def _for(perspective: str) -> str:
@@ -30,6 +34,16 @@ def _for(perspective: str) -> str:
 def question(question_id: str, perspective: str) -> str:
     """The question asked of the person (``you``) or of their carer (``they``)."""
     return f"q.{question_id}.{perspective}"
+
+
+def counter(n: int) -> str:
+    """ "Question n of m" (m is the number of questions in the language)."""
+    return f"counter.{n}"
+
+
+def answer(value: str) -> str:
+    """An answer's label said alone ("Yes", "No", "Not sure"), by answer value."""
+    return f"answer.{value}"
 
 
 def question_why(question_id: str) -> str:

@@ -56,7 +56,14 @@ def screening_texts(content: Content) -> dict[str, str]:
         ),
         clip_ids.CHECK: f"{content.ui.check_title}. {content.ui.check_lead}",
         clip_ids.ERROR_NO_ANSWER: content.ui.error_no_answer,
+        clip_ids.ANSWER_PROMPT: content.ui.answer_prompt,
+        clip_ids.answer("yes"): content.ui.answer_yes + ".",
+        clip_ids.answer("no"): content.ui.answer_no + ".",
+        clip_ids.answer("not-sure"): content.ui.answer_not_sure + ".",
     }
+    total = len(content.questions)
+    for n in range(1, total + 1):
+        texts[clip_ids.counter(n)] = content.ui.question_n_of_m.format(n=n, m=total) + "."
     for q in content.questions:
         texts[clip_ids.question(q.id, "you")] = q.you
         texts[clip_ids.question(q.id, "they")] = q.they
@@ -91,6 +98,7 @@ def session_page_texts(session: SessionText) -> dict[str, str]:
         clip_ids.doctor("they"): " ".join([ui.doctor_title + ".", *ui.doctor_body_they]),
         clip_ids.SESSION_CONFIRM_CLEARED: ui.confirm_cleared,
         clip_ids.SESSION_FEEDBACK: f"{ui.feedback_title} {ui.feedback_lead}",
+        clip_ids.SESSION_ARRIVAL: ui.arrival,
     }
     for plan in session.plans:
         for check in session.checks:

@@ -125,5 +125,10 @@ class Urls:
         query = {"speed": speed} if speed != "normal" else None
         return self._path("carer", query, plan_id=plan_id)
 
+    def come_up(self, plan_id: str, speed: str = "normal") -> str:
+        """The page "Stop and come up now" leads to without JavaScript."""
+        query = {"speed": speed} if speed != "normal" else None
+        return self._path("come-up", query, plan_id=plan_id)
+
     def feedback(self, plan_id: str) -> str:
         return self._path("feedback", plan_id=plan_id)

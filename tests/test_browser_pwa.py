@@ -301,7 +301,9 @@ def test_keys_answer_repeat_and_pause_but_never_in_a_form_field(
     assert json.loads(page.evaluate("sessionStorage.getItem('ig.answers.en')")) == given
     # The server got them too: the first question shows its saved answer.
     page.goto(f"{server.url}/en/screening/q/{content.questions[0].id}")
-    expect(page.locator(".ig-current-answer")).to_have_text("Yes ✓")
+    expect(page.get_by_role("button", name="Yes", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
 
 
 def test_with_voice_off_nothing_plays(
@@ -415,7 +417,9 @@ def test_use_offline_then_the_check_works_with_no_network(
     with page.expect_navigation():
         page.keyboard.press("y")
     page.goto(f"{base}/en/screening/q/{questions[0].id}")
-    expect(page.locator(".ig-current-answer")).to_have_text("Yes ✓")
+    expect(page.get_by_role("button", name="Yes", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
 
     page.goto(f"{base}/en/offline")
     ready(page)

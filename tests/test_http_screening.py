@@ -137,7 +137,7 @@ def test_submitting_no_answer_shows_summary_and_inline_error(
     assert 'class="ig-error-summary"' in page.text
     assert '<a href="#answer-yes">Choose Yes, No or Not sure.</a>' in page.text
     assert 'id="answer-error"' in page.text
-    assert 'aria-describedby="why-glaucoma answer-error"' in page.text
+    assert 'aria-describedby="answer-prompt answer-error"' in page.text
     bad = client.post("/en/screening/q/glaucoma", data={"answer": "perhaps"})
     assert bad.status_code == 422
 

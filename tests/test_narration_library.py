@@ -255,10 +255,12 @@ def test_espeak_engine_choice_and_voice(tmp_path: Path) -> None:
         speeds=("slow",),
     )
     assert summary.made_by_engine == {"espeak": 5}
-    assert {(lang, tld, slow) for _, lang, tld, slow in espeak.calls} == {("en-gb-x-rp", "", True)}
+    # espeak-ng has no accent: its rates stand in that place, so they are part of the key.
+    tag = EspeakEngine().rate_tag
+    assert {(lang, tld, slow) for _, lang, tld, slow in espeak.calls} == {("en-gb-x-rp", tag, True)}
     entry = load_manifest(tmp_path, "en").get("stop", "slow")
     assert entry is not None and entry.engine == "espeak"
-    assert entry.key == clip_key("espeak", "en-gb-x-rp", "", True, TEXTS["stop"])
+    assert entry.key == clip_key("espeak", "en-gb-x-rp", tag, True, TEXTS["stop"])
 
 
 def test_check_finds_damaged_libraries(tmp_path: Path) -> None:
@@ -433,3 +435,14 @@ def test_ctrl_c_cuts_a_long_backoff_short(tmp_path: Path) -> None:
         build(tmp_path, texts, engines={"espeak": espeak}, speeds=("normal",), jobs=2)
     assert time.monotonic() - started < 10
     assert check_manifest(tmp_path, "en") == [] and temp_files(tmp_path) == []
+
+
+def test_espeak_rate_is_part_of_the_clip_key() -> None:
+    """Issue 11: a new espeak rate makes new clips (a different key, so a rebuild)."""
+    normal = EspeakEngine()
+    faster = EspeakEngine(normal_wpm=175)
+    assert normal.normal_wpm == 160
+    assert normal.rate_tag != faster.rate_tag
+    assert clip_key("espeak", "en", normal.rate_tag, False, "Hi.") != clip_key(
+        "espeak", "en", faster.rate_tag, False, "Hi."
+    )

@@ -381,7 +381,9 @@ def test_player_offers_the_track_with_every_step_and_time(
         assert f"{start} to {end}" in item
         for line in chapter["lines"]:
             assert str(escape(line["text"])) in item
-    assert 'href="#step-come-up" data-action="stop"' in text
+    # Stop is a button; without JavaScript it opens the come-up page (issue 11).
+    assert 'action="/en/session/plan/intervals-20/come-up"' in text
+    assert 'data-action="stop"' in text
     assert "Stop and come up now" in text
     player = json.loads(html.unescape(re.search(r'data-player="([^"]+)"', text).group(1)))  # type: ignore[union-attr]
     assert player["come_up"] == "come-up" and player["file"] == entry["file"]

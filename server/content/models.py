@@ -227,10 +227,21 @@ class Ui(Strict):
     perspective_you: NonEmpty
     perspective_they: NonEmpty
     emergency_link: NonEmpty
+    # Voice-first pages (issue 11).
+    answer_prompt: NonEmpty
+    answer_chosen: NonEmpty
+    why_button: NonEmpty
+    in_progress_title: NonEmpty
+    in_progress_body: NonEmpty
+    continue_check: NonEmpty
 
     def placeholders_ok(self) -> list[str]:
         """Names of strings whose ``{placeholders}`` are wrong."""
-        wanted = {"question_n_of_m": {"n", "m"}}
+        wanted = {
+            "question_n_of_m": {"n", "m"},
+            "answer_chosen": {"answer"},
+            "in_progress_body": {"done", "total"},
+        }
         bad = []
         for name, fields in wanted.items():
             found = placeholders(getattr(self, name))

@@ -50,6 +50,9 @@ class PwaText(Strict):
     key_space: NonEmpty
     key_repeat: NonEmpty
     key_pause: NonEmpty
+    key_why: NonEmpty
+    keys_switch: NonEmpty
+    keys_where: NonEmpty
     # The "Use offline" page.
     offline_title: NonEmpty
     offline_lead: NonEmpty

@@ -312,6 +312,11 @@ class SessionUi(Strict):
     feedback_saved: NonEmpty
     feedback_error: NonEmpty
     back_to_session: NonEmpty
+    # The player's arrival and the come-up page reached without JavaScript (issue 11).
+    arrival: NonEmpty
+    come_up_title: NonEmpty
+    come_up_lead: NonEmpty
+    come_up_back: NonEmpty
 
     def placeholder_problems(self) -> list[str]:
         """Names of strings whose ``{placeholders}`` are not the ones the pages fill in."""

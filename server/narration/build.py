@@ -41,6 +41,11 @@ from .summary import BuildSummary
 __all__ = ["build_library", "prune_library"]  # prune_library re-exported from .prune
 
 
+def _espeak_rate_tag(engines: Mapping[str, Engine] | None) -> str:
+    engine = (engines or {}).get("espeak")
+    return (engine if isinstance(engine, EspeakEngine) else EspeakEngine()).rate_tag
+
+
 @dataclass(frozen=True, slots=True)
 class _Voice:
     """The (lang, accent) an engine is called with for this language."""
@@ -314,7 +319,9 @@ def build_library(
             jobs=jobs,
             voices={
                 "gtts": _Voice(gtts_lang or lang, tld),
-                "espeak": _Voice(espeak_voice or gtts_lang or lang, ""),
+                # espeak-ng has no accent domain: its rates stand there instead, so they are
+                # part of each clip's key and a changed rate rebuilds the clips.
+                "espeak": _Voice(espeak_voice or gtts_lang or lang, _espeak_rate_tag(engines)),
             },
             engines=engines,
             gtts_timeout=gtts_timeout,

@@ -42,8 +42,25 @@ async def emergency(request: Request) -> Response:
 
 
 async def intro(request: Request) -> Response:
+    """The check's first page. With answers in progress it offers to carry on, so "Start"
+    never wipes them without the user choosing to (the page is then personal: no-store)."""
     content = content_for(request)
-    return render(request, "intro.html", content, content.intro.title, personal=False)
+    answers = answers_of(request, content)
+    if not answers:
+        return render(request, "intro.html", content, content.intro.title, personal=False)
+    urls = urls_for(request, content)
+    missing = first_unanswered(content.questions, answers)
+    return render(
+        request,
+        "intro.html",
+        content,
+        content.intro.title,
+        in_progress={
+            "done": len(answers),
+            "total": len(content.questions),
+            "url": urls.question(missing) if missing else urls.check(),
+        },
+    )
 
 
 async def start(request: Request) -> Response:
@@ -97,6 +114,7 @@ def _question_page(
         status_code=422 if error else 200,
         question=question,
         counter=counter,
+        number=n,
         back_url=back_url,
         back_to_check=back_to_check,
         current=current,

@@ -153,3 +153,37 @@ async def player_page(request: Request) -> Response:
 async def carer_page(request: Request) -> Response:
     """The same player in a carer layout: very large step and time left, the stop control."""
     return _player(request, carer=True)
+
+
+async def come_up_page(request: Request) -> Response:
+    """ "Stop and come up now" without JavaScript: the come-up instructions, shown and played.
+
+    The plan's own track plays from the come-up chapter (a ``#t=`` media fragment, started by
+    ``autoplay`` after the tap that led here; native controls when a browser refuses). Not
+    gated: whoever is on the table must be able to hear how to come up, whatever the cookie
+    says.
+    """
+    content = content_for(request)
+    plan = plan_or_404(content, request.path_params["plan_id"])
+    speed = request.query_params.get("speed", "normal")
+    if speed not in SPEEDS:
+        speed = "normal"
+    shared = state(request)
+    key = plan_script(plan, content.session).key
+    track = load_track(shared.settings.audio_dir, content.language, plan.id, speed, key)
+    step = next(s for s in _steps(content, plan, track) if s["id"] == COME_UP)
+    audio_url = None
+    if track is not None:
+        start = next(c["start"] for c in track.chapters if c["id"] == COME_UP)
+        audio_url = f"{shared.clips.track_url(content.language, track.file)}#t={start:.2f}"
+    urls = urls_for(request, content)
+    return render(
+        request,
+        "session_come_up.html",
+        content,
+        content.session.ui.come_up_title,
+        plan=plan,
+        step=step,
+        audio_url=audio_url,
+        play_url=urls.play(plan.id, speed),
+    )

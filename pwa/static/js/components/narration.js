@@ -6,6 +6,7 @@
 
 import { announce, cloneTemplate, hasOwnSpace, withoutModifiers } from '../lib/dom.js';
 import { Narrator } from '../lib/narrator.js';
+import { preferPlayback } from '../lib/media-session.js';
 import { prefs } from '../lib/storage.js';
 
 function setSwitch(button, on, strings) {
@@ -57,25 +58,32 @@ class VoiceGuide {
     this.prompt.hidden = true;
   }
 
-  closeStart() {
+  /**
+   * Close the Start screen. `moveFocus` only when no clip is about to play: moving focus makes
+   * a screen reader speak over the clip (issue 11: one voice at a time). Otherwise focus stays
+   * where the box was (the browser keeps its place), so Tab goes on from there.
+   */
+  closeStart(moveFocus) {
     if (this.start.isConnected) {
+      const hadFocus = this.start.contains(document.activeElement);
       this.start.remove();
-      this.voiceSwitch.focus();
+      if (moveFocus && hadFocus) this.voiceSwitch.focus();
     }
   }
 
   startVoice() {
     prefs.setVoice('on');
-    this.closeStart();
+    this.closeStart(false);
     this.refresh();
     this.hidePrompt();
     this.narrator.play(true);
-    announce(this.strings.voiceOn);
+    // No "Voice on" status here: the clip itself says the voice is on, and a status would
+    // be read over it. The switch's pressed state tells a screen reader.
   }
 
   noVoice() {
     prefs.setVoice('off');
-    this.closeStart();
+    this.closeStart(true);
     this.refresh();
     this.narrator.stop();
     announce(this.strings.voiceOff);
@@ -105,7 +113,11 @@ class VoiceGuide {
   /** The Start screen: a tap anywhere on it, or Enter, is the gesture that unlocks audio. */
   showStartScreen() {
     const { start, main } = this;
-    main.prepend(start);
+    // Pages with answers keep them on the first screen: the box goes where the page marks
+    // (after the answers), elsewhere it comes first.
+    const spot = main.querySelector('[data-voice-start-here]');
+    if (spot) spot.replaceWith(start);
+    else main.prepend(start);
     start.addEventListener('click', (event) => {
       if (event.target.closest('[data-action="no-voice"]')) this.noVoice();
       else this.startVoice();
@@ -137,6 +149,7 @@ export class Narration {
   constructor(root) {
     if (Narration.current) return; // one narration per page: the first one speaks
     this.narrator = new Narrator(root);
+    preferPlayback(); // the silent switch must not mute the guide (iOS Safari 16.4+)
     this.holds = [];
     this.voice = VoiceGuide.create(this.narrator);
     // Sound stops the moment an answer is given or the page is left.

@@ -12,12 +12,14 @@
 import { chapterAt, lineAt, repeatTarget } from '../lib/chapters.js';
 import { clock, fill } from '../lib/format.js';
 import {
+  preferPlayback,
   setActionHandlers,
   setMetadata,
   setPlaybackState,
   setPositionState,
 } from '../lib/media-session.js';
 import { positionStore } from '../lib/session-position.js';
+import { Narration } from './narration.js';
 
 // A pause longer than this (a call, a long break) resumes at the start of the current step.
 const LONG_PAUSE_MS = 10000;
@@ -40,7 +42,9 @@ export class Player {
     this.pausedAt = null;
     this.pendingSeek = null;
     this.lastSaved = 0;
+    this.started = false; // the track has played on this page
 
+    preferPlayback(); // the silent switch must not mute the session (iOS Safari 16.4+)
     root.classList.add('ig-session--js');
     this.part('session-controls').hidden = false;
     this.listenToAudio();
@@ -162,8 +166,20 @@ export class Player {
     this.goToChapter(chapterAt(this.chapters, this.now()) + 1, !this.audio.paused);
   }
 
-  /** Stop means: come up now. Always to the come-up instructions, and always speaking. */
+  /**
+   * Stop means: come up now. Once the session is under way and the come-up has not been
+   * reached, always to the come-up instructions, and always speaking. Before it starts
+   * (nothing played, still at the start) or once past the come-up, there is nothing to come
+   * up from: it only stops the sound (issue 11).
+   */
   stopNow() {
+    const notStarted = !this.started && this.now() < 0.5;
+    const pastComeUp = chapterAt(this.chapters, this.now()) > this.comeUp;
+    if (notStarted || pastComeUp) {
+      this.audio.pause();
+      return;
+    }
+    if (chapterAt(this.chapters, this.now()) === this.comeUp && !this.audio.paused) return; // already coming up
     this.goToChapter(this.comeUp, true);
   }
 
@@ -175,6 +191,9 @@ export class Player {
       nexttrack: () => this.nextStep(),
       stop: () => this.stopNow(),
       seekto: (details) => this.seek(details.seekTime),
+      // iOS shows +/-10 s seek buttons instead of previous/next unless these are null.
+      seekbackward: null,
+      seekforward: null,
     });
   }
 
@@ -198,6 +217,8 @@ export class Player {
       this.toggleButton.textContent = this.strings.pause;
     });
     audio.addEventListener('playing', () => {
+      this.started = true;
+      Narration.current?.narrator.stop(); // the page's own clip never talks over the track
       this.applyHandlers(); // WebKit drops the handlers when playback (re)starts
       setPlaybackState('playing');
       this.updatePositionState();

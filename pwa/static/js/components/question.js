@@ -1,16 +1,32 @@
 /*
- * data-module="question" (the screening question form): answer keys (Y, N, U; R repeats;
- * Space pauses or plays), lock-screen controls for the question's clip, and, offline, the
- * question asked of the right person.
+ * data-module="question" (a screening question form, or a pre-session check): answer keys
+ * (Y, N, U; R repeats; W says why we ask; Space pauses or plays), lock-screen controls for
+ * the question's clip, the "Hear why we ask" button, and, offline, the question asked of the
+ * right person.
+ *
+ * Single-key shortcuts act only while focus is on the page itself (body, main) or on an
+ * answer button, and a switch turns them off, remembered on the device (WCAG 2.1.4). An
+ * answer given by key is confirmed at once, shown and spoken (its label's clip when the voice
+ * is on, the status region otherwise), before the form is sent.
  *
  * Reads: data-question-id, data-perspective (who the page's text addresses: you or they),
- * data-rules-url (the screening rules file, with both wordings and their clips).
+ * data-rules-url (the screening rules file, with both wordings and their clips); on answer
+ * buttons data-key, data-confirm, data-confirm-src, data-confirm-slow-src; on the why button
+ * data-why-src, data-why-slow-src, data-why-text.
  */
 
 import { announce, cloneTemplate, hasOwnSpace, isFormField, pageLang, withoutModifiers } from '../lib/dom.js';
 import { setActionHandlers, setMetadata, setPlaybackState, hasMediaSession } from '../lib/media-session.js';
 import { answers, loadRules } from '../lib/screening.js';
+import { prefs } from '../lib/storage.js';
 import { Narration } from './narration.js';
+
+// How long a confirmation may hold the page before it moves on anyway.
+const CONFIRM_MAX_MS = 2500;
+// With the voice off, time for a screen reader to start saying the confirmation.
+const CONFIRM_QUIET_MS = 800;
+
+const wait = (ms) => new Promise((resolve) => window.setTimeout(resolve, ms));
 
 export class Question {
   static moduleName = 'question';
@@ -21,7 +37,12 @@ export class Question {
     const voice = document.querySelector('template[data-ig-template="voice"]');
     this.strings = voice ? voice.dataset : {};
     this.answered = false; // one answer per page: a second key must not send a second form
+    this.confirming = false;
+    this.group = form.querySelector('[data-answer-group]') || form.querySelector('.ig-answers');
+    this.confirmation = form.querySelector('[data-answer-confirm]');
+    this.whyButton = document.querySelector('[data-action="why"]');
     this.showKeys();
+    this.showWhy();
     form.addEventListener('submit', (event) => {
       // Read once every listener has run: a submission another script cancels is no answer.
       queueMicrotask(() => {
@@ -37,12 +58,53 @@ export class Question {
 
   showKeys() {
     const made = cloneTemplate('keys');
-    if (made) made.template.replaceWith(made.fragment);
+    if (!made) return;
+    const { template, fragment } = made;
+    if (!this.whyButton) fragment.querySelector('[data-key-row="w"]')?.remove();
+    this.keysSwitch = fragment.querySelector('[data-action="keys"]');
+    // After the form, where the page put the keys (question pages), or else after the form.
+    if (template.parentElement && template.closest('main')) template.replaceWith(fragment);
+    else this.form.after(fragment);
+    if (this.keysSwitch) {
+      this.refreshKeysSwitch();
+      this.keysSwitch.addEventListener('click', () => {
+        prefs.setKeys(!prefs.keys());
+        this.refreshKeysSwitch();
+      });
+    }
+  }
+
+  refreshKeysSwitch() {
+    const on = prefs.keys();
+    this.keysSwitch.setAttribute('aria-pressed', String(on));
+    const state = this.keysSwitch.querySelector('[data-state]');
+    if (state) state.textContent = on ? this.strings.stateOn : this.strings.stateOff;
+  }
+
+  showWhy() {
+    const button = this.whyButton;
+    if (!button || !this.narrator || !button.dataset.whySrc) return;
+    button.hidden = false;
+    button.addEventListener('click', () => this.sayWhy());
+  }
+
+  sayWhy() {
+    const b = this.whyButton;
+    if (!b || !this.narrator || !b.dataset.whySrc) return;
+    this.narrator.playList([{ normal: b.dataset.whySrc, slow: b.dataset.whySlowSrc || null, text: b.dataset.whyText }]);
+  }
+
+  /** Single keys belong to the page only where focus is on the page or on an answer. */
+  keysApply(target) {
+    if (!prefs.keys()) return false;
+    const main = document.getElementById('main-content');
+    if (target === document.body || target === document.documentElement || target === main) return true;
+    return Boolean(this.group && target instanceof Element && this.group.contains(target));
   }
 
   onKey(event) {
-    if (this.answered || event.defaultPrevented || !withoutModifiers(event)) return;
-    if (isFormField(event.target)) return;
+    if (this.answered || this.confirming || event.defaultPrevented || !withoutModifiers(event)) return;
+    if (isFormField(event.target) || !this.keysApply(event.target)) return;
     if (event.key === ' ' || event.key === 'Spacebar') {
       this.onSpace(event);
       return;
@@ -55,11 +117,49 @@ export class Question {
       this.narrator.play(true);
       return;
     }
-    const button = [...this.form.querySelectorAll('button[data-key]')].find((b) => b.dataset.key === key);
+    if (key === 'w') {
+      if (!this.whyButton || this.whyButton.hidden) return;
+      event.preventDefault();
+      this.sayWhy();
+      return;
+    }
+    const button = [...this.form.querySelectorAll('button[name="answer"]')].find((b) => this.keyOf(b) === key);
     if (button) {
       event.preventDefault();
-      this.form.requestSubmit(button);
+      this.answerByKey(button);
     }
+  }
+
+  keyOf(button) {
+    if (button.dataset.key) return button.dataset.key;
+    return { yes: 'y', no: 'n', 'not-sure': 'u' }[button.value];
+  }
+
+  /** Show and say the answer at once, then send it. */
+  async answerByKey(button) {
+    this.confirming = true;
+    try {
+      for (const other of this.form.querySelectorAll('button[name="answer"]')) {
+        other.setAttribute('aria-pressed', String(other === button));
+      }
+      const text = button.dataset.confirm || button.textContent.trim();
+      if (this.confirmation) {
+        this.confirmation.textContent = text;
+        this.confirmation.hidden = false;
+      }
+      const src = button.dataset.confirmSrc;
+      let said;
+      if (this.narrator && prefs.voice() === 'on' && src) {
+        said = this.narrator.playList([{ normal: src, slow: button.dataset.confirmSlowSrc || null, text: null }]);
+      } else {
+        announce(text); // the screen reader says it (no clip is sounding: one voice at a time)
+        said = wait(CONFIRM_QUIET_MS);
+      }
+      await Promise.race([said, wait(CONFIRM_MAX_MS)]);
+    } finally {
+      this.confirming = false;
+    }
+    if (!this.answered) this.form.requestSubmit(button);
   }
 
   onSpace(event) {
@@ -80,6 +180,9 @@ export class Question {
         pause: () => narrator.pause(),
         previoustrack: () => narrator.play(true), // "previous" on a headset repeats the question
         stop: () => narrator.stop(),
+        // iOS shows +/-10 s seek buttons instead of previous/next unless these are null.
+        seekbackward: null,
+        seekforward: null,
       });
     };
     apply();

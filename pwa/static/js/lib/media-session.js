@@ -47,3 +47,15 @@ export function setPositionState({ duration, playbackRate, position }) {
     // Some browsers refuse position state before metadata; the next update sets it.
   }
 }
+
+/**
+ * Where the browser offers navigator.audioSession (Safari 16.4+), say this page plays media
+ * ('playback'), so the ring/silent switch does not mute the voice. Safe elsewhere.
+ */
+export function preferPlayback(nav = typeof navigator !== 'undefined' ? navigator : null) {
+  try {
+    if (nav && nav.audioSession && nav.audioSession.type !== 'playback') nav.audioSession.type = 'playback';
+  } catch {
+    // read-only or refused: the default session still plays
+  }
+}

@@ -1,44 +1,87 @@
 /*
- * One spoken clip per page, played by the page's own <audio> element. When the clip is
- * missing or cannot load, the browser's own speech reads the text on the page. The slow
- * clip is used when the Slow voice is on, falling back to the normal one if it will not load.
+ * A page's spoken clips, played one after another by the page's own single <audio> element
+ * (one element, so two clips can never sound at once). A page may say several clips in a row
+ * ("Question 3 of 24", the question, "Answer yes, no, or not sure"; or the check list, a
+ * question then its answer): the narration root's data-playlist lists them, each with the id
+ * of its text on the page. Other lists (the "why", an answer's confirmation) play through the
+ * same element with playList(). When a clip is missing or cannot load, the browser's own
+ * speech reads its text. The slow clip is used when the Slow voice is on, falling back to
+ * the normal one if it will not load.
  */
 
 import { prefs } from './storage.js';
+
+/** The items of a narration root: data-playlist (JSON) or its one <audio> clip. */
+export function playlistOf(root, audio) {
+  if (root.dataset.playlist) {
+    try {
+      const items = JSON.parse(root.dataset.playlist);
+      if (Array.isArray(items) && items.length) return items;
+    } catch {
+      // a broken list: fall back to the one clip
+    }
+  }
+  return [
+    {
+      normal: audio ? audio.getAttribute('src') : null,
+      slow: root.dataset.slowSrc || null,
+      text: root.dataset.textId || null,
+      main: true,
+    },
+  ];
+}
+
+function textOf(id) {
+  const element = id && document.getElementById(id);
+  return element ? element.textContent.replace(/\s+/g, ' ').trim() : '';
+}
 
 export class Narrator {
   constructor(root) {
     this.root = root;
     this.audio = root.querySelector('audio');
-    this.normalSrc = this.audio ? this.audio.getAttribute('src') : null;
-    this.slowSrc = root.dataset.slowSrc || null;
-    this.slowBroken = false;
+    this.main = playlistOf(root, this.audio);
+    this.queue = this.main;
+    this.index = 0;
+    this.slowBroken = new Set();
     this.wanted = false; // the user wants sound now (so an error falls back to speech)
+    this.finished = null; // resolves the promise of the list being played
     this.onBlocked = () => {};
     if (this.audio) {
       this.audio.addEventListener('error', () => this.recover());
+      this.audio.addEventListener('ended', () => this.next());
     }
   }
 
-  /** Whether a clip (not the browser's speech) is what this narrator plays. */
+  get item() {
+    return this.queue[this.index] || this.queue[0];
+  }
+
+  /** Whether a clip (not the browser's speech) is what this narrator plays now. */
   get hasClip() {
-    return Boolean(this.audio && this.normalSrc);
+    return Boolean(this.audio && this.item && this.item.normal);
   }
 
+  /** The text of the page's main list, as the browser's speech would read it. */
   text() {
-    const element = this.root.dataset.textId && document.getElementById(this.root.dataset.textId);
-    return element ? element.textContent.replace(/\s+/g, ' ').trim() : '';
+    return this.main
+      .map((item) => textOf(item.text))
+      .filter(Boolean)
+      .join(' ');
   }
 
+  /** New clips for the main item (the question asked of the other person, offline). */
   setSources({ normal, slow }) {
-    this.normalSrc = normal || null;
-    this.slowSrc = slow || null;
-    this.slowBroken = false;
-    if (this.hasClip) this.syncSource();
+    const item = this.main.find((i) => i.main) || this.main[0];
+    item.normal = normal || null;
+    item.slow = slow || null;
+    this.slowBroken.clear();
+    if (this.queue === this.main && this.item === item && this.hasClip) this.syncSource();
   }
 
-  source() {
-    return prefs.slow() && this.slowSrc && !this.slowBroken ? this.slowSrc : this.normalSrc;
+  source(item = this.item) {
+    const slow = prefs.slow() && item.slow && !this.slowBroken.has(item.slow);
+    return slow ? item.slow : item.normal;
   }
 
   syncSource() {
@@ -47,13 +90,45 @@ export class Narrator {
   }
 
   get playing() {
-    if (this.hasClip) return !this.audio.paused && !this.audio.ended;
+    if (this.audio && !this.audio.paused && !this.audio.ended) return true;
     const synth = window.speechSynthesis;
     return Boolean(synth && synth.speaking && !synth.paused);
   }
 
-  /** Play from the start (or resume); resolves true when sound started. */
+  /** Play the page's own clips from the start (or resume); resolves true when sound started. */
   async play(fromStart = true) {
+    if (fromStart || this.queue !== this.main) {
+      this.settle(false);
+      this.queue = this.main;
+      this.index = 0;
+    }
+    return this.playItem(fromStart);
+  }
+
+  /**
+   * Play other clips ([{normal, slow, text}]) in place of the page's own; resolves once they
+   * have all been said (true), or when something else stops or replaces them (false).
+   */
+  playList(items) {
+    this.settle(false);
+    this.queue = items;
+    this.index = 0;
+    const done = new Promise((resolve) => {
+      this.finished = resolve;
+    });
+    this.playItem(true).then((started) => {
+      if (!started && !(window.speechSynthesis && window.speechSynthesis.speaking)) this.settle(false);
+    });
+    return done;
+  }
+
+  settle(value) {
+    const finish = this.finished;
+    this.finished = null;
+    if (finish) finish(value);
+  }
+
+  async playItem(fromStart) {
     this.wanted = true;
     if (!this.hasClip) return this.speak();
     this.syncSource();
@@ -73,6 +148,17 @@ export class Narrator {
     }
   }
 
+  /** A clip ended: the next one in the list, or the list is done. */
+  next() {
+    if (!this.wanted) return;
+    if (this.index + 1 < this.queue.length) {
+      this.index += 1;
+      this.playItem(true);
+    } else {
+      this.settle(true);
+    }
+  }
+
   pause() {
     if (this.audio) this.audio.pause();
     const synth = window.speechSynthesis;
@@ -84,6 +170,7 @@ export class Narrator {
     this.wanted = false;
     if (this.audio) this.audio.pause();
     if (window.speechSynthesis) window.speechSynthesis.cancel();
+    this.settle(false);
   }
 
   /** Space: pause when sounding, otherwise play (resume, or from the start when ended). */
@@ -97,7 +184,9 @@ export class Narrator {
       synth.resume();
       return 'playing';
     }
-    this.play(Boolean(this.audio && this.audio.ended));
+    const atEnd = Boolean(this.audio && this.audio.ended && this.index + 1 >= this.queue.length);
+    if (atEnd || this.queue !== this.main) this.play(true);
+    else this.playItem(false);
     return 'playing';
   }
 
@@ -108,27 +197,43 @@ export class Narrator {
       this.audio.pause();
       this.syncSource();
     }
-    if (wasPlaying) this.play(true);
+    if (wasPlaying) this.playItem(true);
   }
 
+  /**
+   * The browser's own voice for an item without a clip. With no <audio> element at all, the
+   * rest of the list is read as one utterance (speech has no reliable `end` everywhere).
+   */
   speak() {
     const synth = window.speechSynthesis;
-    const text = this.text();
-    if (!synth || !text || typeof window.SpeechSynthesisUtterance !== 'function') return false;
+    const rest = this.audio ? [this.item] : this.queue.slice(this.index);
+    const text = rest
+      .map((item) => textOf(item.text))
+      .filter(Boolean)
+      .join(' ');
+    if (!synth || !text || typeof window.SpeechSynthesisUtterance !== 'function') {
+      if (this.audio) window.setTimeout(() => this.next(), 0);
+      return false;
+    }
     synth.cancel();
     const utterance = new window.SpeechSynthesisUtterance(text);
     utterance.lang = document.documentElement.lang || 'en';
     utterance.rate = prefs.slow() ? 0.75 : 1;
+    utterance.onend = () => {
+      if (this.audio) this.next();
+      else this.settle(true);
+    };
     synth.speak(utterance);
     return true;
   }
 
   /** A clip failed to load: a missing slow clip falls back to normal, then to speech. */
   recover() {
+    const item = this.item;
     const current = this.audio.getAttribute('src');
-    if (current && current === this.slowSrc && this.normalSrc && current !== this.normalSrc) {
-      this.slowBroken = true;
-      this.audio.setAttribute('src', this.normalSrc);
+    if (current && current === item.slow && item.normal && current !== item.normal) {
+      this.slowBroken.add(item.slow);
+      this.audio.setAttribute('src', item.normal);
       if (this.wanted) this.audio.play().catch(() => {});
       return;
     }

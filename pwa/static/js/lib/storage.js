@@ -73,4 +73,7 @@ export const prefs = {
   setVoice: (value) => device.set('ig.voice', value),
   slow: () => device.get('ig.slow') === '1',
   setSlow: (on) => device.set('ig.slow', on ? '1' : '0'),
+  /** One-key answers (Y, N, U, R, W, Space): on unless switched off on this device. */
+  keys: () => device.get('ig.keys') !== 'off',
+  setKeys: (on) => device.set('ig.keys', on ? 'on' : 'off'),
 };
