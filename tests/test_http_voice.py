@@ -19,7 +19,7 @@ from server.config import Settings
 from server.content import Content
 from server.speech import narration_texts
 from tests.narration_helpers import build_session_audio
-from tests.test_session_http import pass_checks, screen
+from tests.test_session_http import confirm_doctor, pass_checks, screen
 
 
 @pytest.fixture(scope="module")
@@ -135,6 +135,7 @@ def test_come_up_page_plays_the_track_from_the_come_up(
     assert client.get("/en/session/plan/nope/come-up").status_code == 404
     # The player's Stop opens it without JavaScript, keeping the speed.
     screen(client, content)
+    confirm_doctor(client)
     pass_checks(client, content)
     text = client.get("/en/session/plan/first-20/play?speed=slow").text
     assert 'action="/en/session/plan/first-20/come-up"' in text
