@@ -125,7 +125,7 @@ def routes() -> list[BaseRoute]:
 def create_app(settings: Settings | None = None) -> Starlette:
     """Build the app. Invalid content raises ContentError, so the server refuses to start."""
     settings = settings or Settings()
-    contents = load_all(settings.content_dir)
+    contents = load_all(settings.content_dir, settings.default_language)
     if settings.default_language not in contents:
         raise ValueError(f"default_language {settings.default_language!r} has no content file")
     version = static_version()
