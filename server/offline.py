@@ -69,7 +69,8 @@ def shell_urls(app: Starlette) -> list[str]:
     any_urls = next(iter(urls.values()))
     return [
         *(any_urls.static(name) for name in shell_files()),
-        any_urls.manifest(),
+        any_urls.site_manifest(),
+        *(u.manifest() for u in urls.values()),
         *(u.offline() for u in urls.values()),
     ]
 
@@ -85,6 +86,7 @@ def worker_routes(app: Starlette) -> dict[str, Any]:
         urls = Urls(app, lang, shared.static_version)
         langs[lang] = {
             "home": urls.home(),
+            "manifest": urls.manifest(),
             "offline": urls.offline(),
             "offlineResult": urls.offline_result(),
             "offlineFiles": urls.offline_files(),
@@ -95,13 +97,16 @@ def worker_routes(app: Starlette) -> dict[str, Any]:
         forms[urls.restart()] = urls.intro()
         answer_pages += [urls.check(), urls.result()]
         data.append(urls.rules())
-    manifest = Urls(app, "", shared.static_version).manifest()
+    any_urls = Urls(app, shared.settings.default_language, shared.static_version)
+    manifests = [any_urls.site_manifest()]
+    manifests += [Urls(app, lang, shared.static_version).manifest() for lang in langs]
     return {
         "langs": langs,
         "forms": forms,
         "answerPages": answer_pages,
         "data": data,
-        "manifest": manifest,
+        "manifest": manifests[0],
+        "manifests": manifests,
     }
 
 
@@ -118,6 +123,41 @@ async def service_worker(request: Request) -> Response:
     }
     body = f"self.IG_CONFIG = {json.dumps(config)};\n{source}"
     return Response(body, media_type="text/javascript", headers=NO_CACHE)
+
+
+# --- The web manifest of one language ---------------------------------------------------------
+
+SITE_MANIFEST = STATIC_DIR / "manifest.webmanifest"
+
+
+def manifest_body(content: Content, start_url: str = "") -> bytes:
+    """The site manifest (icons, colours) with one language's name, ``lang`` and start page.
+
+    Each language is its own installable app (``id`` = its start page), so a Spanish install
+    opens in Spanish, with a Spanish name under its icon.
+    """
+    manifest = json.loads(SITE_MANIFEST.read_text(encoding="utf-8"))
+    manifest.update(
+        {
+            "id": start_url or manifest.get("id", "/"),
+            "name": content.ui.app_name,
+            "short_name": content.ui.app_name,
+            "description": content.home.lead,
+            "lang": content.language,
+            "dir": content.direction,
+            "start_url": start_url or manifest.get("start_url", "/"),
+        }
+    )
+    return json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+
+
+async def language_manifest(request: Request) -> Response:
+    """``/<lang>/manifest.webmanifest``: this language's name, ``lang`` and start page."""
+    content = content_for(request)
+    urls = Urls(request.app, content.language, state(request).static_version)
+    return Response(
+        manifest_body(content, urls.home()), media_type="application/manifest+json", headers=NO_CACHE
+    )
 
 
 # --- What one language and speed need ------------------------------------------------------
@@ -235,7 +275,7 @@ async def page_sizes(app: Starlette, paths: list[str], version: str) -> dict[str
     return out
 
 
-def static_files(urls: Urls) -> list[dict[str, Any]]:
+def static_files(urls: Urls, content: Content) -> list[dict[str, Any]]:
     out = []
     for name in shell_files():
         path = STATIC_DIR / name
@@ -246,14 +286,7 @@ def static_files(urls: Urls) -> list[dict[str, Any]]:
                 "kind": "static",
             }
         )
-    manifest = STATIC_DIR / "manifest.webmanifest"
-    out.append(
-        {
-            "url": urls.manifest(),
-            "bytes": manifest.stat().st_size if manifest.is_file() else 0,
-            "kind": "static",
-        }
-    )
+    out.append({"url": urls.manifest(), "bytes": len(manifest_body(content, urls.home())), "kind": "static"})
     return out
 
 
@@ -270,7 +303,7 @@ async def offline_files(request: Request) -> Response:
     paths = page_paths(urls, content)
     sizes = await page_sizes(app, paths, version)
     files = [
-        *static_files(urls),
+        *static_files(urls, content),
         *({"url": p, "bytes": sizes[p], "kind": "page"} for p in paths if p in sizes),
         *clip_files(content, shared.clips, shared.settings.audio_dir, speed),
         *track_files(content, shared.clips, shared.settings.audio_dir, speed),

@@ -20,7 +20,7 @@
  * which goes to the next unanswered question or shows the result.
  */
 
-const CONFIG = self.IG_CONFIG || { version: 'dev', shell: [], routes: { langs: {}, forms: {}, answerPages: [], data: [], manifest: '' } };
+const CONFIG = self.IG_CONFIG || { version: 'dev', shell: [], routes: { langs: {}, forms: {}, answerPages: [], data: [], manifest: '', manifests: [] } };
 const ROUTES = CONFIG.routes;
 const VERSION = CONFIG.version;
 const APP_CACHE = `ig-app-${VERSION}`;
@@ -87,7 +87,7 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   if (url.pathname.startsWith('/audio/')) event.respondWith(audio(request));
   else if (url.pathname.startsWith('/static/')) event.respondWith(staticFile(request));
-  else if (url.pathname === ROUTES.manifest || ROUTES.data.includes(url.pathname)) {
+  else if (ROUTES.manifests.includes(url.pathname) || ROUTES.data.includes(url.pathname)) {
     event.respondWith(networkFirst(request));
   }
 });
