@@ -141,7 +141,7 @@ def manifest_body(content: Content, start_url: str = "") -> bytes:
         {
             "id": start_url or manifest.get("id", "/"),
             "name": content.ui.app_name,
-            "short_name": content.ui.app_name,
+            "short_name": content.ui.app_short_name,
             "description": content.home.lead,
             "lang": content.language,
             "dir": content.direction,

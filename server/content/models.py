@@ -224,6 +224,8 @@ class Ui(Strict):
     """Every fixed string of the interface."""
 
     app_name: NonEmpty
+    # The name under a home-screen icon (web manifest ``short_name``): 12 characters at most.
+    app_short_name: str = Field(min_length=1, max_length=12)
     skip_link: NonEmpty
     language_label: NonEmpty
     nav_label: NonEmpty
