@@ -80,9 +80,7 @@ def routes() -> list[BaseRoute]:
             _root_file("manifest.webmanifest", "application/manifest+json"),
             name="web-manifest",
         ),
-        Route(
-            f"{lang}/manifest.webmanifest", offline.language_manifest, name="language-manifest"
-        ),
+        Route(f"{lang}/manifest.webmanifest", offline.language_manifest, name="language-manifest"),
         # The screening (server/screening/views.py).
         Route(f"{lang}/", screening.home, name="home"),
         Route(f"{lang}/helping", screening.helping, name="helping"),

@@ -156,7 +156,9 @@ async def language_manifest(request: Request) -> Response:
     content = content_for(request)
     urls = Urls(request.app, content.language, state(request).static_version)
     return Response(
-        manifest_body(content, urls.home()), media_type="application/manifest+json", headers=NO_CACHE
+        manifest_body(content, urls.home()),
+        media_type="application/manifest+json",
+        headers=NO_CACHE,
     )
 
 
@@ -286,7 +288,13 @@ def static_files(urls: Urls, content: Content) -> list[dict[str, Any]]:
                 "kind": "static",
             }
         )
-    out.append({"url": urls.manifest(), "bytes": len(manifest_body(content, urls.home())), "kind": "static"})
+    out.append(
+        {
+            "url": urls.manifest(),
+            "bytes": len(manifest_body(content, urls.home())),
+            "kind": "static",
+        }
+    )
     return out
 
 

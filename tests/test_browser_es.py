@@ -120,7 +120,7 @@ def test_spanish_page_types_have_no_axe_violations(
     page = context.new_page()
     base = f"{live_server.url}/es"
     narrated = ["/", "/screening", "/emergency", "/session"]
-    for path in narrated + ["/helping", "/offline", "/no-existe"]:
+    for path in [*narrated, "/helping", "/offline", "/no-existe"]:
         page.goto(base + path)
         assert_spanish_page(page, clip=path in narrated)
         assert_no_axe_violations(page)

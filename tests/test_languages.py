@@ -3,6 +3,7 @@ the manifest and offline use per language, and a third language added with one f
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -183,7 +184,9 @@ def test_spanish_review_status_is_honest(content_es: Content) -> None:
 def answer_all(client: TestClient, content: Content, lang: str, answer: str = "no") -> None:
     client.post(f"/{lang}/screening/start", data={"perspective": "they"})
     for q in content.questions:
-        assert client.post(f"/{lang}/screening/q/{q.id}", data={"answer": answer}).status_code == 200
+        assert (
+            client.post(f"/{lang}/screening/q/{q.id}", data={"answer": answer}).status_code == 200
+        )
 
 
 def test_every_spanish_page_says_lang_es(client: TestClient, content_es: Content) -> None:
@@ -282,8 +285,6 @@ def test_service_worker_and_offline_list_follow_the_language(client: TestClient)
     first = client.get("/sw.js").text.split("\n", 1)[0]
     match = re.fullmatch(r"self\.IG_CONFIG = (\{.*\});", first)
     assert match
-    import json
-
     config = json.loads(match.group(1))
     routes = config["routes"]
     assert routes["langs"]["es"]["home"] == "/es/"

@@ -91,7 +91,9 @@ def _list_problems(reference: list[Any], other: list[Any], path: str, ref: str) 
         if other_ids is None:
             return [f"{path}: every item needs an id, as in {ref}"]
         problems = [f"{path}[{i}]: missing (it is in {ref})" for i in ref_ids if i not in other_ids]
-        problems += [f"{path}[{i}]: not in {ref} (extra item)" for i in other_ids if i not in ref_ids]
+        problems += [
+            f"{path}[{i}]: not in {ref} (extra item)" for i in other_ids if i not in ref_ids
+        ]
         if not problems and ref_ids != other_ids:
             problems.append(f"{path}: the ids must be in the same order as in {ref}")
         by_id = dict(zip(other_ids, other, strict=True))
