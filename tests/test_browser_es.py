@@ -79,8 +79,9 @@ def test_a_carer_completes_the_screening_and_a_session_in_spanish_by_keyboard(
         assert_spanish_page(page)
         press_button(page, answer_label(content_es, check.go_on_answer))
 
-    # The player: one Spanish track; Stop leads to the come-up instructions, by keyboard.
-    assert f"/es/session/plan/{SPANISH_PLAN}/play" in page.url
+    # A carer lands on the carer view of the player: one Spanish track; Stop leads to the
+    # come-up instructions, by keyboard.
+    assert f"/es/session/plan/{SPANISH_PLAN}/carer" in page.url
     assert_spanish_page(page, clip=False)
     track = page.locator('audio[src^="/audio/es/tracks/"]')
     assert track.count() == 1
@@ -153,6 +154,8 @@ def test_spanish_page_types_have_no_axe_violations(
         page.goto(base + path)
         assert_spanish_page(page)
         assert_no_axe_violations(page)
+    # Opening a check page started the checks again: pass them again before the player.
+    get_ready_es(context, live_server.url, content_es)
     page.goto(f"{base}/session/plan/{SPANISH_PLAN}/play")
     assert page.locator('audio[src^="/audio/es/tracks/"]').count() == 1
     assert_no_axe_violations(page)
