@@ -130,22 +130,26 @@ async def service_worker(request: Request) -> Response:
 SITE_MANIFEST = STATIC_DIR / "manifest.webmanifest"
 
 
-def manifest_body(content: Content, start_url: str = "") -> bytes:
+def manifest_body(app: Starlette, content: Content) -> bytes:
     """The site manifest (icons, colours) with one language's name, ``lang`` and start page.
 
-    Each language is its own installable app (``id`` = its start page), so a Spanish install
-    opens in Spanish, with a Spanish name under its icon.
+    Each language is its own installable app, so a Spanish install opens in Spanish, with a
+    Spanish name under its icon. The default language keeps the site manifest's ``id``, so
+    installs made before there were languages stay the same app.
     """
+    shared: AppState = app.state.ig
+    home = Urls(app, content.language, shared.static_version).home()
     manifest = json.loads(SITE_MANIFEST.read_text(encoding="utf-8"))
+    default = content.language == shared.settings.default_language
     manifest.update(
         {
-            "id": start_url or manifest.get("id", "/"),
+            "id": manifest.get("id", "/") if default else home,
             "name": content.ui.app_name,
             "short_name": content.ui.app_short_name,
             "description": content.home.lead,
             "lang": content.language,
             "dir": content.direction,
-            "start_url": start_url or manifest.get("start_url", "/"),
+            "start_url": home,
         }
     )
     return json.dumps(manifest, ensure_ascii=False, indent=2).encode()
@@ -153,13 +157,8 @@ def manifest_body(content: Content, start_url: str = "") -> bytes:
 
 async def language_manifest(request: Request) -> Response:
     """``/<lang>/manifest.webmanifest``: this language's name, ``lang`` and start page."""
-    content = content_for(request)
-    urls = Urls(request.app, content.language, state(request).static_version)
-    return Response(
-        manifest_body(content, urls.home()),
-        media_type="application/manifest+json",
-        headers=NO_CACHE,
-    )
+    body = manifest_body(request.app, content_for(request))
+    return Response(body, media_type="application/manifest+json", headers=NO_CACHE)
 
 
 # --- What one language and speed need ------------------------------------------------------
@@ -277,7 +276,7 @@ async def page_sizes(app: Starlette, paths: list[str], version: str) -> dict[str
     return out
 
 
-def static_files(urls: Urls, content: Content) -> list[dict[str, Any]]:
+def static_files(app: Starlette, urls: Urls, content: Content) -> list[dict[str, Any]]:
     out = []
     for name in shell_files():
         path = STATIC_DIR / name
@@ -291,7 +290,7 @@ def static_files(urls: Urls, content: Content) -> list[dict[str, Any]]:
     out.append(
         {
             "url": urls.manifest(),
-            "bytes": len(manifest_body(content, urls.home())),
+            "bytes": len(manifest_body(app, content)),
             "kind": "static",
         }
     )
@@ -311,7 +310,7 @@ async def offline_files(request: Request) -> Response:
     paths = page_paths(urls, content)
     sizes = await page_sizes(app, paths, version)
     files = [
-        *static_files(urls, content),
+        *static_files(app, urls, content),
         *({"url": p, "bytes": sizes[p], "kind": "page"} for p in paths if p in sizes),
         *clip_files(content, shared.clips, shared.settings.audio_dir, speed),
         *track_files(content, shared.clips, shared.settings.audio_dir, speed),

@@ -96,12 +96,14 @@ def test_a_carer_completes_the_screening_and_a_session_in_spanish_by_keyboard(
 
 
 def get_ready_es(context: BrowserContext, base: str, content: Content) -> None:
-    """A screening with no known reason, the doctor confirmed, every check passed."""
+    """A screening with no known reason, the doctor confirmed, the plan chosen, every check
+    passed."""
     request = context.request
     request.post(f"{base}/es/screening/start", form={"perspective": "you"})
     for q in content.questions:
         request.post(f"{base}/es/screening/q/{q.id}", form={"answer": "no"})
     request.post(f"{base}/es/session/clinician", form={"confirm": "yes"})
+    request.post(f"{base}/es/session/plan/{SPANISH_PLAN}/choose", form={})
     for check in content.session.checks:
         request.post(
             f"{base}/es/session/plan/{SPANISH_PLAN}/check/{check.id}",

@@ -276,7 +276,10 @@ def test_each_language_has_its_own_manifest(client: TestClient) -> None:
     assert manifest["lang"] == "es" and manifest["start_url"] == "/es/"
     assert manifest["name"] == "Guía de inversión" and manifest["short_name"] == "Inversión"
     assert len(manifest["short_name"]) <= 12
-    assert client.get("/en/manifest.webmanifest").json()["lang"] == "en"
+    assert manifest["id"] == "/es/"
+    english = client.get("/en/manifest.webmanifest").json()
+    # The default language keeps the site's id: installs made before languages stay one app.
+    assert english["lang"] == "en" and english["start_url"] == "/en/" and english["id"] == "/"
     assert client.get("/manifest.webmanifest").json()["lang"] == "en"
     assert client.get("/xx/manifest.webmanifest").status_code == 404
 
