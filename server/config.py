@@ -44,6 +44,13 @@ class Settings(BaseSettings):
         default="/audio",
         description="Where pages load narration from; point it at a CDN after `export`.",
     )
+    static_base_url: str = Field(
+        default="/static",
+        description=(
+            "Where pages load CSS, scripts and icons from; point it at a CDN holding the "
+            "`static/` folder written by `export`."
+        ),
+    )
     max_body_bytes: int = Field(
         default=16_384, description="Largest request body accepted; larger gets a 413 page."
     )

@@ -16,6 +16,7 @@ import json
 import logging
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -31,6 +32,7 @@ from server.session.tracks import current_track_files
 from server.static import STATIC_DIR, TEMPLATES_DIR, shell_files, tree_digest
 from server.urls import Urls
 from server.web import AppState, content_for, render, state
+from server.webmanifest import manifest_body
 
 log = logging.getLogger("inversion_guide.offline")
 
@@ -52,23 +54,69 @@ def data_digest(contents: dict[str, Content], clips: ClipCatalog) -> bytes:
     return digest.digest()
 
 
-def app_version(app: Starlette) -> str:
-    """A short hash of everything a cached page or asset depends on."""
+# Per app: its version and the bodies made from it (the service worker, files.json). All of
+# it is fixed once the app has started (static files are versioned at start-up, templates are
+# not reloaded, content and catalogue are loaded once), so each is made once, not per request:
+# hashing the folders for files.json cost 24 ms a request.
+_made: WeakKeyDictionary[Starlette, tuple[AppState, dict[Any, Any]]] = WeakKeyDictionary()
+
+
+def _memo(app: Starlette) -> dict[Any, Any]:
+    """What was made for this app's current state (a new state, e.g. in a test, starts over)."""
     shared: AppState = app.state.ig
-    digest = hashlib.sha256()
-    digest.update(tree_digest(STATIC_DIR))
-    digest.update(tree_digest(TEMPLATES_DIR))
-    digest.update(shared.data_digest)
-    return digest.hexdigest()[:16]
+    made = _made.get(app)
+    if made is None or made[0] is not shared:
+        made = _made[app] = (shared, {})
+    return made[1]
+
+
+def app_version(app: Starlette) -> str:
+    """A short hash of everything a cached page or asset depends on (made once per app)."""
+    memo = _memo(app)
+    if "version" not in memo:
+        shared: AppState = app.state.ig
+        digest = hashlib.sha256()
+        digest.update(tree_digest(STATIC_DIR))
+        digest.update(tree_digest(TEMPLATES_DIR))
+        digest.update(shared.data_digest)
+        digest.update(shared.settings.static_base_url.encode())
+        memo["version"] = digest.hexdigest()[:16]
+    version: str = memo["version"]
+    return version
+
+
+def urls_of(app: Starlette, lang: str) -> Urls:
+    shared: AppState = app.state.ig
+    return Urls(app, lang, shared.static_version, shared.settings.static_base_url)
+
+
+# Every page loads these itself (app.js imports every module statically): the worker copies
+# them from the HTTP cache, where the page just put them, instead of downloading them again.
+PAGE_ASSETS = ("css/", "js/")
+# Too large for a first visit, and only the home-screen install uses them (the browser fetches
+# them itself then).
+INSTALL_ONLY = frozenset({"icons/icon-512.png", "icons/icon-maskable-512.png"})
+
+
+def page_assets(app: Starlette) -> list[str]:
+    """The page's own CSS and scripts: cached by the worker from the HTTP cache, not the net."""
+    any_urls = urls_of(app, "")
+    return [any_urls.static(n) for n in shell_files() if n.startswith(PAGE_ASSETS)]
 
 
 def shell_urls(app: Starlette) -> list[str]:
-    """URLs the service worker precaches: hashed static files, the manifest, offline pages."""
+    """URLs the service worker downloads at install: what a page did not load itself (small
+    icons, the manifest, the offline pages). Never the page's CSS and JS (see page_assets)
+    and never the 512 px icons."""
     shared: AppState = app.state.ig
-    urls = {lang: Urls(app, lang, shared.static_version) for lang in sorted(shared.contents)}
+    urls = {lang: urls_of(app, lang) for lang in sorted(shared.contents)}
     any_urls = next(iter(urls.values()))
     return [
-        *(any_urls.static(name) for name in shell_files()),
+        *(
+            any_urls.static(name)
+            for name in shell_files()
+            if not name.startswith(PAGE_ASSETS) and name not in INSTALL_ONLY
+        ),
         any_urls.site_manifest(),
         *(u.manifest() for u in urls.values()),
         *(u.offline() for u in urls.values()),
@@ -83,7 +131,7 @@ def worker_routes(app: Starlette) -> dict[str, Any]:
     answer_pages: list[str] = []
     data: list[str] = []
     for lang, content in sorted(shared.contents.items()):
-        urls = Urls(app, lang, shared.static_version)
+        urls = urls_of(app, lang)
         langs[lang] = {
             "home": urls.home(),
             "manifest": urls.manifest(),
@@ -97,9 +145,8 @@ def worker_routes(app: Starlette) -> dict[str, Any]:
         forms[urls.restart()] = urls.intro()
         answer_pages += [urls.check(), urls.result()]
         data.append(urls.rules())
-    any_urls = Urls(app, shared.settings.default_language, shared.static_version)
-    manifests = [any_urls.site_manifest()]
-    manifests += [Urls(app, lang, shared.static_version).manifest() for lang in langs]
+    manifests = [urls_of(app, shared.settings.default_language).site_manifest()]
+    manifests += [urls_of(app, lang).manifest() for lang in langs]
     return {
         "langs": langs,
         "forms": forms,
@@ -111,54 +158,26 @@ def worker_routes(app: Starlette) -> dict[str, Any]:
 
 
 async def service_worker(request: Request) -> Response:
-    """``/sw.js``: the static worker with its version and shell list prepended; never cached."""
-    try:
-        source = SERVICE_WORKER.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise HTTPException(status_code=404) from exc
-    config = {
-        "version": app_version(request.app),
-        "shell": shell_urls(request.app),
-        "routes": worker_routes(request.app),
-    }
-    body = f"self.IG_CONFIG = {json.dumps(config)};\n{source}"
-    return Response(body, media_type="text/javascript", headers=NO_CACHE)
-
-
-# --- The web manifest of one language ---------------------------------------------------------
-
-SITE_MANIFEST = STATIC_DIR / "manifest.webmanifest"
-
-
-def manifest_body(app: Starlette, content: Content) -> bytes:
-    """The site manifest (icons, colours) with one language's name, ``lang`` and start page.
-
-    Each language is its own installable app, so a Spanish install opens in Spanish, with a
-    Spanish name under its icon. The default language keeps the site manifest's ``id``, so
-    installs made before there were languages stay the same app.
-    """
-    shared: AppState = app.state.ig
-    home = Urls(app, content.language, shared.static_version).home()
-    manifest = json.loads(SITE_MANIFEST.read_text(encoding="utf-8"))
-    default = content.language == shared.settings.default_language
-    manifest.update(
-        {
-            "id": manifest.get("id", "/") if default else home,
-            "name": content.ui.app_name,
-            "short_name": content.ui.app_short_name,
-            "description": content.home.lead,
-            "lang": content.language,
-            "dir": content.direction,
-            "start_url": home,
+    """``/sw.js``: the static worker with its version and shell list prepended; never cached
+    by the browser (so updates are seen), made once per app version here."""
+    app: Starlette = request.app
+    memo = _memo(app)
+    if "sw" not in memo:
+        try:
+            source = SERVICE_WORKER.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise HTTPException(status_code=404) from exc
+        shared: AppState = app.state.ig
+        config = {
+            "version": app_version(app),
+            "shell": shell_urls(app),
+            "assets": page_assets(app),
+            "staticBase": shared.settings.static_base_url,
+            "audioBase": shared.clips.base_url,
+            "routes": worker_routes(app),
         }
-    )
-    return json.dumps(manifest, ensure_ascii=False, indent=2).encode()
-
-
-async def language_manifest(request: Request) -> Response:
-    """``/<lang>/manifest.webmanifest``: this language's name, ``lang`` and start page."""
-    body = manifest_body(request.app, content_for(request))
-    return Response(body, media_type="application/manifest+json", headers=NO_CACHE)
+        memo["sw"] = f"self.IG_CONFIG = {json.dumps(config)};\n{source}"
+    return Response(memo["sw"], media_type="text/javascript", headers=NO_CACHE)
 
 
 # --- What one language and speed need ------------------------------------------------------
@@ -304,8 +323,18 @@ async def offline_files(request: Request) -> Response:
     if speed not in SPEEDS:
         raise HTTPException(status_code=400)
     app: Starlette = request.app
-    shared = state(request)
-    urls = Urls(app, content.language, shared.static_version)
+    key = ("files", content.language, speed)
+    memo = _memo(app)
+    if key not in memo:
+        memo[key] = await _files_body(app, content, speed)
+    return Response(memo[key], media_type="application/json", headers=NO_CACHE)
+
+
+async def _files_body(app: Starlette, content: Content, speed: str) -> bytes:
+    """files.json for one language and speed; made once per app version (it only changes
+    with the version, and every saved page or clip is measured inside it)."""
+    shared: AppState = app.state.ig
+    urls = urls_of(app, content.language)
     version = app_version(app)
     paths = page_paths(urls, content)
     sizes = await page_sizes(app, paths, version)
@@ -315,16 +344,14 @@ async def offline_files(request: Request) -> Response:
         *clip_files(content, shared.clips, shared.settings.audio_dir, speed),
         *track_files(content, shared.clips, shared.settings.audio_dir, speed),
     ]
-    return JSONResponse(
-        {
-            "version": version,
-            "lang": content.language,
-            "speed": speed,
-            "files": files,
-            "total_bytes": sum(f["bytes"] for f in files),
-        },
-        headers=NO_CACHE,
-    )
+    body = {
+        "version": version,
+        "lang": content.language,
+        "speed": speed,
+        "files": files,
+        "total_bytes": sum(f["bytes"] for f in files),
+    }
+    return json.dumps(body, separators=(",", ":")).encode()
 
 
 # --- Screening on the device -----------------------------------------------------------------
@@ -375,7 +402,7 @@ async def rules_json(request: Request) -> Response:
     """``/<lang>/screening/rules.json``: no answers in it, so it may be cached."""
     content = content_for(request)
     shared = state(request)
-    urls = Urls(request.app, content.language, shared.static_version)
+    urls = urls_of(request.app, content.language)
     return JSONResponse(screening_rules(urls, content, shared.clips), headers=NO_CACHE)
 
 

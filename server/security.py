@@ -12,20 +12,27 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
-def content_security_policy(audio_base_url: str) -> str:
-    """A CSP with no inline script or style; audio may come from a CDN origin if configured."""
-    media = "'self' blob:"
-    parts = urlsplit(audio_base_url)
-    if parts.scheme and parts.netloc:
-        media += f" {parts.scheme}://{parts.netloc}"
+def origin_of(base_url: str) -> str:
+    """`` https://cdn.example`` for an absolute base URL, nothing for a path on this site."""
+    parts = urlsplit(base_url)
+    return f" {parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def content_security_policy(audio_base_url: str, static_base_url: str = "/static") -> str:
+    """A CSP with no inline script or style; audio and static files may come from a CDN
+    origin when their base URLs point at one (the service worker fetches both to save them
+    for offline use, hence ``connect-src``)."""
+    audio = origin_of(audio_base_url)
+    static = origin_of(static_base_url)
+    connect = "'self'" + audio + (static if static != audio else "")
     return "; ".join(
         [
             "default-src 'self'",
-            "script-src 'self'",
-            "style-src 'self'",
-            "img-src 'self' data:",
-            f"media-src {media}",
-            "connect-src 'self'",
+            f"script-src 'self'{static}",
+            f"style-src 'self'{static}",
+            f"img-src 'self' data:{static}",
+            f"media-src 'self' blob:{audio}",
+            f"connect-src {connect}",
             "manifest-src 'self'",
             "worker-src 'self'",
             "object-src 'none'",
@@ -36,11 +43,11 @@ def content_security_policy(audio_base_url: str) -> str:
     )
 
 
-def security_headers(audio_base_url: str) -> dict[str, str]:
+def security_headers(audio_base_url: str, static_base_url: str = "/static") -> dict[str, str]:
     """The headers every response carries (the 500 page adds them itself: Starlette answers
     an unhandled error outside the user middleware)."""
     return {
-        "Content-Security-Policy": content_security_policy(audio_base_url),
+        "Content-Security-Policy": content_security_policy(audio_base_url, static_base_url),
         "Referrer-Policy": "no-referrer",
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
@@ -88,9 +95,11 @@ class CrossSiteGuard:
 
 
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp, audio_base_url: str = "/audio") -> None:
+    def __init__(
+        self, app: ASGIApp, audio_base_url: str = "/audio", static_base_url: str = "/static"
+    ) -> None:
         self.app = app
-        self.headers = security_headers(audio_base_url)
+        self.headers = security_headers(audio_base_url, static_base_url)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -8,6 +8,7 @@ needs as data attributes, so JavaScript never rebuilds one either.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from starlette.routing import Match, Route
@@ -16,7 +17,14 @@ from starlette.types import ASGIApp, Scope
 
 def route_path(app: ASGIApp, name: str, **params: str) -> str:
     """The path of the named route with its parameters filled in."""
-    return str(app.url_path_for(name, **params))  # type: ignore[attr-defined]
+    return _route_path(app, name, tuple(sorted(params.items())))
+
+
+# Routes never change once the app is made, and a page asks for a dozen URLs, so the answers
+# are kept (bounded: languages x pages x ids is a few thousand at most).
+@lru_cache(maxsize=8192)
+def _route_path(app: ASGIApp, name: str, params: tuple[tuple[str, str], ...]) -> str:
+    return str(app.url_path_for(name, **dict(params)))  # type: ignore[attr-defined]
 
 
 def page_in_language(app: ASGIApp, scope: Scope, lang: str, query: str = "") -> str | None:
@@ -39,26 +47,30 @@ def page_in_language(app: ASGIApp, scope: Scope, lang: str, query: str = "") -> 
     return None
 
 
-def static_path(version: str, name: str) -> str:
+def static_path(version: str, name: str, base: str = "/static") -> str:
     """A static file's URL under the content hash of the whole static folder, so relative
-    ES-module imports (``./lib/storage.js``) are versioned too."""
-    return f"/static/{version}/{name}"
+    ES-module imports (``./lib/storage.js``) are versioned too. ``base`` is the
+    ``static_base_url`` setting (``/static``, or a CDN holding an ``export``)."""
+    return f"{base.rstrip('/')}/{version}/{name}"
 
 
 class Urls:
     """The URLs of one language's pages."""
 
-    def __init__(self, app: ASGIApp, lang: str, static_version: str) -> None:
+    def __init__(
+        self, app: ASGIApp, lang: str, static_version: str, static_base: str = "/static"
+    ) -> None:
         self.app = app
         self.lang = lang
         self.static_version = static_version
+        self.static_base = static_base
 
     def _path(self, name: str, query: dict[str, str] | None = None, **params: str) -> str:
         path = route_path(self.app, name, lang=self.lang, **params)
         return f"{path}?{urlencode(query)}" if query else path
 
     def static(self, name: str) -> str:
-        return static_path(self.static_version, name)
+        return static_path(self.static_version, name, self.static_base)
 
     def language_home(self, lang: str) -> str:
         return route_path(self.app, "home", lang=lang)

@@ -60,7 +60,10 @@ def content_for(request: Request) -> Content:
 
 
 def urls_for(request: Request, content: Content) -> Urls:
-    return Urls(request.app, content.language, state(request).static_version)
+    shared = state(request)
+    return Urls(
+        request.app, content.language, shared.static_version, shared.settings.static_base_url
+    )
 
 
 def answers_of(request: Request, content: Content) -> dict[str, Answer]:
@@ -204,7 +207,10 @@ async def server_error_page(request: Request, exc: Exception) -> Response:
         "</title><h1>Something went wrong</h1><p>Please try again. Nothing you had already "
         "answered was lost.</p></html>"
     )
-    headers = {**security_headers(shared.settings.audio_base_url), "Cache-Control": "no-store"}
+    headers = {
+        **security_headers(shared.settings.audio_base_url, shared.settings.static_base_url),
+        "Cache-Control": "no-store",
+    }
     return HTMLResponse(body, status_code=500, headers=headers)
 
 

@@ -89,6 +89,15 @@ def live_audio_dir(tmp_path_factory: pytest.TempPathFactory, content: Content) -
 
 
 @pytest.fixture(scope="session")
+def quiet_audio_dir(tmp_path_factory: pytest.TempPathFactory, content: Content) -> Path:
+    """The whole English library (clips at both speeds, every track) made of exact silence:
+    valid, checked MP3 of the right lengths, built in seconds, for HTTP tests."""
+    root = tmp_path_factory.mktemp("quiet-audio")
+    build_session_audio(root, content, voice="quiet")
+    return root
+
+
+@pytest.fixture(scope="session")
 def live_server(live_audio_dir: Path) -> Iterator[LiveServer]:
     settings = Settings(audio_dir=live_audio_dir, secret_key="live-secret")
     with LiveServer(settings) as server:

@@ -1,14 +1,41 @@
-"""Build real narration for tests with the offline espeak-ng voice (never the network)."""
+"""Narration for tests, never from the network: the real offline espeak-ng voice (browser
+tests, which listen to it), or exact silence of the right length (HTTP tests, which only
+need valid MP3 clips of plausible lengths: the fast loop starts no espeak-ng per clip)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from server import speech
 from server.content import Content
-from server.narration import SPEEDS, Speed, build_library, load_manifest
+from server.narration import (
+    GTTS_REFERENCE_FORMAT,
+    SPEEDS,
+    Speed,
+    build_library,
+    load_manifest,
+    mp3,
+)
 from server.session.tracks import TrackBuildSummary, build_session_tracks
+
+
+@dataclass
+class QuietEngine:
+    """A stand-in voice for HTTP tests: exact MP3 silence (null frames in gTTS's format) as
+    long as the sentence would take to say, so clips pass every integrity check and tracks
+    join, without an espeak-ng process per clip. It signs its clips as espeak's."""
+
+    normal_wpm: int = 160
+    slow_wpm: int = 120
+    name: str = field(default="espeak", init=False)
+
+    def synthesize(self, text: str, lang: str, tld: str, slow: bool) -> bytes:
+        wpm = self.slow_wpm if slow else self.normal_wpm
+        seconds = 0.4 + 60 * len(text.split()) / wpm
+        fmt = GTTS_REFERENCE_FORMAT
+        return mp3.silence_frames(fmt, mp3.frames_for_seconds(fmt, seconds))
 
 
 def build_session_audio(
@@ -16,6 +43,7 @@ def build_session_audio(
     content: Content,
     speeds: Sequence[Speed] = SPEEDS,
     texts: dict[str, str] | None = None,
+    voice: str = "espeak",  # or "quiet": QuietEngine
 ) -> TrackBuildSummary:
     """Narrate clips with espeak-ng (all of the content's by default), then build the session
     tracks, as ``python -m server audio build --engine espeak`` does. Both steps are
@@ -37,6 +65,7 @@ def build_session_audio(
         tld=content.voice.tld,
         espeak_voice=content.voice.espeak_voice,
         engine="espeak",
+        engines={"espeak": QuietEngine()} if voice == "quiet" else None,
         speeds=speeds,
         jobs=4,
     )

@@ -39,8 +39,8 @@ def test_keyboard_only_screening_reaches_each_outcome(
     # The first Tab lands on the skip link; it leads to the main content.
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "ig-skip-link"
-    press_button(page, "Check if inversion is suitable")
-    assert page.title() == "Check if inversion is suitable - Inversion Guide"
+    press_button(page, content.ui.start_check)
+    assert page.title() == f"{content.intro.title} - Inversion Guide"
     press_button(page, "Start the check for myself")
     total = len(content.questions)
     for n, question in enumerate(content.questions, start=1):
@@ -66,7 +66,9 @@ def test_change_an_answer_by_keyboard(
     press_button(page, "Start the check for myself")
     for _ in content.questions:
         press_button(page, "No")
-    tab_to(page, "Change your answer about glaucoma")
+    glaucoma = content.question("glaucoma")
+    assert glaucoma is not None
+    tab_to(page, f"{content.ui.change} {content.ui.change_hidden} {glaucoma.title.lower()}")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     press_button(page, "Yes")

@@ -18,9 +18,9 @@ from server.narration import load_manifest
 
 
 @pytest.fixture(scope="module")
-def built_audio(live_audio_dir: Path) -> Path:
-    """A real espeak-ng library for the English content, both speeds (built by conftest)."""
-    return live_audio_dir
+def built_audio(quiet_audio_dir: Path) -> Path:
+    """A whole library for the English content, both speeds (built by conftest)."""
+    return quiet_audio_dir
 
 
 @pytest.fixture

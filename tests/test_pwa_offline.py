@@ -103,8 +103,12 @@ def test_service_worker_is_never_cached_and_carries_its_version(client: TestClie
     assert re.fullmatch(r"[0-9a-f]{16}", config["version"])
     # The shell is precached at install: every URL must answer 200 without cookies.
     assert "/en/offline" in config["shell"]
-    assert any(re.fullmatch(r"/static/[0-9a-f]{10}/js/app\.js", url) for url in config["shell"])
-    for url in config["shell"]:
+    # The page's own CSS and JS are not downloaded again (copied from the HTTP cache), and
+    # the 512 px icons are left to the browser's home-screen install.
+    assert not any(re.search(r"\.(css|js)$|512", url) for url in config["shell"])
+    assert any(re.fullmatch(r"/static/[0-9a-f]{10}/js/app\.js", url) for url in config["assets"])
+    assert any(url.endswith("/css/app.css") for url in config["assets"])
+    for url in config["shell"] + config["assets"]:
         assert client.get(url).status_code == 200, url
     assert "addEventListener('fetch'" in response.text
 

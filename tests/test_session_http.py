@@ -24,8 +24,6 @@ from server.content import Content
 from server.session import gate as session_gate
 from server.session.script import plan_script
 from server.session.views import clock_text
-from tests.narration_helpers import build_session_audio
-from tests.test_session_tracks import track_texts
 
 
 def screen(client: TestClient, content: Content, overrides: dict[str, str] | None = None) -> None:
@@ -72,10 +70,8 @@ def location(client: TestClient, url: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def built_audio(tmp_path_factory: pytest.TempPathFactory, content: Content) -> Path:
-    root = tmp_path_factory.getbasetemp() / "session-audio"
-    build_session_audio(root, content, texts=track_texts(content))
-    return root
+def built_audio(quiet_audio_dir: Path) -> Path:
+    return quiet_audio_dir
 
 
 def test_home_offers_the_guided_session(client: TestClient) -> None:
@@ -431,3 +427,30 @@ def test_feedback_without_a_choice_is_explained(client: TestClient) -> None:
     page = client.post("/en/session/plan/first-20/feedback", data={"feeling": "great"})
     assert page.status_code == 422 and "Choose how that felt." in page.text
     assert client.get("/en/session/plan/nope/feedback").status_code == 404
+
+
+def test_the_emergency_page_is_one_step_from_every_session_page(
+    client: TestClient, content: Content
+) -> None:
+    screen(client, content)
+    confirm_doctor(client)
+    pass_checks(client, content, "first-20")
+    emergency = client.get("/en/emergency")
+    assert emergency.status_code == 200
+    text = emergency.text
+    assert str(escape(content.emergency.title)) in text
+    for line in [*content.emergency.signs, *content.emergency.steps, *content.emergency.alone]:
+        assert str(escape(line.say)) in text
+    assert "999 in the UK, 112 in the EU, 911 in the US" in text
+    for path in (
+        "/en/",
+        "/en/session",
+        "/en/session/plans",
+        f"/en/session/plan/first-20/check/{content.session.checks[0].id}",
+        "/en/session/plan/first-20/play",
+        "/en/session/plan/first-20/carer",
+        "/en/session/plan/first-20/feedback",
+    ):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert f'href="/en/emergency">{content.ui.emergency_link}</a>' in page.text, path

@@ -22,9 +22,11 @@
 import { COMPONENTS } from './components/index.js';
 import { watchAnswerForms } from './lib/answer-forms.js';
 import { createAllOf } from './lib/components.js';
+import { watchNextQuestion } from './lib/prefetch.js';
 import { registerServiceWorker } from './lib/service-worker.js';
 
 document.body.classList.add('js-enabled');
 registerServiceWorker(document.body.dataset.serviceWorkerUrl);
 watchAnswerForms();
-createAllOf(COMPONENTS, document);
+// The next question's page and clip are made ready while this one plays (lib/prefetch.js).
+watchNextQuestion(createAllOf(COMPONENTS, document));

@@ -1,6 +1,7 @@
 /*
  * Inversion Guide service worker, served at /sw.js (Cache-Control: no-cache) by
- * server/offline.py, which prepends `self.IG_CONFIG = {version, shell, routes}`. The version is
+ * server/offline.py, which prepends `self.IG_CONFIG = {version, shell, assets, staticBase,
+ * audioBase, routes}`. The version is
  * a hash of everything a cached page depends on, so any change makes a new worker. `routes`
  * holds every URL this worker must recognise, made by the server's URL helper: the worker
  * never builds or pattern-matches an app URL itself.
@@ -20,7 +21,12 @@
  * which goes to the next unanswered question or shows the result.
  */
 
-const CONFIG = self.IG_CONFIG || { version: 'dev', shell: [], routes: { langs: {}, forms: {}, answerPages: [], data: [], manifest: '', manifests: [] } };
+const CONFIG = self.IG_CONFIG || { version: 'dev', shell: [], assets: [], routes: { langs: {}, forms: {}, answerPages: [], data: [], manifest: '', manifests: [] } };
+// Where static files and narration come from: this site, or a CDN holding an export.
+const STATIC_BASE = new URL(CONFIG.staticBase || '/static', self.location.href).href;
+const AUDIO_BASE = new URL(CONFIG.audioBase || '/audio', self.location.href).href;
+const ASSETS = CONFIG.assets || [];
+const CACHED_STATIC = new Set([...CONFIG.shell, ...ASSETS].map((url) => new URL(url, self.location.href).href));
 const ROUTES = CONFIG.routes;
 const VERSION = CONFIG.version;
 const APP_CACHE = `ig-app-${VERSION}`;
@@ -36,9 +42,12 @@ self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(APP_CACHE);
-      await cache.addAll(
-        CONFIG.shell.map((url) => new Request(url, { cache: 'reload', credentials: 'omit' }))
-      );
+      // What the page did not load itself: small icons, the manifest, the offline pages.
+      await cache.addAll(CONFIG.shell.map((url) => shellRequest(url)));
+      // The page's own CSS and JS: their URLs are content-hashed and cached for a year, so
+      // the HTTP cache already holds them; 'force-cache' takes them from there (no second
+      // download) and fetches only what is missing.
+      await cache.addAll(ASSETS.map((url) => shellRequest(url, 'force-cache')));
       // Carry saved languages over to this version, so an update keeps the app offline-ready.
       for (const set of Object.values(await readState())) {
         try {
@@ -51,9 +60,24 @@ self.addEventListener('install', (event) => {
   );
 });
 
+/** A request for the app shell: never with cookies; CORS when it comes from a CDN. */
+function shellRequest(url, cache = 'default') {
+  const absolute = new URL(url, self.location.href);
+  const mode = absolute.origin === self.location.origin ? 'same-origin' : 'cors';
+  return new Request(absolute.href, { cache, credentials: 'omit', mode });
+}
+
 self.addEventListener('activate', (event) => {
   event.waitUntil(
     (async () => {
+      // Navigation preload: the page request starts while this worker boots, in parallel.
+      if (self.registration.navigationPreload) {
+        try {
+          await self.registration.navigationPreload.enable();
+        } catch (error) {
+          // not supported here: navigations wait for the worker, as before
+        }
+      }
       // No page uses an older worker now (no skipWaiting), so its caches can go.
       const names = await caches.keys();
       await Promise.all(
@@ -78,24 +102,36 @@ self.addEventListener('activate', (event) => {
 self.addEventListener('fetch', (event) => {
   const request = event.request;
   const url = new URL(request.url);
-  if (url.origin !== self.location.origin) return;
+  if (url.origin !== self.location.origin) {
+    // A CDN holding an export: its clips and static files are saved like this site's.
+    if (request.method !== 'GET') return;
+    if (url.href.startsWith(AUDIO_BASE)) event.respondWith(audio(request));
+    else if (url.href.startsWith(STATIC_BASE)) event.respondWith(staticFile(request));
+    return;
+  }
   if (request.mode === 'navigate') {
-    if (request.method === 'GET') event.respondWith(navigate(request, url));
+    if (request.method === 'GET') event.respondWith(navigate(event, url));
     else if (request.method === 'POST') event.respondWith(submit(request, url));
     return;
   }
   if (request.method !== 'GET') return;
-  if (url.pathname.startsWith('/audio/')) event.respondWith(audio(request));
-  else if (url.pathname.startsWith('/static/')) event.respondWith(staticFile(request));
+  if (url.href.startsWith(AUDIO_BASE) || url.pathname.startsWith('/audio/')) event.respondWith(audio(request));
+  else if (url.href.startsWith(STATIC_BASE) || url.pathname.startsWith('/static/')) event.respondWith(staticFile(request));
   else if (ROUTES.manifests.includes(url.pathname) || ROUTES.data.includes(url.pathname)) {
     event.respondWith(networkFirst(request));
   }
 });
 
-/** Pages: always the network first (they carry the answers cookie); the saved copy offline. */
-async function navigate(request, url) {
+/**
+ * Pages: always the network first (they carry the answers cookie); the saved copy offline.
+ * The navigation preload response, when there is one, is that same network request, started
+ * by the browser before this worker ran.
+ */
+async function navigate(event, url) {
   try {
-    return await fetch(request);
+    const preloaded = await event.preloadResponse;
+    if (preloaded) return preloaded;
+    return await fetch(event.request);
   } catch (error) {
     return (await offlinePage(url)) || Response.error();
   }
@@ -143,7 +179,7 @@ async function staticFile(request) {
   if (hit) return hit;
   try {
     const response = await fetch(request);
-    if (response.status === 200 && CONFIG.shell.includes(new URL(request.url).pathname)) {
+    if (response.status === 200 && CACHED_STATIC.has(request.url)) {
       // Versioned URLs never change meaning, so keeping them in this version's cache is safe.
       await cache.put(request.url, response.clone());
     }
@@ -252,12 +288,11 @@ function serial(task) {
 async function save(lang, speed, report, { prune }) {
   const pages = ROUTES.langs[lang];
   if (!pages || !SPEEDS.includes(speed)) throw new Error('unknown language or speed');
-  const listResponse = await fetch(`${pages.offlineFiles}?speed=${speed}`, {
+  const { body: listBody } = await fetchWithRetry(`${pages.offlineFiles}?speed=${speed}`, {
     credentials: 'omit',
     cache: 'no-store',
   });
-  if (!listResponse.ok) throw new Error(`file list: HTTP ${listResponse.status}`);
-  const list = await listResponse.json();
+  const list = JSON.parse(await listBody.text());
   const appCache = await caches.open(APP_CACHE);
   const audioCache = await caches.open(AUDIO_CACHE);
   const total = list.total_bytes;
@@ -295,13 +330,38 @@ async function save(lang, speed, report, { prune }) {
   return { total, files: list.files.length, version: list.version };
 }
 
+// One file that never answers must not hold a save for ever: each try has a time limit, and
+// a failed try is repeated with a growing pause before the save reports the failure.
+const FILE_TIMEOUT_MS = CONFIG.fileTimeoutMs || 30000;
+const FILE_ATTEMPTS = 3;
+const RETRY_PAUSE_MS = CONFIG.retryPauseMs ?? 500;
+
+/** GET `url` and read its whole body, within the time limit, trying up to FILE_ATTEMPTS times. */
+async function fetchWithRetry(url, options) {
+  let failure = null;
+  for (let attempt = 1; attempt <= FILE_ATTEMPTS; attempt += 1) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), FILE_TIMEOUT_MS);
+    try {
+      const response = await fetch(url, { ...options, signal: controller.signal });
+      if (response.ok) return { response, body: await response.blob() };
+      failure = new Error(`${url}: HTTP ${response.status}`);
+      if (response.status < 500 && response.status !== 429) break; // asking again will not help
+    } catch (error) {
+      failure = new Error(`${url}: ${controller.signal.aborted ? 'no answer in time' : error.message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (attempt < FILE_ATTEMPTS) await new Promise((r) => setTimeout(r, RETRY_PAUSE_MS * 2 ** (attempt - 1)));
+  }
+  throw failure;
+}
+
 async function store(cache, file) {
-  const response = await fetch(file.url, {
+  const { response, body } = await fetchWithRetry(file.url, {
     credentials: 'omit', // never the answers cookie: saved pages hold no answers
     cache: file.kind === 'clip' ? 'default' : 'no-cache',
   });
-  if (response.status !== 200) throw new Error(`${file.url}: HTTP ${response.status}`);
-  const body = await response.blob();
   const headers = new Headers();
   for (const [name, value] of response.headers) {
     // Keep the security headers (CSP and the rest) with the saved page; the body is decoded.

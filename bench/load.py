@@ -1,0 +1,154 @@
+"""Throughput and latency under load: the app against a bare Starlette page, in one run.
+
+    .venv/bin/python bench/load.py [--users 50] [--seconds 10]
+
+Starts each under uvicorn on loopback (the settings of ``python -m server serve``: no access
+log) and drives N simulated users (each its own cookie jar, accepting gzip and br) for a
+bounded time per phase:
+
+1. bare: a bare Starlette HTML page of the size of a question page (bench/bare_app.py);
+2. question: question pages of a started screening, one after another;
+3. flow: a whole screening (intro, start, every answer, check, result) and a session page.
+
+Prints requests per second, p50/p99 latency and errors (must be 0) for each phase, and the
+ratio of question-page throughput to the bare page. The load generator shares the CPUs, so
+compare the ratio, not the absolute figures, across machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _serve import load, uvicorn_server
+
+HEADERS = {"Accept-Encoding": "gzip, br", "Accept": "text/html"}
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def line(self, name: str, seconds: float) -> str:
+        lat = sorted(self.latencies) or [0.0]
+        p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
+        return (
+            f"{name:9} {len(self.latencies) / seconds:8.0f} req/s  p50 "
+            f"{statistics.median(lat) * 1000:6.1f} ms  p99 {p99 * 1000:6.1f} ms  "
+            f"errors {len(self.errors)}"
+        )
+
+
+async def timed(tally: Tally, call: Awaitable[httpx.Response], ok: int = 200) -> httpx.Response:
+    start = time.perf_counter()
+    try:
+        response = await call
+    except httpx.HTTPError as exc:
+        tally.errors.append(repr(exc))
+        raise
+    tally.latencies.append(time.perf_counter() - start)
+    if response.status_code != ok:
+        tally.errors.append(f"{response.request.url}: {response.status_code}")
+    return response
+
+
+User = Callable[[httpx.AsyncClient, Tally, float], Awaitable[None]]
+
+
+async def bare_user(client: httpx.AsyncClient, tally: Tally, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        await timed(tally, client.get("/"))
+
+
+async def start_screening(client: httpx.AsyncClient, tally: Tally) -> None:
+    await timed(tally, client.get("/en/screening"))
+    await timed(tally, client.post("/en/screening/start", data={"perspective": "you"}), 303)
+
+
+async def question_urls(base: str) -> list[str]:
+    async with httpx.AsyncClient(base_url=base) as client:
+        rules = (await client.get("/en/screening/rules.json")).json()
+    return [q["url"] for q in rules["questions"]]
+
+
+def question_user(urls: list[str]) -> User:
+    async def user(client: httpx.AsyncClient, tally: Tally, deadline: float) -> None:
+        await start_screening(client, Tally())  # count question pages only
+        i = 0
+        while time.monotonic() < deadline:
+            await timed(tally, client.get(urls[i % len(urls)]))
+            i += 1
+
+    return user
+
+
+def flow_user(urls: list[str]) -> User:
+    async def user(client: httpx.AsyncClient, tally: Tally, deadline: float) -> None:
+        while time.monotonic() < deadline:
+            client.cookies.clear()
+            await start_screening(client, tally)
+            for url in urls:
+                await timed(tally, client.get(url))
+                await timed(tally, client.post(url, data={"answer": "no"}), 303)
+                if time.monotonic() > deadline:
+                    return
+            await timed(tally, client.get("/en/screening/check"))
+            await timed(tally, client.get("/en/screening/result"))
+            await timed(tally, client.get("/en/session"))
+
+    return user
+
+
+async def phase(base: str, users: int, seconds: float, user: User) -> Tally:
+    tally = Tally()
+    limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
+    deadline = time.monotonic() + seconds
+
+    async def one() -> None:
+        async with httpx.AsyncClient(
+            base_url=base, headers=HEADERS, limits=limits, timeout=60
+        ) as client:
+            with contextlib.suppress(httpx.HTTPError):  # counted in tally.errors
+                await user(client, tally, deadline)
+
+    await asyncio.gather(*(one() for _ in range(users)))
+    return tally
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    print(f"machine: {load()} (before); {args.users} users, {args.seconds:.0f} s a phase")
+    with uvicorn_server("bare_app:app", factory=False) as base:
+        bare = asyncio.run(phase(base, args.users, args.seconds, bare_user))
+    with uvicorn_server() as base:
+        urls = asyncio.run(question_urls(base))
+        question = asyncio.run(phase(base, args.users, args.seconds, question_user(urls)))
+        flow = asyncio.run(phase(base, args.users, args.seconds, flow_user(urls)))
+    print(bare.line("bare", args.seconds))
+    print(question.line("question", args.seconds))
+    print(flow.line("flow", args.seconds))
+    ratio = len(question.latencies) / max(1, len(bare.latencies))
+    print(f"question / bare throughput: {ratio:.2f}")
+    errors = bare.errors + question.errors + flow.errors
+    for error in errors[:5]:
+        print("  error:", error)
+    print(f"machine: {load()} (after)")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,172 @@
+"""Speed and scale, by structure (timings live in bench/): compression, caching, the lean
+service worker, a light ``audio build``, and the app served from an exported CDN copy."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.staticfiles import StaticFiles
+from starlette.testclient import TestClient
+
+from server.app import create_app
+from server.compression import accepts
+from server.config import ROOT, Settings
+from server.export import export_site
+from server.offline import app_version
+from server.security import content_security_policy
+from tests.conftest import LiveServer
+
+
+def test_pages_are_brotli_when_accepted_else_gzip(client: TestClient) -> None:
+    br = client.get("/en/screening", headers={"Accept-Encoding": "gzip, br"})
+    assert br.headers["content-encoding"] == "br"
+    gz = client.get("/en/screening", headers={"Accept-Encoding": "gzip"})
+    assert gz.headers["content-encoding"] == "gzip"
+    assert br.text == gz.text
+    assert not accepts("gzip, br;q=0", "br") and accepts("br;q=0.5", "br")
+
+
+def test_hashed_static_files_are_immutable(client: TestClient) -> None:
+    version = client.app.state.ig.static_version  # type: ignore[attr-defined]
+    response = client.get(f"/static/{version}/css/app.css", headers={"Accept-Encoding": "br"})
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert response.headers["content-encoding"] == "br"
+
+
+def test_files_json_and_worker_are_made_once_per_version(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = client.get("/en/offline/files.json?speed=normal").content
+    sw = client.get("/sw.js").text
+    calls: list[Path] = []
+
+    def counting(root: Path) -> bytes:
+        calls.append(root)
+        return b""
+
+    monkeypatch.setattr("server.offline.tree_digest", counting)
+    assert client.get("/en/offline/files.json?speed=normal").content == first
+    assert client.get("/sw.js").text == sw
+    assert app_version(client.app) in sw  # type: ignore[arg-type]
+    assert calls == []  # nothing re-hashed per request
+
+
+def test_worker_precaches_no_page_assets_or_large_icons(client: TestClient) -> None:
+    config = json.loads(client.get("/sw.js").text.split(" = ", 1)[1].split(";\n", 1)[0])
+    assert not [u for u in config["shell"] if u.endswith((".css", ".js")) or "512" in u]
+    source = (ROOT / "pwa" / "static" / "js" / "sw.js").read_text()
+    assert "cache: 'reload'" not in source
+    assert "navigationPreload.enable()" in source and "preloadResponse" in source
+
+
+def test_csp_follows_both_base_urls() -> None:
+    csp = content_security_policy("https://a.example/audio", "https://s.example/static")
+    assert "media-src 'self' blob: https://a.example" in csp
+    assert "script-src 'self' https://s.example" in csp
+    assert "style-src 'self' https://s.example" in csp
+    assert "connect-src 'self' https://a.example https://s.example" in csp
+
+
+def test_no_change_build_imports_no_web_stack_or_gtts(tmp_path: Path) -> None:
+    code = (
+        "import sys, server.__main__ as m\n"
+        "m.main(['audio', 'build', '--engine', 'espeak', '--speed', 'normal', '--lang', 'en'])\n"
+        "bad = [n for n in ('starlette', 'jinja2', 'uvicorn', 'gtts', 'requests')"
+        " if n in sys.modules]\n"
+        "print(bad)\n"
+    )
+    env = {"INVERSION_AUDIO_DIR": str(tmp_path / "audio"), "PATH": "/usr/bin:/bin"}
+    # An empty library and espeak: it builds, which is more than a no-change build imports.
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stderr
+
+
+class StaticServer:
+    """A second local server holding an export, as a CDN would (CORS for module scripts)."""
+
+    def __init__(self, folder: Path) -> None:
+        app = Starlette(middleware=[Middleware(CORSMiddleware, allow_origins=["*"])])
+        app.mount("/", StaticFiles(directory=folder))
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        sock.close()
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        self.uvicorn = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.uvicorn.run, daemon=True)
+
+    def __enter__(self) -> StaticServer:
+        self.thread.start()
+        while not self.uvicorn.started:
+            threading.Event().wait(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.uvicorn.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def cdn_site(tmp_path_factory: pytest.TempPathFactory, live_audio_dir: Path) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("export")
+    summary = export_site(Settings(audio_dir=live_audio_dir), folder)
+    assert summary.audio_files > 0 and summary.static_files > 0
+    with StaticServer(folder) as cdn:
+        base = f"http://127.0.0.1:{cdn.port}"
+        settings = Settings(
+            audio_dir=live_audio_dir,
+            secret_key="cdn-secret",
+            audio_base_url=f"{base}/audio",
+            static_base_url=f"{base}/static",
+        )
+        with LiveServer(settings) as site:
+            yield site.url
+
+
+@pytest.mark.browser
+def test_a_page_plays_its_clip_from_the_exported_copy(browser: Browser, cdn_site: str) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{cdn_site}/en/screening")
+    page.click('button[name="perspective"][value="you"]')
+    audio = page.locator(".ig-narration__audio").first
+    src = audio.get_attribute("src") or ""
+    assert "/audio/en/" in src and not src.startswith(cdn_site)
+    css = page.locator('link[rel="stylesheet"]').get_attribute("href") or ""
+    assert "/static/" in css and not css.startswith(cdn_site)
+    state = page.evaluate(
+        """async () => {
+            const audio = document.querySelector('.ig-narration__audio');
+            const playing = new Promise(
+                (r) => audio.addEventListener('playing', () => r('playing')));
+            await audio.play();
+            return await playing;
+        }"""
+    )
+    assert state == "playing"
+    assert page.evaluate("() => document.body.classList.contains('js-enabled')")  # JS from CDN
+    assert not [e for e in errors if "Content Security Policy" in e]
+    context.close()
+
+
+def test_create_app_reads_the_static_base(tmp_path: Path) -> None:
+    app = create_app(Settings(audio_dir=tmp_path, static_base_url="https://s.example/static"))
+    with TestClient(app) as client:
+        html = client.get("/en/screening").text
+    assert 'href="https://s.example/static/' in html
