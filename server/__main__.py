@@ -30,7 +30,7 @@ def print_problems(headline: str, exc: ContentError) -> None:
 def load_or_exit(settings: Settings) -> dict[str, Content]:
     """The content, or exit 1 naming each problem with its file and key."""
     try:
-        return load_all(settings.content_dir)
+        return load_all(settings.content_dir, settings.default_language)
     except ContentError as exc:
         print_problems("Content is not valid:", exc)
         raise SystemExit(1) from None

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from server import offline, speech
+from server import offline, speech, webmanifest
 from server.catalog import load_catalog
 from server.compression import Compression
 from server.config import Settings
@@ -81,6 +81,9 @@ def routes() -> list[BaseRoute]:
             _root_file("manifest.webmanifest", "application/manifest+json"),
             name="web-manifest",
         ),
+        Route(
+            f"{lang}/manifest.webmanifest", webmanifest.language_manifest, name="language-manifest"
+        ),
         # The screening (server/screening/views.py).
         Route(f"{lang}/", screening.home, name="home"),
         Route(f"{lang}/helping", screening.helping, name="helping"),
@@ -128,7 +131,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """Build the app. Invalid content raises ContentError, so the server refuses to start."""
     settings = settings or Settings()
     keep_audio_out_of_access_log()
-    contents = load_all(settings.content_dir)
+    contents = load_all(settings.content_dir, settings.default_language)
     if settings.default_language not in contents:
         raise ValueError(f"default_language {settings.default_language!r} has no content file")
     version = static_version()

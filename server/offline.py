@@ -32,6 +32,7 @@ from server.session.tracks import current_track_files
 from server.static import STATIC_DIR, TEMPLATES_DIR, shell_files, tree_digest
 from server.urls import Urls
 from server.web import AppState, content_for, render, state
+from server.webmanifest import manifest_body
 
 log = logging.getLogger("inversion_guide.offline")
 
@@ -116,7 +117,8 @@ def shell_urls(app: Starlette) -> list[str]:
             for name in shell_files()
             if not name.startswith(PAGE_ASSETS) and name not in INSTALL_ONLY
         ),
-        any_urls.manifest(),
+        any_urls.site_manifest(),
+        *(u.manifest() for u in urls.values()),
         *(u.offline() for u in urls.values()),
     ]
 
@@ -132,6 +134,7 @@ def worker_routes(app: Starlette) -> dict[str, Any]:
         urls = urls_of(app, lang)
         langs[lang] = {
             "home": urls.home(),
+            "manifest": urls.manifest(),
             "offline": urls.offline(),
             "offlineResult": urls.offline_result(),
             "offlineFiles": urls.offline_files(),
@@ -142,13 +145,15 @@ def worker_routes(app: Starlette) -> dict[str, Any]:
         forms[urls.restart()] = urls.intro()
         answer_pages += [urls.check(), urls.result()]
         data.append(urls.rules())
-    manifest = urls_of(app, "").manifest()
+    manifests = [urls_of(app, shared.settings.default_language).site_manifest()]
+    manifests += [urls_of(app, lang).manifest() for lang in langs]
     return {
         "langs": langs,
         "forms": forms,
         "answerPages": answer_pages,
         "data": data,
-        "manifest": manifest,
+        "manifest": manifests[0],
+        "manifests": manifests,
     }
 
 
@@ -290,7 +295,7 @@ async def page_sizes(app: Starlette, paths: list[str], version: str) -> dict[str
     return out
 
 
-def static_files(urls: Urls) -> list[dict[str, Any]]:
+def static_files(app: Starlette, urls: Urls, content: Content) -> list[dict[str, Any]]:
     out = []
     for name in shell_files():
         path = STATIC_DIR / name
@@ -301,11 +306,10 @@ def static_files(urls: Urls) -> list[dict[str, Any]]:
                 "kind": "static",
             }
         )
-    manifest = STATIC_DIR / "manifest.webmanifest"
     out.append(
         {
             "url": urls.manifest(),
-            "bytes": manifest.stat().st_size if manifest.is_file() else 0,
+            "bytes": len(manifest_body(app, content)),
             "kind": "static",
         }
     )
@@ -335,7 +339,7 @@ async def _files_body(app: Starlette, content: Content, speed: str) -> bytes:
     paths = page_paths(urls, content)
     sizes = await page_sizes(app, paths, version)
     files = [
-        *static_files(urls),
+        *static_files(app, urls, content),
         *({"url": p, "bytes": sizes[p], "kind": "page"} for p in paths if p in sizes),
         *clip_files(content, shared.clips, shared.settings.audio_dir, speed),
         *track_files(content, shared.clips, shared.settings.audio_dir, speed),

@@ -11,7 +11,8 @@ from __future__ import annotations
 from functools import lru_cache
 from urllib.parse import urlencode
 
-from starlette.types import ASGIApp
+from starlette.routing import Match, Route
+from starlette.types import ASGIApp, Scope
 
 
 def route_path(app: ASGIApp, name: str, **params: str) -> str:
@@ -24,6 +25,26 @@ def route_path(app: ASGIApp, name: str, **params: str) -> str:
 @lru_cache(maxsize=8192)
 def _route_path(app: ASGIApp, name: str, params: tuple[tuple[str, str], ...]) -> str:
     return str(app.url_path_for(name, **dict(params)))  # type: ignore[attr-defined]
+
+
+def page_in_language(app: ASGIApp, scope: Scope, lang: str, query: str = "") -> str | None:
+    """The page ``scope`` asks for, in ``lang``: the same named GET route with the same
+    parameters (a question stays that question, a plan that plan), or None when the request
+    is not for a page of a language (the route is unknown, or has no ``lang``).
+
+    A POST's address is looked up as the GET page at that address: the page its form re-shows.
+    """
+    get_scope = {**scope, "method": "GET"}
+    for route in getattr(app, "routes", []):
+        if not isinstance(route, Route):
+            continue
+        match, child = route.matches(get_scope)
+        params = child.get("path_params", {}) if match is Match.FULL else {}
+        if "lang" in params:
+            filled = {name: str(value) for name, value in params.items()}
+            path = route_path(app, route.name, **{**filled, "lang": lang})
+            return f"{path}?{query}" if query else path
+    return None
 
 
 def static_path(version: str, name: str, base: str = "/static") -> str:
@@ -54,7 +75,16 @@ class Urls:
     def language_home(self, lang: str) -> str:
         return route_path(self.app, "home", lang=lang)
 
+    def in_language(self, scope: Scope, lang: str, query: str = "") -> str:
+        """This page in ``lang`` (its home page when the page has no other language)."""
+        return page_in_language(self.app, scope, lang, query) or self.language_home(lang)
+
     def manifest(self) -> str:
+        """This language's web manifest (its name, ``lang`` and start page)."""
+        return self._path("language-manifest")
+
+    def site_manifest(self) -> str:
+        """The manifest at the site root (English), kept for installs made before languages."""
         return route_path(self.app, "web-manifest")
 
     def service_worker(self) -> str:

@@ -22,6 +22,10 @@ from server.screening.rule import Answer, parse_answers
 from server.security import TOO_LARGE, BodyTooLarge, security_headers
 from server.urls import Urls
 
+# A language choice, remembered for a year (not a health cookie: it holds "en" or "es").
+LANGUAGE_COOKIE = "ig_lang"
+LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
+
 ANSWER_LABELS = {"yes": "answer_yes", "no": "answer_no", "not-sure": "answer_not_sure"}
 
 
@@ -89,17 +93,47 @@ def render(
     headers = dict(headers or {})
     headers.setdefault("Cache-Control", "no-store" if personal else "no-cache")
     shared = state(request)
+    urls = urls_for(request, content)
+    # The language switch leads to this same page in each language; answers are kept by
+    # question id in the session, so they carry over. A GET's query (?return=check,
+    # ?speed=slow) is kept; a POST's body never goes into a link.
+    query = request.url.query if request.method == "GET" else ""
+    languages = sorted(shared.contents.values(), key=lambda c: c.language)
     base = {
         "content": content,
         "ui": content.ui,
         "page_title": page_title,
-        "languages": sorted(shared.contents.values(), key=lambda c: c.language),
+        "languages": languages,
+        "language_links": [
+            (other, urls.in_language(request.scope, other.language, query)) for other in languages
+        ],
         "clips": shared.clips,
         "perspective": perspective_of(request),
-        "urls": urls_for(request, content),
+        "urls": urls,
     }
-    return shared.templates.TemplateResponse(
+    response = shared.templates.TemplateResponse(
         request, template, {**base, **context}, status_code=status_code, headers=headers
+    )
+    remember_language(request, response, content.language)
+    return response
+
+
+def remember_language(request: Request, response: Response, lang: str) -> None:
+    """Remember the language of a page the visitor opened (``ig_lang``), for the site root.
+
+    Only a language page the visitor asked for by address sets it (not an error page shown in
+    the default language). The cookie holds a language code and nothing about health.
+    """
+    if request.path_params.get("lang") != lang or request.cookies.get(LANGUAGE_COOKIE) == lang:
+        return
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        lang,
+        max_age=LANGUAGE_COOKIE_MAX_AGE,
+        path="/",
+        secure=state(request).settings.https_only,
+        httponly=True,
+        samesite="lax",
     )
 
 
@@ -180,13 +214,47 @@ async def server_error_page(request: Request, exc: Exception) -> Response:
     return HTMLResponse(body, status_code=500, headers=headers)
 
 
+def accepted_languages(header: str) -> list[str]:
+    """Language codes from an ``Accept-Language`` header, most wanted first.
+
+    Each range counts with its ``q`` weight (1 when absent; a bad weight counts as 0); ranges
+    with ``q=0`` are refused, not wanted. Among equal weights the header's order stands. A
+    region (``es-MX``) also offers its language (``es``), just after it.
+    """
+    weighted: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        tag = fields[0].lower()
+        if not tag or tag == "*":
+            continue
+        weight = 1.0
+        for param in fields[1:]:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        if weight > 0:
+            weighted.append((-weight, position, tag))
+    codes: list[str] = []
+    for _, _, tag in sorted(weighted):
+        for code in (tag, tag.split("-")[0]):
+            if code not in codes:
+                codes.append(code)
+    return codes
+
+
 async def root(request: Request) -> Response:
-    """Send visitors to their language, from Accept-Language, else the default."""
+    """Send visitors to their language: the one they chose before (``ig_lang``), else the
+    best one ``Accept-Language`` allows, else the default."""
     shared = state(request)
-    wanted = request.headers.get("accept-language", "")
-    for part in wanted.split(","):
-        code = part.split(";")[0].strip().lower().split("-")[0]
-        if code in shared.contents:
-            return redirect(str(request.app.url_path_for("home", lang=code)))
-    default = shared.settings.default_language
-    return redirect(str(request.app.url_path_for("home", lang=default)))
+    chosen = request.cookies.get(LANGUAGE_COOKIE, "")
+    wanted = [chosen, *accepted_languages(request.headers.get("accept-language", ""))]
+    lang = next((code for code in wanted if code in shared.contents), None)
+    response = redirect(
+        str(request.app.url_path_for("home", lang=lang or shared.settings.default_language))
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    return response

@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from server.app import create_app
 from server.config import ROOT, Settings
 from server.content import Content, load_all
-from tests.narration_helpers import build_session_audio
+from tests.narration_helpers import build_pages_and_one_track, build_session_audio
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -24,6 +24,15 @@ CHROMIUM = "/usr/bin/chromium"
 @pytest.fixture(scope="session")
 def content() -> Content:
     return load_all(ROOT / "content")["en"]
+
+
+@pytest.fixture(scope="session")
+def content_es() -> Content:
+    return load_all(ROOT / "content")["es"]
+
+
+# The one Spanish session track the browser tests play (the live server builds no other).
+SPANISH_PLAN = "first-20"
 
 
 @pytest.fixture
@@ -69,10 +78,13 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_audio_dir(tmp_path_factory: pytest.TempPathFactory, content: Content) -> Path:
-    """The whole English narration (clips at both speeds and every session track), built once
-    with espeak-ng before the live server starts, so its catalogue is complete from the start."""
+    """The whole English narration (clips at both speeds and every session track), and the
+    Spanish clips the Spanish browser tests use, built once with espeak-ng before the live
+    server starts, so its catalogue is complete from the start."""
     root = tmp_path_factory.mktemp("live-audio")
     build_session_audio(root, content)
+    # Spanish: every page's clips and one plan's track, at normal speed (tests/test_browser_es.py).
+    build_pages_and_one_track(root, load_all(ROOT / "content")["es"], SPANISH_PLAN)
     return root
 
 

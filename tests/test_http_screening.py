@@ -261,6 +261,6 @@ def test_templates_have_no_inline_script_or_style(client: TestClient, content: C
 def test_healthz(client: TestClient) -> None:
     body = client.get("/healthz").json()
     assert body["status"] == "ok"
-    assert body["languages"] == ["en"]
+    assert body["languages"] == ["en", "es"]
     assert body["narration"]["clips_present"] == 0
     assert body["narration"]["complete"] is False

@@ -74,7 +74,7 @@ def test_manifest_has_every_field_and_real_icons(client: TestClient) -> None:
 
 def test_pages_link_the_manifest_the_script_and_a_touch_icon(client: TestClient) -> None:
     page = client.get("/en/").text
-    assert '<link rel="manifest" href="/manifest.webmanifest">' in page
+    assert '<link rel="manifest" href="/en/manifest.webmanifest">' in page
     assert re.search(r'<script type="module" src="/static/[0-9a-f]{10}/js/app\.js">', page)
     assert re.search(
         r'<link rel="apple-touch-icon" href="/static/[0-9a-f]{10}/icons/icon-192', page

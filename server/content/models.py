@@ -28,18 +28,61 @@ FORBIDDEN_PATTERNS: dict[str, str] = {
     "go ahead": r"\b(?:go|goes|going|gone|went)[\s-]+ahead\b",
     "approved": r"\w*approv\w*",  # approve, approved, approval, unapproved
 }
+# The same claims in other languages, by language code. English is checked in every language
+# (a new language starts as a copy of en.yaml); a language's own list is checked as well.
+# Spanish: "seguro/segura" means both "safe" and "sure", so every form is forbidden and "Not
+# sure" is said "No lo sé" (content/es.yaml); "asegúrese" (make sure) is a different word.
+FORBIDDEN_PATTERNS_BY_LANGUAGE: dict[str, dict[str, str]] = {
+    "en": FORBIDDEN_PATTERNS,
+    "es": {
+        "seguro/segura": r"\bsegur[oa]s?\b|\bseguramente\b|\bcon seguridad\b",
+        "a salvo": r"\ba salvo\b",
+        "sin riesgo/peligro": r"\bsin (?:ningún |ningun )?(?:riesgos?|peligros?)\b",
+        "apto/apta": r"\bapt[oa]s?\b|\baptitud\b",
+        "adecuado": r"\w*adecuad\w*",  # adecuado, inadecuada
+        "idóneo": r"\bidóne[oa]s?\b",
+        "autorizado": r"\w*autoriza\w*",  # autorizado, autorización
+        "aprobado": r"\baprob\w*",  # aprobado, aprobación (not "comprobar")
+        "vía libre": r"\bv[ií]a\s+libre\b",
+        "luz verde": r"\bluz\s+verde\b",
+        "alta médica": r"\balta\s+m[eé]dica\b",
+        "seguir adelante": r"\badelante\b",  # puede seguir adelante, adelante
+    },
+}
 # Kept for callers that list the words; the patterns above are the check.
 FORBIDDEN_WORDS = tuple(FORBIDDEN_PATTERNS)
 # ...except inside these exact phrases, which deny clearance rather than grant it.
-ALLOWED_PHRASES = ("this is not medical clearance",)
+ALLOWED_PHRASES = ("this is not medical clearance", "esto no es una autorización médica")
 
 
-def forbidden_wording(text: str) -> list[str]:
-    """The forbidden words ``text`` uses (by their ``FORBIDDEN_PATTERNS`` name), in order."""
+def forbidden_wording(text: str, language: str = "en") -> list[str]:
+    """The forbidden words ``text`` uses (by their pattern's name), in order: English, and
+    ``language``'s own list when it has one."""
     lowered = text.lower()
     for phrase in ALLOWED_PHRASES:
         lowered = lowered.replace(phrase, "")
-    return [name for name, pattern in FORBIDDEN_PATTERNS.items() if re.search(pattern, lowered)]
+    patterns = {**FORBIDDEN_PATTERNS, **FORBIDDEN_PATTERNS_BY_LANGUAGE.get(language, {})}
+    return [name for name, pattern in patterns.items() if re.search(pattern, lowered)]
+
+
+# How each language names "the emergency number" in a sentence; a sentence that names it, or
+# any of the numbers in ``Emergency.number`` (112, 911, 999...), must say ``number`` in full.
+# A language not listed here is still held to its numbers and to its own ``number`` phrase.
+EMERGENCY_NUMBER_MENTIONS: dict[str, str] = {
+    "en": r"\bemergency numbers?\b",
+    "es": r"\bn[úu]meros?\b[^.]*\bemergencias?\b",
+}
+
+
+def mentions_emergency_number(text: str, number: str) -> bool:
+    """Whether ``text`` speaks of the number to call, in any language's words or digits."""
+    lowered = text.lower()
+    head = number.split("(")[0].strip().lower()
+    if head and head in lowered:
+        return True
+    if any(re.search(rf"(?<!\d){digits}(?!\d)", text) for digits in re.findall(r"\d+", number)):
+        return True
+    return any(re.search(pattern, lowered) for pattern in EMERGENCY_NUMBER_MENTIONS.values())
 
 
 class Level(StrEnum):
@@ -148,7 +191,7 @@ class Emergency(Strict):
     def _number_said_in_full(self) -> Emergency:
         lines = [*self.signs, *self.steps, *self.alone, *self.short]
         for line in lines:
-            if "emergency number" in line.say and self.number not in line.say:
+            if mentions_emergency_number(line.say, self.number) and self.number not in line.say:
                 raise ValueError(f"say the number in full ({self.number!r}): {line.say!r}")
         if not any(self.number in line.say for line in self.short):
             raise ValueError("the short version must say the emergency number")
@@ -181,6 +224,8 @@ class Ui(Strict):
     """Every fixed string of the interface."""
 
     app_name: NonEmpty
+    # The name under a home-screen icon (web manifest ``short_name``): 12 characters at most.
+    app_short_name: str = Field(min_length=1, max_length=12)
     skip_link: NonEmpty
     language_label: NonEmpty
     nav_label: NonEmpty
@@ -326,6 +371,6 @@ def wording_problems(content: Content, file: str) -> list[str]:
     for key, text in content.all_strings():
         if key == "source" or key.endswith(".source"):
             continue
-        for word in forbidden_wording(text):
+        for word in forbidden_wording(text, content.language):
             problems.append(f"{file}: {key}: must not say {word!r}: {text!r}")
     return problems

@@ -21,7 +21,7 @@
  * which goes to the next unanswered question or shows the result.
  */
 
-const CONFIG = self.IG_CONFIG || { version: 'dev', shell: [], assets: [], routes: { langs: {}, forms: {}, answerPages: [], data: [], manifest: '' } };
+const CONFIG = self.IG_CONFIG || { version: 'dev', shell: [], assets: [], routes: { langs: {}, forms: {}, answerPages: [], data: [], manifest: '', manifests: [] } };
 // Where static files and narration come from: this site, or a CDN holding an export.
 const STATIC_BASE = new URL(CONFIG.staticBase || '/static', self.location.href).href;
 const AUDIO_BASE = new URL(CONFIG.audioBase || '/audio', self.location.href).href;
@@ -117,7 +117,7 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   if (url.href.startsWith(AUDIO_BASE) || url.pathname.startsWith('/audio/')) event.respondWith(audio(request));
   else if (url.href.startsWith(STATIC_BASE) || url.pathname.startsWith('/static/')) event.respondWith(staticFile(request));
-  else if (url.pathname === ROUTES.manifest || ROUTES.data.includes(url.pathname)) {
+  else if (ROUTES.manifests.includes(url.pathname) || ROUTES.data.includes(url.pathname)) {
     event.respondWith(networkFirst(request));
   }
 });

@@ -1,0 +1,167 @@
+"""Spanish in headless Chromium: a carer's whole screening and a guided session by keyboard
+alone, with JavaScript off and on; a Spanish clip on every narrated page; axe on each page type.
+
+The live server's library holds the Spanish clips of every page and the track of one plan
+(``tests.conftest.SPANISH_PLAN``), at normal speed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from server.content import Content
+from tests.browser_helpers import assert_no_axe_violations, press_button, tab_to
+from tests.conftest import SPANISH_PLAN, LiveServer
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(params=[False, True], ids=["js-off", "js-on"])
+def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(
+        java_script_enabled=request.param, viewport={"width": 390, "height": 844}
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def assert_spanish_page(page: Page, clip: bool = True) -> None:
+    assert page.locator("html").get_attribute("lang") == "es", page.url
+    if clip:
+        spanish = page.locator('audio[src^="/audio/es/"]')
+        assert spanish.count() >= 1, f"no Spanish clip on {page.url}"
+        assert page.locator('audio[src^="/audio/en/"]').count() == 0, page.url
+
+
+def answer_label(content: Content, answer: str) -> str:
+    ui = content.ui
+    return {"yes": ui.answer_yes, "no": ui.answer_no}[answer]
+
+
+def test_a_carer_completes_the_screening_and_a_session_in_spanish_by_keyboard(
+    page: Page, live_server: LiveServer, content_es: Content
+) -> None:
+    ui, session = content_es.ui, content_es.session
+    page.goto(f"{live_server.url}/es/helping")
+    assert_spanish_page(page, clip=False)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "ig-skip-link"
+    press_button(page, ui.start_for_them)
+    total = len(content_es.questions)
+    for n, question in enumerate(content_es.questions, start=1):
+        assert page.title().startswith(f"Pregunta {n} de {total}: {question.title}")
+        assert page.locator("h1").inner_text() == question.they
+        assert_spanish_page(page)
+        press_button(page, ui.answer_no)
+    assert page.title().startswith(ui.check_title)
+    assert_spanish_page(page)
+    press_button(page, ui.see_result)
+    outcome = content_es.outcomes.no_known_reason.they
+    assert page.locator("h1").inner_text() == outcome.title
+    assert_spanish_page(page)
+
+    page.goto(f"{live_server.url}/es/session")
+    assert page.locator("h1").inner_text() == session.ui.doctor_title
+    assert_spanish_page(page)
+    press_button(page, session.ui.doctor_confirm_they)
+    assert page.locator("h1").inner_text() == session.ui.gate_open_title
+    assert_spanish_page(page)
+    press_button(page, session.ui.choose_plan)
+    assert_spanish_page(page)
+    plan = next(p for p in session.plans if p.id == SPANISH_PLAN)
+    press_button(page, session.ui.start_suggested.format(plan=plan.title))
+    for check in session.checks:
+        assert page.locator("h1").inner_text() == check.they.format(angle=plan.angle)
+        assert_spanish_page(page)
+        press_button(page, answer_label(content_es, check.go_on_answer))
+
+    # A carer lands on the carer view of the player: one Spanish track; Stop leads to the
+    # come-up instructions, by keyboard.
+    assert f"/es/session/plan/{SPANISH_PLAN}/carer" in page.url
+    assert_spanish_page(page, clip=False)
+    track = page.locator('audio[src^="/audio/es/tracks/"]')
+    assert track.count() == 1
+    tab_to(page, session.ui.stop_now, limit=60)
+    page.keyboard.press("Enter")
+    if page.evaluate("document.body.classList.contains('js-enabled')"):
+        # The player seeks the one track to the come-up chapter and shows its title.
+        page.locator("[data-step-title]", has_text=session.steps.come_up.title).wait_for()
+    else:
+        page.wait_for_url("**#step-come-up")
+        assert session.steps.come_up.title in page.locator("#step-come-up").inner_text()
+
+
+def get_ready_es(context: BrowserContext, base: str, content: Content) -> None:
+    """A screening with no known reason, the doctor confirmed, the plan chosen, every check
+    passed."""
+    request = context.request
+    request.post(f"{base}/es/screening/start", form={"perspective": "you"})
+    for q in content.questions:
+        request.post(f"{base}/es/screening/q/{q.id}", form={"answer": "no"})
+    request.post(f"{base}/es/session/clinician", form={"confirm": "yes"})
+    request.post(f"{base}/es/session/plan/{SPANISH_PLAN}/choose", form={})
+    for check in content.session.checks:
+        request.post(
+            f"{base}/es/session/plan/{SPANISH_PLAN}/check/{check.id}",
+            form={"answer": check.go_on_answer},
+        )
+
+
+@pytest.mark.parametrize("scripts", ["blocked", "running"])
+def test_spanish_page_types_have_no_axe_violations(
+    browser: Browser, live_server: LiveServer, content_es: Content, scripts: str
+) -> None:
+    """axe needs JavaScript, so "JavaScript off" is the app's own scripts blocked."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    if scripts == "blocked":
+        context.route("**/*.js", lambda route: route.abort())
+        context.route("**/*.js?*", lambda route: route.abort())
+    page = context.new_page()
+    base = f"{live_server.url}/es"
+    narrated = ["/", "/screening", "/emergency", "/session"]
+    for path in [*narrated, "/helping", "/offline", "/no-existe"]:
+        page.goto(base + path)
+        assert_spanish_page(page, clip=path in narrated)
+        assert_no_axe_violations(page)
+    page.goto(f"{base}/screening")
+    press_button(page, content_es.ui.start_for_me)
+    assert_spanish_page(page)
+    assert_no_axe_violations(page)
+    # The error state of a question page is narrated too.
+    with page.expect_navigation():
+        page.evaluate("document.querySelector('form[data-module=question]').requestSubmit()")
+    assert page.title().startswith(content_es.ui.error_prefix)
+    assert_spanish_page(page)
+    assert_no_axe_violations(page)
+    context.close()
+
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    if scripts == "blocked":
+        context.route("**/*.js", lambda route: route.abort())
+        context.route("**/*.js?*", lambda route: route.abort())
+    get_ready_es(context, live_server.url, content_es)
+    page = context.new_page()
+    for path in [
+        "/screening/check",
+        "/screening/result",
+        "/session",
+        "/session/plans",
+        f"/session/plan/{SPANISH_PLAN}/check/meal",
+        f"/session/plan/{SPANISH_PLAN}/feedback",
+    ]:
+        page.goto(base + path)
+        assert_spanish_page(page)
+        assert_no_axe_violations(page)
+    # Opening a check page started the checks again: pass them again before the player.
+    get_ready_es(context, live_server.url, content_es)
+    page.goto(f"{base}/session/plan/{SPANISH_PLAN}/play")
+    assert page.locator('audio[src^="/audio/es/tracks/"]').count() == 1
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name=content_es.session.ui.carer_view).click()
+    assert page.locator('audio[src^="/audio/es/tracks/"]').count() == 1
+    assert_no_axe_violations(page)
+    context.close()
