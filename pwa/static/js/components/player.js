@@ -33,7 +33,8 @@ export class Player {
     this.strings = data.strings;
     this.chapters = data.chapters;
     this.audio = root.querySelector('[data-session-audio]');
-    this.toggleButton = root.querySelector('[data-action=toggle]');
+    // Play/Pause may appear twice (the carer bar at the top, and the standard controls).
+    this.toggleButtons = [...root.querySelectorAll('[data-action=toggle]')];
     this.comeUp = this.chapters.findIndex((c) => c.id === data.come_up);
     this.position = positionStore(data.lang, data.plan);
     this.current = -1;
@@ -43,12 +44,17 @@ export class Player {
 
     root.classList.add('ig-session--js');
     this.part('session-controls').hidden = false;
+    for (const button of this.toggleButtons) button.hidden = false;
     this.listenToAudio();
     root.addEventListener('click', (event) => this.onClick(event));
     if (root.classList.contains('ig-session--carer')) document.body.classList.add('ig-body--carer');
     this.resume();
     if (this.current < 0) this.update(false);
     this.applyHandlers();
+  }
+
+  setToggle(label) {
+    for (const button of this.toggleButtons) button.textContent = label;
   }
 
   /** The element marked `data-<name>` inside the player. */
@@ -195,7 +201,7 @@ export class Player {
     });
     audio.addEventListener('play', () => {
       this.rewindAfterLongPause(); // playback started elsewhere (native controls, the system)
-      this.toggleButton.textContent = this.strings.pause;
+      this.setToggle(this.strings.pause);
     });
     audio.addEventListener('playing', () => {
       this.applyHandlers(); // WebKit drops the handlers when playback (re)starts
@@ -204,7 +210,7 @@ export class Player {
     });
     audio.addEventListener('pause', () => {
       if (!audio.ended) this.pausedAt = Date.now();
-      this.toggleButton.textContent = this.strings.play;
+      this.setToggle(this.strings.play);
       setPlaybackState('paused');
       this.savePosition(true);
     });
@@ -212,7 +218,7 @@ export class Player {
   }
 
   onEnded() {
-    this.toggleButton.textContent = this.strings.play;
+    this.setToggle(this.strings.play);
     this.position.clear();
     this.say(this.strings.ended, true);
     this.root.querySelector('[data-session-feedback]')?.classList.add('ig-button--primary-next');
