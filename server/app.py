@@ -17,9 +17,10 @@ from server import offline, speech
 from server.catalog import load_catalog
 from server.config import Settings
 from server.content import load_all
+from server.logs import keep_audio_out_of_access_log
 from server.screening import views as screening
 from server.security import BodyTooLarge, CrossSiteGuard, LimitBody, SecurityHeaders
-from server.session import player
+from server.session import checks, player
 from server.session import views as session
 from server.session_cookie import EncryptedSessions
 from server.static import STATIC_DIR, AudioFiles, StaticAssets, make_templates, static_version
@@ -83,6 +84,7 @@ def routes() -> list[BaseRoute]:
         # The screening (server/screening/views.py).
         Route(f"{lang}/", screening.home, name="home"),
         Route(f"{lang}/helping", screening.helping, name="helping"),
+        Route(f"{lang}/emergency", screening.emergency, name="emergency"),
         Route(f"{lang}/screening", screening.intro, name="intro"),
         Route(f"{lang}/screening/start", screening.start, methods=post, name="start"),
         Route(f"{lang}/screening/q/{{question_id:str}}", screening.question_page, name="question"),
@@ -113,11 +115,11 @@ def routes() -> list[BaseRoute]:
             f"{lang}/session/clinician", session.clinician_confirm, methods=post, name="clinician"
         ),
         Route(f"{lang}/session/plans", session.plans_page, name="plans"),
-        Route(f"{plan}/ahead", session.ahead_page, name="ahead"),
-        Route(f"{plan}/check/{{check_id:str}}", session.check_page, name="session-check"),
+        Route(f"{plan}/choose", session.choose_plan, methods=post, name="choose"),
+        Route(f"{plan}/check/{{check_id:str}}", checks.check_page, name="session-check"),
         Route(
             f"{plan}/check/{{check_id:str}}",
-            session.check_answer,
+            checks.check_answer,
             methods=post,
             name="session-check-answer",
         ),
@@ -131,6 +133,7 @@ def routes() -> list[BaseRoute]:
 def create_app(settings: Settings | None = None) -> Starlette:
     """Build the app. Invalid content raises ContentError, so the server refuses to start."""
     settings = settings or Settings()
+    keep_audio_out_of_access_log()
     contents = load_all(settings.content_dir)
     if settings.default_language not in contents:
         raise ValueError(f"default_language {settings.default_language!r} has no content file")

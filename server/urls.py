@@ -52,6 +52,9 @@ class Urls:
     def home(self) -> str:
         return self._path("home")
 
+    def emergency(self) -> str:
+        return self._path("emergency")
+
     def helping(self) -> str:
         return self._path("helping")
 
@@ -96,8 +99,8 @@ class Urls:
     def plans(self) -> str:
         return self._path("plans")
 
-    def ahead(self, plan_id: str) -> str:
-        return self._path("ahead", plan_id=plan_id)
+    def choose(self, plan_id: str) -> str:
+        return self._path("choose", plan_id=plan_id)
 
     def session_check(self, plan_id: str, check_id: str) -> str:
         return self._path("session-check", plan_id=plan_id, check_id=check_id)

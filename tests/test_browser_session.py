@@ -69,8 +69,12 @@ def get_ready(context: BrowserContext, base: str, content: Content, plan: str = 
     request.post(f"{base}/en/screening/start", form={"perspective": "you"})
     for q in content.questions:
         request.post(f"{base}/en/screening/q/{q.id}", form={"answer": "no"})
+    request.post(f"{base}/en/session/clinician", form={"confirm": "yes"})  # asked my doctor
+    request.post(f"{base}/en/session/plan/{plan}/choose", form={"suggested": plan, "sessions": "5"})
     for check in content.session.checks:
-        request.post(f"{base}/en/session/plan/{plan}/check/{check.id}", form={"answer": "yes"})
+        request.post(
+            f"{base}/en/session/plan/{plan}/check/{check.id}", form={"answer": check.go_on_answer}
+        )
 
 
 @pytest.fixture
@@ -260,11 +264,18 @@ def test_session_pages_have_no_axe_violations(
         "/session",
         "/session/plans",
         f"/session/plan/{PLAN}/check/height",
-        "/session/plan/build-40/ahead",
         f"/session/plan/{PLAN}/feedback",
+        "/emergency",
     ):
         page.goto(base + url)
         assert_no_axe_violations(page)
+    # The warning before a plan one step beyond the suggestion, and the refusal beyond that.
+    page.goto(base + "/session/plans")
+    page.locator("[data-plan-id=first-20-long] [data-plan-link]").click()
+    # A device with no sessions saved: only the first plans.
+    assert page.locator("h1").inner_text() == content.session.ui.beyond_title
+    assert content.session.ui.first_only_body in page.locator("main").inner_text()
+    assert_no_axe_violations(page)
     open_player(page, live_server)
     start_playing(page)
     assert_no_axe_violations(page)
@@ -361,27 +372,35 @@ def test_history_on_the_device_moves_the_suggestion_and_feedback_holds_it_back(
     page.evaluate("h => localStorage.setItem('ig.session.history.v1', JSON.stringify(h))", history)
     page.reload()
     suggested = page.locator(".ig-plan--suggested")
-    assert suggested.count() == 1 and suggested.get_attribute("data-plan-id") == "first-30"
+    assert suggested.count() == 1 and suggested.get_attribute("data-plan-id") == "first-20-long"
     assert page.locator("[data-plans-reason]").inner_text() == content.session.ui.reason_move_on
     start = page.locator("[data-plans-suggested]")
-    assert start.inner_text() == "Start the suggested plan: 30 degrees, 2 minutes"
-    assert str(start.get_attribute("href")).endswith("/plan/first-30/check/height")
+    assert start.inner_text() == "Start the suggested plan: 20 degrees, 2 minutes"
     gentler = page.locator("[data-plans-gentler]")
     assert gentler.inner_text() == "Start a gentler plan: 20 degrees, 1 minute"
-
-    def link(plan: str) -> str:
-        return str(page.locator(f"[data-plan-id={plan}] [data-plan-link]").get_attribute("href"))
-
-    assert link("build-30").endswith("/ahead") and link("first-20").endswith("/check/height")
+    # Every plan's form carries what the device knows, for the server's safeguards.
+    fields = page.evaluate(
+        "() => [...document.querySelectorAll('[data-plans-field]')].map(i => i.value)"
+    )
+    assert set(fields) == {"first-20-long", "3"}
     assert page.locator("[data-plans-history]").inner_text() == "Sessions saved on this device: 3."
+    # One step beyond the suggestion: a spoken warning first; two steps: not yet.
+    page.locator("[data-plan-id=first-30] [data-plan-link]").click()
+    assert page.locator("h1").inner_text() == content.session.ui.ahead_title
+    page.go_back()
+    page.locator("[data-plan-id=build-30] [data-plan-link]").click()
+    assert page.locator("h1").inner_text() == content.session.ui.beyond_title
+    page.goto(f"{base}/plans")
+    start = page.locator("[data-plans-suggested]")
+    assert start.inner_text() == "Start the suggested plan: 20 degrees, 2 minutes"
 
     # "How did that feel?" Dizzy: advice, saved on the device, and the next plan is gentler.
-    page.goto(f"{base}/plan/first-30/feedback")
+    page.goto(f"{base}/plan/first-20-long/feedback")
     page.get_by_role("button", name="Dizzy").click()
     assert page.locator("h1").inner_text() == "Stop for now, and talk to a clinician"
     assert page.locator("[data-feedback-saved]").is_visible()
     stored = page.evaluate("JSON.parse(localStorage.getItem('ig.session.history.v1'))")
-    assert stored[-1]["plan"] == "first-30" and stored[-1]["feeling"] == "dizzy"
+    assert stored[-1]["plan"] == "first-20-long" and stored[-1]["feeling"] == "dizzy"
     page.goto(f"{base}/plans")
     assert page.locator(".ig-plan--suggested").get_attribute("data-plan-id") == "first-20"
     assert page.locator("[data-plans-reason]").inner_text() == content.session.ui.reason_held_back

@@ -508,9 +508,6 @@ def test_every_ui_string_comes_from_content(content: Content) -> None:
 # A guard on the session views (server/session_views.py, another engineer's): a check with
 # stop_on "yes" must stop on Yes. Today the view stops on anything but Yes. Strict xfail: it
 # fails the suite once the view honours `Check.stops`, so the marker is removed then.
-@pytest.mark.xfail(
-    strict=True, reason="session_views.check_answer does not read Check.stops yet (issue 9)"
-)
 def test_yes_to_health_changed_stops_the_session(content: Content) -> None:
     from starlette.testclient import TestClient
 
@@ -520,6 +517,7 @@ def test_yes_to_health_changed_stops_the_session(content: Content) -> None:
         for q in content.questions:
             client.post(f"/en/screening/q/{q.id}", data={"answer": "no"})
         client.post("/en/session/clinician", data={"confirm": "yes"})
+        client.post("/en/session/plan/first-20/choose", data={"sessions": "0"})
         page = client.post(
             "/en/session/plan/first-20/check/health-changed",
             data={"answer": "yes"},

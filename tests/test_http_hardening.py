@@ -222,3 +222,24 @@ def test_a_valid_range_still_gives_206(client: TestClient) -> None:
     static = client.app.state.ig.static_version  # type: ignore[attr-defined]
     response = client.get(f"/static/{static}/css/app.css", headers={"Range": "bytes=0-9"})
     assert response.status_code == 206 and len(response.content) == 10
+
+
+def test_audio_requests_stay_out_of_the_access_log(settings: Settings) -> None:
+    """A clip's URL would name the outcome on the result page, so it is never logged."""
+    create_app(settings)
+    logger = logging.getLogger("uvicorn.access")
+    fmt = '%s - "%s %s HTTP/%s" %d'
+
+    def record(path: str) -> logging.LogRecord:
+        return logger.makeRecord(
+            "uvicorn.access",
+            logging.INFO,
+            __file__,
+            1,
+            fmt,
+            ("1.2.3.4", "GET", path, "1.1", 200),
+            None,
+        )
+
+    assert not logger.filter(record("/audio/en/0123456789abcdef.mp3"))
+    assert logger.filter(record("/en/screening/result"))

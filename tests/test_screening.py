@@ -243,9 +243,6 @@ def test_outcome_is_the_highest_answer_and_its_causes_are_at_that_level(
 # fixes it removes the marker and the guard becomes an ordinary test.
 
 
-@pytest.mark.xfail(
-    strict=True, reason="server/session.py gate_for does not know the urgent level yet (issue 9)"
-)
 @pytest.mark.parametrize("confirmed", [False, True])
 def test_get_medical_help_now_never_opens_the_session(confirmed: bool) -> None:
     from server.session.gate import Gate, gate_for

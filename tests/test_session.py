@@ -38,10 +38,10 @@ def test_plans_follow_the_clinical_progression(content: Content) -> None:
     first = ladder[0]
     # First weeks: 20 to 30 degrees, 1 to 2 minutes.
     assert 20 <= first.angle <= 30 and 60 <= first.hold_seconds <= 120
-    early = [p for p in ladder if p.step <= 2]
+    early = [p for p in ladder if p.step <= 3]
     assert all(20 <= p.angle <= 30 and p.hold_seconds <= 120 for p in early)
     # Then 3 to 5 minutes, moving gradually towards 60 degrees, never beyond it.
-    later = [p for p in ladder if p.step > 2]
+    later = [p for p in ladder if p.step > 3]
     assert all(180 <= p.hold_seconds <= 300 for p in later)
     angles = [p.angle for p in ladder]
     assert angles == sorted(angles) and angles[-1] == 60
@@ -214,7 +214,10 @@ def test_gate_at_each_outcome_level() -> None:
     assert gate_for(OutcomeLevel.AVOID, True) is Gate.AVOID  # never offered after "avoid"
     assert gate_for(OutcomeLevel.ASK_FIRST, False) is Gate.ASK_FIRST
     assert gate_for(OutcomeLevel.ASK_FIRST, True) is Gate.OPEN
-    assert gate_for(OutcomeLevel.NO_KNOWN_REASON, False) is Gate.OPEN
+    # After "no known reason", the user first says they asked their doctor.
+    assert gate_for(OutcomeLevel.NO_KNOWN_REASON, False) is Gate.DOCTOR
+    assert gate_for(OutcomeLevel.NO_KNOWN_REASON, True) is Gate.OPEN
+    assert gate_for(OutcomeLevel.URGENT, True) is Gate.URGENT  # never after a red flag
 
 
 def test_fingerprint_ties_a_clinician_agreement_to_the_answers() -> None:
@@ -237,20 +240,20 @@ PROGRESSION_CASES: list[tuple[list[tuple[str, str, str]], str, str]] = [
         "first-20",
         "continue",
     ),
-    ([("first-20", f"2026-01-0{d}", "fine") for d in (1, 2, 3)], "first-30", "move-on"),
+    ([("first-20", f"2026-01-0{d}", "fine") for d in (1, 2, 3)], "first-20-long", "move-on"),
     (
         [
             *[("first-20", f"2026-01-0{d}", "fine") for d in (1, 2, 3)],
-            ("first-30", "2026-01-05", "fine"),
+            ("first-20-long", "2026-01-05", "fine"),
         ],
-        "first-30",
+        "first-20-long",
         "continue",
     ),
     # Dizzy or pain: one plan back, and the count starts again.
     (
         [
             *[("first-20", f"2026-01-0{d}", "fine") for d in (1, 2, 3)],
-            ("first-30", "2026-01-05", "dizzy"),
+            ("first-20-long", "2026-01-05", "dizzy"),
         ],
         "first-20",
         "held-back",
@@ -258,7 +261,7 @@ PROGRESSION_CASES: list[tuple[list[tuple[str, str, str]], str, str]] = [
     (
         [
             *[("first-20", f"2026-01-0{d}", "fine") for d in (1, 2, 3)],
-            ("first-30", "2026-01-05", "pain"),
+            ("first-20-long", "2026-01-05", "pain"),
             ("first-20", "2026-01-07", "fine"),
         ],
         "first-20",

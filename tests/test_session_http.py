@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import re
 import shutil
 import time
 from pathlib import Path
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import pytest
 from markupsafe import escape
 from starlette.testclient import TestClient
+
+if TYPE_CHECKING:
+    from httpx2 import Response
 
 from server.config import Settings
 from server.content import Content
@@ -34,10 +39,27 @@ def screen(client: TestClient, content: Content, overrides: dict[str, str] | Non
         assert response.status_code == 200
 
 
+def confirm_doctor(client: TestClient) -> None:
+    """After "no known reason": the user says they asked their doctor, as the outcome said."""
+    client.post("/en/session/clinician", data={"confirm": "yes"})
+
+
+def choose(
+    client: TestClient, plan: str, suggested: str = "first-20", sessions: int = 0, **extra: str
+) -> Response:
+    data = {"suggested": suggested, "sessions": str(sessions), **extra}
+    return client.post(f"/en/session/plan/{plan}/choose", data=data, follow_redirects=False)
+
+
 def pass_checks(client: TestClient, content: Content, plan: str = "first-20") -> str:
+    """Choose ``plan`` (as a device whose history suggests it), then answer every check."""
+    chosen = choose(client, plan, suggested=plan, sessions=5)
+    assert chosen.status_code == 303, chosen.text
     url = ""
     for check in content.session.checks:
-        response = client.post(f"/en/session/plan/{plan}/check/{check.id}", data={"answer": "yes"})
+        response = client.post(
+            f"/en/session/plan/{plan}/check/{check.id}", data={"answer": check.go_on_answer}
+        )
         assert response.status_code == 200
         url = str(response.url)
     return url
@@ -77,7 +99,9 @@ def test_gate_after_do_not_use_inversion_is_closed_and_says_what_to_do(
     page = client.get("/en/session")
     assert "The guided session is not offered" in page.text
     assert "known reason to avoid inversion" in page.text
-    assert "Glaucoma:" in page.text and "Pins, plates or implants:" in page.text
+    for question_id in ("glaucoma", "implants"):
+        question = content.question(question_id)
+        assert question is not None and str(escape(question.title)) + ":" in page.text
     for step in content.outcomes.avoid.next_steps:
         assert str(escape(step)) in page.text
     assert "/en/session/plans" not in page.text and "/en/session/clinician" not in page.text
@@ -86,7 +110,6 @@ def test_gate_after_do_not_use_inversion_is_closed_and_says_what_to_do(
     assert "The guided session is not offered" in client.get("/en/session").text
     for url in (
         "/en/session/plans",
-        "/en/session/plan/first-20/ahead",
         "/en/session/plan/first-20/check/height",
         "/en/session/plan/first-20/play",
         "/en/session/plan/first-20/carer",
@@ -123,22 +146,40 @@ def test_gate_after_ask_first_opens_once_a_clinician_agreed_to_these_answers(
     assert location(client, "/en/session/plans") == "/en/session"
 
 
-def test_gate_after_no_known_reason_is_open_and_is_not_clearance(
+def test_gate_after_get_medical_help_now_is_closed(client: TestClient, content: Content) -> None:
+    screen(client, content, {"red-flags": "yes"})
+    page = client.get("/en/session")
+    assert content.session.ui.gate_urgent_title in page.text
+    assert "/en/session/plans" not in page.text
+    client.post("/en/session/clinician", data={"confirm": "yes"})
+    assert location(client, "/en/session/plans") == "/en/session"
+
+
+def test_gate_after_no_known_reason_asks_about_the_doctor_then_opens(
     client: TestClient, content: Content
 ) -> None:
     screen(client, content)
     page = client.get("/en/session")
+    ui = content.session.ui
+    assert ui.doctor_title in page.text and ui.doctor_confirm in page.text
+    assert location(client, "/en/session/plans") == "/en/session"
+    confirm_doctor(client)
+    page = client.get("/en/session")
     assert "How the guided session works" in page.text
-    assert "This is not medical clearance" in page.text
+    assert ui.doctor_confirmed in page.text
     assert 'href="/en/session/plans"' in page.text
     for sentence in content.session.ui.how_it_works:
         assert sentence in page.text
+    # A new screening asks again.
+    screen(client, content)
+    assert location(client, "/en/session/plans") == "/en/session"
 
 
-def test_plans_page_suggests_the_first_plan_and_asks_before_moving_ahead(
+def test_plans_page_suggests_the_first_plan_and_sends_what_the_device_knows(
     client: TestClient, content: Content
 ) -> None:
     screen(client, content)
+    confirm_doctor(client)
     page = client.get("/en/session/plans")
     assert page.status_code == 200
     text = page.text
@@ -149,23 +190,66 @@ def test_plans_page_suggests_the_first_plan_and_asks_before_moving_ahead(
     assert f"Start a gentler plan: {gentler.title}" in text
     for plan in content.session.plans:
         assert plan.title in text
-        start = f'href="/en/session/plan/{plan.id}/check/height"'
-        ahead = f'href="/en/session/plan/{plan.id}/ahead"'
-        if plan.step > first.step:
-            assert ahead in text and start not in text.split(f'id="plan-{plan.id}"')[1][:600]
-        else:
-            assert start in text
+        assert f'action="/en/session/plan/{plan.id}/choose"' in text
+    # Without JavaScript the page says "no sessions yet".
+    assert text.count('name="sessions" value="0"') == len(content.session.plans) + 2
     data = json.loads(html.unescape(re.search(r'data-plans="([^"]+)"', text).group(1)))  # type: ignore[union-attr]
     assert [p["id"] for p in data["plans"]] == [p.id for p in content.session.plans]
-    ahead_page = client.get("/en/session/plan/build-40/ahead")
-    assert "This plan is further along" in ahead_page.text
-    assert 'href="/en/session/plan/build-40/check/height"' in ahead_page.text
-    assert client.get("/en/session/plan/nope/ahead").status_code == 404
+    assert choose(client, "nope").status_code == 404
+
+
+def test_a_fresh_device_can_only_start_the_first_plans(
+    client: TestClient, content: Content
+) -> None:
+    screen(client, content)
+    confirm_doctor(client)
+    ui = content.session.ui
+    for plan in content.session.plans:
+        response = choose(client, plan.id, sessions=0)
+        if plan.angle == 20 and plan.step == content.session.ladder[0].step:
+            assert response.status_code == 303, plan.id
+        else:
+            assert response.status_code == 200, plan.id
+            assert ui.beyond_title in response.text and ui.first_only_body in response.text
+            assert location(client, f"/en/session/plan/{plan.id}/check/height") == (
+                "/en/session/plans"
+            )
+    full = choose(client, "full-60", sessions=0, confirm="yes")
+    assert ui.beyond_title in full.text  # no confirmation opens it
+
+
+def test_one_step_beyond_the_suggestion_only_after_a_warning(
+    client: TestClient, content: Content
+) -> None:
+    screen(client, content)
+    confirm_doctor(client)
+    ui = content.session.ui
+    ahead = choose(client, "first-30", suggested="first-20-long", sessions=4)
+    assert ahead.status_code == 200
+    assert ui.ahead_title in ahead.text and ui.ahead_confirm in ahead.text
+    assert location(client, "/en/session/plan/first-30/check/height") == "/en/session/plans"
+    confirmed = choose(client, "first-30", suggested="first-20-long", sessions=4, confirm="yes")
+    assert confirmed.headers["location"].startswith("/en/session/plan/first-30/check/")
+    # Two steps beyond: never, even confirmed.
+    far = choose(client, "build-30", suggested="first-20-long", sessions=4, confirm="yes")
+    assert ui.beyond_title in far.text and ui.beyond_body[0] in far.text
+    # At or below the suggestion: straight to the checks.
+    assert choose(client, "first-20", suggested="first-30", sessions=9).status_code == 303
+
+
+def test_the_ladder_changes_one_thing_at_a_time(content: Content) -> None:
+    ladder = content.session.ladder
+    assert ladder[0].angle == 20
+    for before, after in itertools.pairwise(ladder):
+        assert (after.angle != before.angle) != (after.hold_seconds != before.hold_seconds)
+    assert max(p.angle for p in ladder) == 60 and ladder[-1].angle == 60
 
 
 def test_checks_one_at_a_time_then_the_player(client: TestClient, content: Content) -> None:
     screen(client, content)
+    confirm_doctor(client)
     checks = content.session.checks
+    choose(client, "build-40", suggested="build-40", sessions=12)
     page = client.get(f"/en/session/plan/build-40/check/{checks[0].id}")
     assert f"Check 1 of {len(checks)}" in page.text
     assert checks[0].question in page.text
@@ -178,7 +262,7 @@ def test_checks_one_at_a_time_then_the_player(client: TestClient, content: Conte
     # Skipping ahead by address does not skip the checks.
     skipped = client.post(
         f"/en/session/plan/build-40/check/{checks[-1].id}",
-        data={"answer": "yes"},
+        data={"answer": checks[-1].go_on_answer},
         follow_redirects=False,
     )
     assert skipped.headers["location"] == f"/en/session/plan/build-40/check/{checks[0].id}"
@@ -186,40 +270,74 @@ def test_checks_one_at_a_time_then_the_player(client: TestClient, content: Conte
     assert url.endswith("/en/session/plan/build-40/play")
     assert client.get("/en/session/plan/build-40/play").status_code == 200
     # Checks passed for one plan do not open another.
-    assert "/check/" in location(client, "/en/session/plan/full-60/play")
+    assert location(client, "/en/session/plan/full-60/play").endswith("/check/" + checks[0].id)
 
 
-@pytest.mark.parametrize("answer", ["no", "not-sure"])
-@pytest.mark.parametrize("check_index", range(6))
-def test_any_no_ends_with_advice_not_to_invert_today(
-    client: TestClient, content: Content, answer: str, check_index: int
+@pytest.mark.parametrize("wrong", ["stop", "not-sure"])
+@pytest.mark.parametrize("check_index", range(7))
+def test_any_stopping_answer_ends_with_advice_not_to_invert_today(
+    client: TestClient, content: Content, wrong: str, check_index: int
 ) -> None:
     screen(client, content)
+    confirm_doctor(client)
     checks = content.session.checks
+    choose(client, "first-30", suggested="first-30", sessions=3)
     for check in checks[:check_index]:
-        client.post(f"/en/session/plan/first-30/check/{check.id}", data={"answer": "yes"})
+        client.post(
+            f"/en/session/plan/first-30/check/{check.id}", data={"answer": check.go_on_answer}
+        )
     check = checks[check_index]
+    answer = check.stop_on if wrong == "stop" else "not-sure"
     page = client.post(f"/en/session/plan/first-30/check/{check.id}", data={"answer": answer})
     assert page.status_code == 200
     assert "<h1" in page.text and "Do not invert today" in page.text
     assert str(escape(check.if_no.format(angle=30))) in page.text
-    assert 'href="/en/session/plan/first-30/check/height"' in page.text
+    if check.retake_check:  # health changed: take the screening again
+        assert 'href="/en/screening"' in page.text
+    else:
+        assert f'href="/en/session/plan/first-30/check/{checks[0].id}"' in page.text
     assert "/check/" in location(client, "/en/session/plan/first-30/play")
+
+
+def test_checks_come_in_the_order_a_real_table_needs(content: Content) -> None:
+    ids = [c.id for c in content.session.checks]
+    assert ids.index("height") < ids.index("tether") < ids.index("ankles")
+    assert ids[0] == "health-changed" and "helper" in ids
+    assert content.session.check("health-changed").stop_on == "yes"  # type: ignore[union-attr]
+
+
+def test_a_carer_hears_the_checks_in_the_third_person(client: TestClient, content: Content) -> None:
+    client.post("/en/screening/start", data={"perspective": "they"})
+    for q in content.questions:
+        client.post(f"/en/screening/q/{q.id}", data={"answer": "no"})
+    confirm_doctor(client)
+    choose(client, "first-20", sessions=0)
+    for check in content.session.checks:
+        page = client.get(f"/en/session/plan/first-20/check/{check.id}")
+        assert str(escape(check.they.format(angle=20))) in page.text
+        client.post(
+            f"/en/session/plan/first-20/check/{check.id}", data={"answer": check.go_on_answer}
+        )
+    assert client.get("/en/session/plan/first-20/play").status_code == 200  # ready
 
 
 def test_a_check_without_an_answer_is_explained(client: TestClient, content: Content) -> None:
     screen(client, content)
+    confirm_doctor(client)
+    choose(client, "first-20")
     page = client.post("/en/session/plan/first-20/check/height", data={"answer": "maybe"})
     assert page.status_code == 422
     assert "There is a problem" in page.text and "<title>Error:" in page.text
     assert client.get("/en/session/plan/first-20/check/nope").status_code == 404
     assert client.get("/en/session/plan/nope/check/height").status_code == 404
+    assert location(client, "/en/session/plan/first-30/check/height") == "/en/session/plans"
 
 
 def test_passed_checks_expire(
     client: TestClient, content: Content, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     screen(client, content)
+    confirm_doctor(client)
     pass_checks(client, content)
     assert client.get("/en/session/plan/first-20/play").status_code == 200
     later = time.time() + session_gate.READY_SECONDS + 60
@@ -232,6 +350,7 @@ def test_player_without_a_track_still_lists_every_step(
     client: TestClient, content: Content
 ) -> None:
     screen(client, content)
+    confirm_doctor(client)
     pass_checks(client, content)
     page = client.get("/en/session/plan/first-20/play")
     assert content.session.ui.track_missing in page.text
@@ -249,6 +368,7 @@ def test_player_offers_the_track_with_every_step_and_time(
 ) -> None:
     shutil.copytree(built_audio, settings.audio_dir, dirs_exist_ok=True)
     screen(client, content)
+    confirm_doctor(client)
     pass_checks(client, content, "intervals-20")
     page = client.get("/en/session/plan/intervals-20/play")
     text = page.text

@@ -9,6 +9,7 @@ the words.
 
 from __future__ import annotations
 
+import itertools
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -121,6 +122,7 @@ class Plan(Strict):
     ladder: bool = True
     move_on_after: int | None = Field(default=None, ge=1, le=30)
     gentler: Slug | None = None
+    source: NonEmpty
 
     @model_validator(mode="after")
     def _shape(self) -> Plan:
@@ -137,6 +139,28 @@ class Plan(Strict):
     def hold_seconds(self) -> int:
         """Total time spent inverted."""
         return sum(self.holds)
+
+
+# A first-ever session is at this angle (CLINICAL-FACTS, Review decision 6).
+FIRST_ANGLE = 20
+
+
+def ladder_problems(ladder: list[Plan]) -> list[str]:
+    """The progression changes one thing at a time: from each plan to the next, either the
+    angle or the time inverted goes up, never both, and it starts at the first angle."""
+    problems = []
+    if ladder and ladder[0].angle != FIRST_ANGLE:
+        problems.append(f"the first ladder plan must be at {FIRST_ANGLE} degrees")
+    for before, after in itertools.pairwise(ladder):
+        angle_up = after.angle != before.angle
+        time_up = after.hold_seconds != before.hold_seconds
+        if angle_up and time_up:
+            problems.append(f"plan {after.id!r} changes both the angle and the time")
+        if not angle_up and not time_up:
+            problems.append(f"plan {after.id!r} changes nothing from {before.id!r}")
+        if after.angle < before.angle or after.hold_seconds < before.hold_seconds:
+            problems.append(f"plan {after.id!r} is gentler than the plan before it")
+    return problems
 
 
 class Check(Strict):
@@ -382,6 +406,7 @@ class SessionText(Strict):
                 problems.append(f"plan {plan.id!r}: ladder plans need move_on_after")
         if ladder and ladder[0].step != min(p.step for p in self.plans):
             problems.append("the first ladder plan must be among the gentlest")
+        problems.extend(ladder_problems(ladder))
         return problems
 
     @property

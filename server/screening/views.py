@@ -47,6 +47,13 @@ async def helping(request: Request) -> Response:
     return render(request, "helping.html", content, content.ui.helping_someone, personal=False)
 
 
+async def emergency(request: Request) -> Response:
+    """ "If something goes wrong": what to do, for the person and for a helper."""
+    content = content_for(request)
+    title = content.emergency.title
+    return render(request, "emergency.html", content, title, personal=False)
+
+
 async def intro(request: Request) -> Response:
     content = content_for(request)
     return render(request, "intro.html", content, content.intro.title, personal=False)

@@ -1,4 +1,5 @@
-"""Whether the guided session is offered, from the screening outcome in the cookie."""
+"""Whether the guided session is offered (the screening outcome in the cookie), which plans
+may be started (the safeguards of the progression), and what the user confirmed."""
 
 from __future__ import annotations
 
@@ -7,29 +8,72 @@ import json
 import time
 from collections.abc import Mapping, MutableMapping
 from enum import StrEnum
+from typing import Literal
 
+from server.content.session import Plan, SessionText
 from server.screening.rule import Answer, OutcomeLevel
 
 
 class Gate(StrEnum):
-    """Whether the session is offered, from the screening outcome in the signed cookie."""
+    """Whether the session is offered, from the screening outcome in the cookie."""
 
     NO_SCREENING = "none"
+    URGENT = "urgent"
     AVOID = "avoid"
     ASK_FIRST = "ask-first"
+    DOCTOR = "doctor"
     OPEN = "open"
 
 
-def gate_for(level: OutcomeLevel | None, clinician_confirmed: bool) -> Gate:
-    """OPEN after "no known reason", or after "check with your clinician first" once the
-    user says a clinician has agreed; never after "do not use inversion"."""
+def gate_for(level: OutcomeLevel | None, confirmed: bool) -> Gate:
+    """Never open after "get medical help now" or "do not use inversion". After "check with
+    your clinician first", open once the user says a clinician agreed to these answers; after
+    "no known reason", once they say they asked their doctor (the outcome told them to)."""
     if level is None:
         return Gate.NO_SCREENING
+    if level is OutcomeLevel.URGENT:
+        return Gate.URGENT
     if level is OutcomeLevel.AVOID:
         return Gate.AVOID
     if level is OutcomeLevel.ASK_FIRST:
-        return Gate.OPEN if clinician_confirmed else Gate.ASK_FIRST
-    return Gate.OPEN
+        return Gate.OPEN if confirmed else Gate.ASK_FIRST
+    return Gate.OPEN if confirmed else Gate.DOCTOR
+
+
+Choice = Literal["start", "ahead", "beyond"]
+
+
+def plan_choice(session: SessionText, chosen: Plan, suggested_id: str, sessions: int) -> Choice:
+    """May ``chosen`` be started, given the device's suggestion and how many sessions it
+    remembers (both sent by the page: the history never leaves the device)?
+
+    - No sessions yet: only the first plans (the gentlest step, 20 degrees).
+    - Up to the suggested plan: start.
+    - The next plan of the ladder after the suggestion: only after a spoken warning.
+    - Anything further: not yet.
+    """
+    ladder = session.ladder
+    first = ladder[0]
+    if sessions <= 0:
+        return "start" if chosen.step <= first.step else "beyond"
+    suggested = session.plan(suggested_id) or first
+    if chosen.step <= suggested.step:
+        return "start"
+    following = next((p for p in ladder if p.step > suggested.step), None)
+    if following is not None and chosen.step <= following.step:
+        return "ahead"
+    return "beyond"
+
+
+def allow_plan(session: MutableMapping[str, object], plan_id: str) -> None:
+    """The user chose ``plan_id`` within the safeguards: its checks may begin."""
+    session["plan_ok"] = plan_id
+    session.pop("session_checks", None)
+    session.pop("session_ready", None)
+
+
+def plan_allowed(session: Mapping[str, object], plan_id: str) -> bool:
+    return session.get("plan_ok") == plan_id
 
 
 def answers_fingerprint(answers: Mapping[str, Answer]) -> str:
@@ -57,7 +101,7 @@ def is_ready(session: Mapping[str, object], plan_id: str) -> bool:
     return isinstance(at, int) and 0 <= time.time() - at <= READY_SECONDS
 
 
-CONFIRMATIONS = ("clinician_ok", "session_checks", "session_ready")
+CONFIRMATIONS = ("clinician_ok", "plan_ok", "session_checks", "session_ready")
 
 
 def clear_confirmations(session: MutableMapping[str, object]) -> None:

@@ -16,11 +16,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server import speech
 from server.content import Content
-from server.content.session import FEELINGS, Check, Plan
+from server.content.session import FEELINGS, Plan, SessionUi
 from server.screening.rule import Outcome, evaluate, first_unanswered
-from server.session.gate import Gate, answers_fingerprint, gate_for, mark_ready
+from server.session.gate import Gate, allow_plan, answers_fingerprint, gate_for, plan_choice
 from server.web import ANSWER_LABELS, answers_of, content_for, read_form, redirect, render, urls_for
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -54,13 +53,6 @@ def plan_or_404(content: Content, plan_id: str) -> Plan:
     if plan is None:
         raise HTTPException(status_code=404)
     return plan
-
-
-def _check_or_404(content: Content, check_id: str) -> Check:
-    check = content.session.check(check_id)
-    if check is None:
-        raise HTTPException(status_code=404)
-    return check
 
 
 def clock_text(seconds: float) -> str:
@@ -110,13 +102,13 @@ async def gate_page(request: Request) -> Response:
 
 
 async def clinician_confirm(request: Request) -> Response:
-    """Record that a clinician agreed to inversion for THESE answers (ask-first outcome)."""
+    """Record that a clinician agreed to inversion for THESE answers (ask-first), or that the
+    user asked their doctor (no known reason), as the outcome told them to."""
     content = content_for(request)
     form = await read_form(request)
     gate, _ = _gate(request, content)
-    if form.get("confirm") != "yes" or gate is not Gate.ASK_FIRST:
-        return redirect(urls_for(request, content).session())
-    request.session["clinician_ok"] = answers_fingerprint(answers_of(request, content))
+    if form.get("confirm") == "yes" and gate in (Gate.ASK_FIRST, Gate.DOCTOR):
+        request.session["clinician_ok"] = answers_fingerprint(answers_of(request, content))
     return redirect(urls_for(request, content).session())
 
 
@@ -143,12 +135,28 @@ def plan_start_url(request: Request, content: Content, plan: Plan) -> str:
     return urls_for(request, content).session_check(plan.id, content.session.checks[0].id)
 
 
+def plans_strings(ui: SessionUi) -> dict[str, str]:
+    return {
+        "first": ui.reason_first,
+        "continue": ui.reason_continue,
+        "move-on": ui.reason_move_on,
+        "held-back": ui.reason_held_back,
+        "repeat": ui.reason_repeat,
+        "top": ui.reason_top,
+        "start_suggested": ui.start_suggested,
+        "start_gentler": ui.start_gentler,
+        "history_count": ui.history_count,
+        "history_forgotten": ui.history_forgotten,
+    }
+
+
 @gate_required
 async def plans_page(request: Request) -> Response:
+    """Every plan, each started by a form that carries what the device knows: its suggestion
+    and how many sessions it remembers. Without JavaScript that is "none yet", so only the
+    first plans can be started (the server never sees the history)."""
     content = content_for(request)
     session = content.session
-    # Without JavaScript the server knows no history: it suggests the first plan. The page
-    # script replaces the suggestion from the history kept on the device.
     suggested = session.ladder[0]
     gentler = session.plan(suggested.gentler) if suggested.gentler else None
     plans = sorted(session.plans, key=lambda p: (p.step, not p.ladder))
@@ -156,146 +164,62 @@ async def plans_page(request: Request) -> Response:
         {
             "plan": plan,
             "facts": plan_facts(content, plan),
-            "start_url": plan_start_url(request, content, plan),
-            "ahead_url": urls_for(request, content).ahead(plan.id),
-            "ahead": plan.step > suggested.step,
+            "choice": plan_choice(session, plan, suggested.id, 0),
         }
         for plan in plans
     ]
-    ui = session.ui
-    data = {
-        "plans": ladder_json(session.plans),
-        "urls": {
-            plan.id: {
-                "start": plan_start_url(request, content, plan),
-                "ahead": urls_for(request, content).ahead(plan.id),
-            }
-            for plan in plans
-        },
-        "strings": {
-            "first": ui.reason_first,
-            "continue": ui.reason_continue,
-            "move-on": ui.reason_move_on,
-            "held-back": ui.reason_held_back,
-            "repeat": ui.reason_repeat,
-            "top": ui.reason_top,
-            "start_suggested": ui.start_suggested,
-            "start_gentler": ui.start_gentler,
-            "history_count": ui.history_count,
-            "history_forgotten": ui.history_forgotten,
-        },
-    }
+    data = {"plans": ladder_json(session.plans), "strings": plans_strings(session.ui)}
     return render(
         request,
         "session_plans.html",
         content,
-        ui.plans_title,
+        session.ui.plans_title,
         rows=rows,
         suggested=suggested,
         gentler=gentler,
-        suggested_url=plan_start_url(request, content, suggested),
-        gentler_url=plan_start_url(request, content, gentler) if gentler else None,
         plans_json=json.dumps(data, separators=(",", ":")),
     )
 
 
-@gate_required
-async def ahead_page(request: Request) -> Response:
-    """Moving on faster than the progression asks asks to confirm first."""
-    content = content_for(request)
-    plan = plan_or_404(content, request.path_params["plan_id"])
-    return render(
-        request,
-        "session_ahead.html",
-        content,
-        f"{content.session.ui.ahead_title}: {plan.title}",
-        plan=plan,
-        facts=plan_facts(content, plan),
-        start_url=plan_start_url(request, content, plan),
-    )
-
-
-# --------------------------------------------------------------------------- checks
-
-
-def _check_page(
-    request: Request, content: Content, plan: Plan, check: Check, error: bool = False
-) -> Response:
-    checks = content.session.checks
-    n = checks.index(check) + 1
-    counter = content.session.ui.check_counter.format(n=n, m=len(checks))
-    clip_id, question = speech.check_clip(content.session, check, plan)
-    title = f"{counter}: {question}"
-    if error:
-        title = f"{content.ui.error_prefix} {title}"
-    urls = urls_for(request, content)
-    back_url = urls.session_check(plan.id, checks[n - 2].id) if n > 1 else urls.plans()
-    return render(
-        request,
-        "session_check.html",
-        content,
-        title,
-        status_code=422 if error else 200,
-        plan=plan,
-        check=check,
-        counter=counter,
-        question=question,
-        clip_id=clip_id,
-        back_url=back_url,
-        error=error,
-    )
+def _sessions(raw: object) -> int:
+    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 5 else 0
 
 
 @gate_required
-async def check_page(request: Request) -> Response:
+async def choose_plan(request: Request) -> Response:
+    """Start a plan within the safeguards: up to the suggestion at once, one step beyond it
+    after a spoken warning, further not at all; with no sessions saved, only the first plans."""
     content = content_for(request)
     plan = plan_or_404(content, request.path_params["plan_id"])
-    check = _check_or_404(content, request.path_params["check_id"])
-    return _check_page(request, content, plan, check)
-
-
-@gate_required
-async def check_answer(request: Request) -> Response:
-    """Yes goes on to the next check (then the player); No or Not sure ends with advice."""
-    content = content_for(request)
-    plan = plan_or_404(content, request.path_params["plan_id"])
-    check = _check_or_404(content, request.path_params["check_id"])
     form = await read_form(request)
-    answer = form.get("answer")
-    if answer not in ANSWER_LABELS:
-        return _check_page(request, content, plan, check, error=True)
-    checks = content.session.checks
-    if answer != "yes":
-        request.session.pop("session_checks", None)
-        request.session.pop("session_ready", None)
-        clip_id, _ = speech.stop_clip(content.session, check, plan)
+    suggested = str(form.get("suggested") or "")
+    sessions = _sessions(form.get("sessions"))
+    choice = plan_choice(content.session, plan, suggested, sessions)
+    ui = content.session.ui
+    facts = plan_facts(content, plan)
+    if choice == "beyond":
         return render(
             request,
-            "session_stop.html",
+            "session_beyond.html",
             content,
-            content.session.ui.stop_title,
+            f"{ui.beyond_title}: {plan.title}",
             plan=plan,
-            advice=check.if_no.format(angle=plan.angle),
-            clip_id=clip_id,
-            again_url=plan_start_url(request, content, plan),
+            facts=facts,
+            first_only=sessions == 0,
         )
-    state = request.session.get("session_checks")
-    passed: list[str] = []
-    if isinstance(state, dict) and state.get("plan") == plan.id:
-        raw = state.get("passed")
-        passed = [c for c in raw if isinstance(c, str)] if isinstance(raw, list) else []
-    # Checks count only in order: a "yes" to a later check, reached by its address, does not
-    # stand in for the ones before it.
-    earlier = [c.id for c in checks[: checks.index(check)]]
-    if all(c in passed for c in earlier) and check.id not in passed:
-        passed.append(check.id)
-    request.session["session_checks"] = {"plan": plan.id, "passed": passed}
-    missing = next((c for c in checks if c.id not in passed), None)
-    if missing is None:
-        mark_ready(request.session, plan.id)
-        request.session.pop("session_checks", None)
-        return redirect(urls_for(request, content).play(plan.id))
-    return redirect(urls_for(request, content).session_check(plan.id, missing.id))
+    if choice == "ahead" and form.get("confirm") != "yes":
+        return render(
+            request,
+            "session_ahead.html",
+            content,
+            f"{ui.ahead_title}: {plan.title}",
+            plan=plan,
+            facts=facts,
+            suggested=suggested,
+            sessions=sessions,
+        )
+    allow_plan(request.session, plan.id)
+    return redirect(plan_start_url(request, content, plan))
 
 
 # --------------------------------------------------------------------------- feedback

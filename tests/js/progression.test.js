@@ -36,16 +36,16 @@ test('good days on different days move on; the same day counts once', () => {
     [1, byId.get('first-20').move_on_after],
   );
   const three = [1, 2, 3].map((d) => entry('first-20', d, 'fine'));
-  assert.deepEqual([suggest(plans, three).plan, suggest(plans, three).reason], ['first-30', 'move-on']);
+  assert.deepEqual([suggest(plans, three).plan, suggest(plans, three).reason], ['first-20-long', 'move-on']);
 });
 
 test('dizzy or pain holds back one plan and starts the count again', () => {
   const climbed = [1, 2, 3].map((d) => entry('first-20', d, 'fine'));
   for (const feeling of ['dizzy', 'pain']) {
-    const held = suggest(plans, [...climbed, entry('first-30', 5, feeling)]);
+    const held = suggest(plans, [...climbed, entry('first-20-long', 5, feeling)]);
     assert.deepEqual([held.plan, held.reason], ['first-20', 'held-back']);
     // The good days before the hold-back no longer count.
-    const after = suggest(plans, [...climbed, entry('first-30', 5, feeling), entry('first-20', 6, 'fine')]);
+    const after = suggest(plans, [...climbed, entry('first-20-long', 5, feeling), entry('first-20', 6, 'fine')]);
     assert.deepEqual([after.plan, after.reason, after.done], ['first-20', 'continue', 1]);
   }
   // Never below the first rung.

@@ -1,14 +1,17 @@
 /*
  * data-module="session-plans": the plan suggested from the history kept on this device
- * (the server cannot see it), the links that ask to confirm a plan further along, and
- * "Forget the sessions saved on this device".
+ * (the server cannot see it), and "Forget the sessions saved on this device".
  *
- * Reads: data-plans (JSON: plans, urls[plan id] = {start, ahead}, strings).
+ * Every plan is chosen by a form; this fills in each form's hidden fields with what the
+ * device knows (the suggested plan and how many sessions it remembers), so the server can
+ * apply the safeguards: up to the suggestion at once, one step beyond after a warning.
+ *
+ * Reads: data-plans (JSON: plans, strings).
  */
 
 import { fill } from '../lib/format.js';
 import { forgetHistory, readHistory } from '../lib/history.js';
-import { isAhead, parseHistory, suggest } from '../lib/progression.js';
+import { parseHistory, suggest } from '../lib/progression.js';
 
 export class Plans {
   static moduleName = 'session-plans';
@@ -17,7 +20,6 @@ export class Plans {
     const data = JSON.parse(root.dataset.plans);
     this.root = root;
     this.plans = data.plans;
-    this.urls = data.urls;
     this.strings = data.strings;
     this.byId = new Map(data.plans.map((p) => [p.id, p]));
     this.reason = root.querySelector('[data-plans-reason]');
@@ -34,32 +36,48 @@ export class Plans {
     this.reason.textContent = fill(this.strings[suggestion.reason], suggestion);
     this.showSuggested(plan, suggestion.gentler && this.byId.get(suggestion.gentler));
     for (const item of this.root.querySelectorAll('[data-plan-id]')) {
-      const id = item.dataset.planId;
-      const isSuggested = id === plan.id;
+      const isSuggested = item.dataset.planId === plan.id;
       item.classList.toggle('ig-plan--suggested', isSuggested);
       item.querySelector('[data-plan-tag]').hidden = !isSuggested;
-      // Further along than the suggestion: ask to confirm first.
-      const ahead = isAhead(this.byId.get(id), plan);
-      item.querySelector('[data-plan-link]').href = this.urls[id][ahead ? 'ahead' : 'start'];
     }
     const count = parseHistory(history, this.plans).length;
+    this.fillFields({ suggested: plan.id, sessions: String(count) });
     this.historyNote.hidden = count === 0;
     this.forget.hidden = count === 0;
     if (count) this.historyNote.textContent = fill(this.strings.history_count, { count });
   }
 
+  /** Every plan form's hidden fields: what the device knows, for the server's safeguards. */
+  fillFields(values) {
+    for (const input of this.root.querySelectorAll('[data-plans-field]')) {
+      input.value = values[input.dataset.plansField];
+    }
+  }
+
   /** The "Start" buttons for the suggested plan and, when there is one, a gentler plan. */
   showSuggested(plan, gentler) {
-    const suggestedLink = this.root.querySelector('[data-plans-suggested]');
-    suggestedLink.href = this.urls[plan.id].start;
-    suggestedLink.textContent = fill(this.strings.start_suggested, { plan: plan.title });
-    const gentlerLink = this.root.querySelector('[data-plans-gentler]');
-    if (!gentlerLink) return;
-    gentlerLink.hidden = !gentler;
+    const suggested = this.root.querySelector('[data-plans-suggested-form]');
+    suggested.action = this.chooseUrl(suggested.action, plan.id);
+    suggested.querySelector('[data-plans-suggested]').textContent = fill(
+      this.strings.start_suggested,
+      { plan: plan.title },
+    );
+    const gentlerForm = this.root.querySelector('[data-plans-gentler-form]');
+    if (!gentlerForm) return;
+    gentlerForm.hidden = !gentler;
     if (gentler) {
-      gentlerLink.href = this.urls[gentler.id].start;
-      gentlerLink.textContent = fill(this.strings.start_gentler, { plan: gentler.title });
+      gentlerForm.action = this.chooseUrl(gentlerForm.action, gentler.id);
+      gentlerForm.querySelector('[data-plans-gentler]').textContent = fill(
+        this.strings.start_gentler,
+        { plan: gentler.title },
+      );
     }
+  }
+
+  /** The choose URL of `planId`, taken from that plan's own form on this page. */
+  chooseUrl(fallback, planId) {
+    const form = this.root.querySelector(`[data-plan-id="${planId}"] form`);
+    return form ? form.action : fallback;
   }
 
   forgetHistory() {
