@@ -181,8 +181,10 @@ async def result(request: Request) -> Response:
         outcome=outcome,
         outcome_text=text,
         result_heading=heading,
-        # Never after "get medical help now" or "do not use inversion", whatever the gate says.
-        gate_open=gate is Gate.OPEN
+        # The session is one link away when its gate is open, or after "no known reason",
+        # where the session page itself asks whether they asked their doctor. Never after
+        # "get medical help now" or "do not use inversion".
+        gate_open=gate in (Gate.OPEN, Gate.DOCTOR)
         and outcome.level in (OutcomeLevel.ASK_FIRST, OutcomeLevel.NO_KNOWN_REASON),
         answer_labels=ANSWER_LABELS,
     )

@@ -34,7 +34,7 @@ export class Player {
     this.chapters = data.chapters;
     this.audio = root.querySelector('[data-session-audio]');
     // Play/Pause may appear twice (the carer bar at the top, and the standard controls).
-    this.toggleButtons = [...root.querySelectorAll('[data-action=toggle]')];
+    this.toggleButtons = [...root.querySelectorAll('[data-action=toggle], [data-action=toggle-bar]')];
     this.comeUp = this.chapters.findIndex((c) => c.id === data.come_up);
     this.position = positionStore(data.lang, data.plan);
     this.current = -1;
@@ -228,7 +228,7 @@ export class Player {
     const target = event.target.closest('[data-action]');
     if (!target || !this.root.contains(target)) return;
     const action = target.dataset.action;
-    if (action === 'toggle') {
+    if (action === 'toggle' || action === 'toggle-bar') {
       if (this.audio.paused) this.play();
       else this.audio.pause();
     } else if (action === 'previous') this.repeatStep();
