@@ -67,7 +67,9 @@ export class SessionHistory {
     for (const h of [S.date, S.plan, S.angle_h, S.minutes_h, S.feeling_h]) {
       head.append(el('th', { scope: 'col' }, h));
     }
-    table.append(el('thead')).append(head);
+    const thead = el('thead');
+    thead.append(head);
+    table.append(thead);
     const body = el('tbody');
     // Newest first: the latest session is what a reader wants first.
     for (const row of [...rows].reverse()) {
@@ -104,7 +106,9 @@ export class SessionHistory {
     chart.append(
       svg('line', { x1: inner.x, y1: inner.y + inner.h, x2: inner.x + inner.w, y2: inner.y + inner.h, class: 'ig-history__axis' }),
     );
-    for (const b of g.bars) chart.append(svg('rect', { ...b, class: 'ig-history__bar' }));
+    for (const b of g.bars) {
+      chart.append(svg('rect', { x: b.x, y: b.y, width: b.w, height: b.h, class: 'ig-history__bar' }));
+    }
     if (g.points.length) {
       chart.append(
         svg('polyline', { points: g.points.map((p) => `${p.x},${p.y}`).join(' '), class: 'ig-history__line' }),
