@@ -100,6 +100,13 @@ def routes() -> list[BaseRoute]:
         Route(f"{lang}/screening/check", screening.check_answers, name="check"),
         Route(f"{lang}/screening/result", screening.result, name="result"),
         Route(f"{lang}/screening/restart", screening.restart, methods=post, name="restart"),
+        Route(
+            f"{lang}/perspective", screening.switch_perspective, methods=post, name="perspective"
+        ),
+        # The clinician summary (from the cookie) and the history kept on the device.
+        Route(f"{lang}/screening/summary", screening.summary, name="summary"),
+        Route(f"{lang}/screening/summary.txt", screening.summary_text, name="summary-text"),
+        Route(f"{lang}/sessions", screening.history, name="history"),
         # Offline use (server/offline.py).
         Route(f"{lang}/screening/offline", offline.offline_result, name="offline-result"),
         Route(f"{lang}/screening/rules.json", offline.rules_json, name="rules"),

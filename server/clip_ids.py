@@ -96,3 +96,29 @@ def plan_line(plan_id: str, step: str, index: int, duration: int | None = None) 
 def cue(name: str) -> str:
     """A timed cue during a hold (``one_minute`` -> ``session.cue.one-minute``)."""
     return f"session.cue.{name.replace('_', '-')}"
+
+
+def helper_line(step: str, index: int, plan_id: str | None = None) -> str:
+    """A line said to the helper in a carer's session track (per plan when it names the angle)."""
+    plan = f".{plan_id}" if plan_id else ""
+    return f"session.helper.{step}.{index}{plan}"
+
+
+def emergency_line(index: int) -> str:
+    """One sentence of the short emergency chapter that opens every session track."""
+    return f"emergency.short.{index}"
+
+
+def summary(part: str) -> str:
+    """A fixed sentence of the clinician summary read aloud ("title", "answered-by.they")."""
+    return f"summary.{part}"
+
+
+def question_title(question_id: str) -> str:
+    """A question's short title, read in the summary before its answer."""
+    return f"q.{question_id}.title"
+
+
+def answer_label(answer: str) -> str:
+    """ "Yes", "No", "Not sure", read after a question's title in the summary."""
+    return f"answer.{answer}"

@@ -10,7 +10,7 @@ from server import clip_ids
 from server.content import Content, Question
 from server.content.session import Check, Plan, SessionText
 from server.content.types import placeholders
-from server.session.script import plan_script
+from server.session.script import content_script
 
 # Clip ids used as they are by the page views.
 CHECK = clip_ids.CHECK
@@ -113,11 +113,34 @@ def session_page_texts(session: SessionText) -> dict[str, str]:
     return texts
 
 
-def track_texts(session: SessionText) -> dict[str, str]:
-    """Every sentence of every plan's session track."""
+def track_texts(content: Content) -> dict[str, str]:
+    """Every sentence of every plan's session track, in both perspectives (the carer's track
+    adds the helper's lines; every track opens with the short emergency chapter)."""
     texts: dict[str, str] = {}
-    for plan in session.plans:
-        texts.update(plan_script(plan, session).clip_texts())
+    for plan in content.session.plans:
+        for perspective in PERSPECTIVES:
+            texts.update(content_script(content, plan, perspective).clip_texts())
+    return texts
+
+
+def summary_texts(content: Content) -> dict[str, str]:
+    """The clinician summary read aloud: its fixed sentences, each question's title and each
+    answer label, played one after another (the outcome reuses the outcome clips)."""
+    carer = content.carer
+    ui = content.ui
+    texts = {
+        clip_ids.summary("title"): f"{carer.summary_title}.",
+        clip_ids.summary("answered-by"): carer.summary_answered_by_you,
+        clip_ids.summary("answered-by.they"): carer.summary_answered_by_they,
+        clip_ids.summary("causes"): f"{carer.summary_causes_title}.",
+        clip_ids.summary("answers"): f"{carer.summary_answers_title}.",
+        clip_ids.summary("not-advice"): carer.summary_not_advice,
+        clip_ids.answer_label("yes"): f"{ui.answer_yes}.",
+        clip_ids.answer_label("no"): f"{ui.answer_no}.",
+        clip_ids.answer_label("not-sure"): f"{ui.answer_not_sure}.",
+    }
+    for q in content.questions:
+        texts[clip_ids.question_title(q.id)] = f"{q.title}:"
     return texts
 
 
@@ -126,5 +149,6 @@ def narration_texts(content: Content) -> dict[str, str]:
     return {
         **screening_texts(content),
         **session_page_texts(content.session),
-        **track_texts(content.session),
+        **track_texts(content),
+        **summary_texts(content),
     }

@@ -147,9 +147,13 @@ class Urls:
     def session_check(self, plan_id: str, check_id: str) -> str:
         return self._path("session-check", plan_id=plan_id, check_id=check_id)
 
-    def play(self, plan_id: str, speed: str = "normal") -> str:
-        query = {"speed": speed} if speed != "normal" else None
-        return self._path("play", query, plan_id=plan_id)
+    def play(self, plan_id: str, speed: str = "normal", standard: bool = False) -> str:
+        """The player; ``standard`` keeps the standard layout for a carer (who otherwise
+        gets the carer view)."""
+        query = {"speed": speed} if speed != "normal" else {}
+        if standard:
+            query["view"] = "standard"
+        return self._path("play", query or None, plan_id=plan_id)
 
     def carer(self, plan_id: str, speed: str = "normal") -> str:
         query = {"speed": speed} if speed != "normal" else None
@@ -162,3 +166,16 @@ class Urls:
 
     def feedback(self, plan_id: str) -> str:
         return self._path("feedback", plan_id=plan_id)
+
+    # Carers, the clinician summary and the history kept on the device.
+    def perspective(self) -> str:
+        return self._path("perspective")
+
+    def summary(self) -> str:
+        return self._path("summary")
+
+    def summary_text(self) -> str:
+        return self._path("summary-text")
+
+    def history(self) -> str:
+        return self._path("history")

@@ -110,6 +110,10 @@ def render(
         "clips": shared.clips,
         "perspective": perspective_of(request),
         "urls": urls,
+        # The perspective switch shows on personal pages once a check has started; the note
+        # that it was just switched shows once.
+        "perspective_switch": personal and "perspective" in request.session,
+        "perspective_note": request.session.pop("perspective_note", None) if personal else None,
     }
     response = shared.templates.TemplateResponse(
         request, template, {**base, **context}, status_code=status_code, headers=headers

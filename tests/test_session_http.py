@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 from server.config import Settings
 from server.content import Content
 from server.session import gate as session_gate
-from server.session.script import plan_script
+from server.session.script import content_script
 from server.session.views import clock_text
 
 
@@ -351,7 +351,7 @@ def test_player_without_a_track_still_lists_every_step(
     page = client.get("/en/session/plan/first-20/play")
     assert content.session.ui.track_missing in page.text
     assert "<audio" not in page.text
-    script = plan_script(content.session.plan_by_id("first-20"), content.session)
+    script = content_script(content, content.session.plan_by_id("first-20"))
     for chapter in script.chapters:
         assert f'id="step-{chapter.id}"' in page.text
         assert str(escape(chapter.title)) in page.text

@@ -13,7 +13,7 @@ import pytest
 from server.content import Content
 from server.content.session import SessionText
 from server.narration import SPEEDS, Speed, load_manifest, mp3
-from server.session.script import COME_UP, plan_script
+from server.session.script import COME_UP, PERSPECTIVES, content_script
 from server.session.timeline import FrameClock, lay_out
 from server.session.tracks import (
     build_session_tracks,
@@ -30,7 +30,8 @@ def track_texts(content: Content) -> dict[str, str]:
     """The clips the session tracks are made of (a fraction of all the content's clips)."""
     texts: dict[str, str] = {}
     for plan in content.session.plans:
-        texts.update(plan_script(plan, content.session).clip_texts())
+        for perspective in PERSPECTIVES:
+            texts.update(content_script(content, plan, perspective).clip_texts())
     return texts
 
 
@@ -49,14 +50,16 @@ def index_of(root: Path) -> dict[str, dict[str, dict[str, object]]]:
 
 def test_every_plan_has_a_track_at_every_speed(audio_root: Path, content: Content) -> None:
     index = index_of(audio_root)
-    assert set(index) == {p.id for p in content.session.plans}
+    plans = {p.id for p in content.session.plans}
+    assert set(index) == plans | {f"{p}.they" for p in plans}
     for plan in content.session.plans:
-        assert set(index[plan.id]) == set(SPEEDS)
-        for speed in SPEEDS:
-            name = str(index[plan.id][speed]["file"])
-            assert name.startswith(f"{plan.id}-{speed}-") and name.endswith(".mp3")
-            files = dict(current_track_files(audio_root, "en", content, speed))
-            assert files[name] == index[plan.id][speed]["bytes"]
+        for key, prefix in ((plan.id, plan.id), (f"{plan.id}.they", f"{plan.id}-they")):
+            assert set(index[key]) == set(SPEEDS)
+            for speed in SPEEDS:
+                name = str(index[key][speed]["file"])
+                assert name.startswith(f"{prefix}-{speed}-") and name.endswith(".mp3")
+                files = dict(current_track_files(audio_root, "en", content, speed))
+                assert files[name] == index[key][speed]["bytes"]
 
 
 @pytest.mark.parametrize("speed", SPEEDS)
@@ -65,13 +68,14 @@ def test_tracks_are_valid_mp3_of_exactly_their_plans_timeline(
 ) -> None:
     manifest = load_manifest(audio_root, "en")
     directory = tracks_dir(audio_root, "en")
-    for plan in content.session.plans:
-        entry = index_of(audio_root)[plan.id][speed]
+    for plan, perspective in [(p, v) for p in content.session.plans for v in PERSPECTIVES]:
+        key = f"{plan.id}.they" if perspective == "they" else plan.id
+        entry = index_of(audio_root)[key][speed]
         data = (directory / str(entry["file"])).read_bytes()
         info = mp3.analyse(data)  # raises unless the whole file is clean constant-format frames
         fmt = info.format
         frame = fmt.frame_seconds
-        script = plan_script(plan, content.session)
+        script = content_script(content, plan, perspective)
         clips = {cid: manifest[cid, speed] for cid in script.clip_texts()}
         expected = lay_out(
             script,
@@ -158,8 +162,8 @@ def test_rebuild_is_incremental_and_a_changed_pause_makes_a_new_track(
     assert files == wanted | {"index.json"}
     # The server never offers a track made from other content.
     plan = content.session.plans[0]
-    old_key = plan_script(plan, content.session).key
-    new_key = plan_script(plan, changed.session).key
+    old_key = content_script(content, plan).key
+    new_key = content_script(changed, plan).key
     assert load_track(root, "en", plan.id, "normal", old_key) is None
     track = load_track(root, "en", plan.id, "normal", new_key)
     assert track is not None and track.file == after[plan.id]["normal"]["file"]
@@ -169,9 +173,9 @@ def test_missing_clips_are_reported_and_nothing_half_built_is_offered(
     audio_root: Path, tmp_path: Path, content: Content
 ) -> None:
     empty = build_session_tracks(tmp_path / "none", "en", content, ["normal"])
-    assert not empty.ok and empty.count("missing") == len(content.session.plans)
+    assert not empty.ok and empty.count("missing") == 2 * len(content.session.plans)
     assert "no clip for" in empty.describe()
-    key = plan_script(content.session.plans[0], content.session).key
+    key = content_script(content, content.session.plans[0]).key
     assert load_track(tmp_path / "none", "en", content.session.plans[0].id, "normal", key) is None
 
     # One clip gone: the plans that need it keep their previous (still current) track.
@@ -180,7 +184,7 @@ def test_missing_clips_are_reported_and_nothing_half_built_is_offered(
     manifest = load_manifest(root, "en")
     (manifest.directory / manifest["session.cue.countdown", "slow"].file).unlink()
     partial = build_session_tracks(root, "en", content, ["slow"])
-    assert partial.count("missing") == len(content.session.plans)
+    assert partial.count("missing") == 2 * len(content.session.plans)
     assert index_of(root) == index_of(audio_root)
     with pytest.raises(ValueError, match="speed"):
         build_session_tracks(root, "en", content, ["fast"])

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, model_validator
 
+from server.content.carer import CarerText
 from server.content.pwa import PwaText
 from server.content.session import SessionText
 from server.content.types import NonEmpty, Slug, Strict, placeholders
@@ -313,6 +314,7 @@ class Content(Strict):
     emergency: Emergency
     pwa: PwaText
     session: SessionText
+    carer: CarerText
 
     @model_validator(mode="after")
     def _consistent(self) -> Content:

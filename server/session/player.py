@@ -1,5 +1,9 @@
 """The session player and its carer layout: one track, its chapters, and the stop control.
 
+When a carer answered for the person (the "they" perspective), the player opens in the carer
+layout and plays the carer's track (the same steps, with the helper's lines); the standard
+layout stays one link away (``?view=standard``).
+
 The page works without JavaScript (an ``<audio controls>`` element and every step's text);
 the player component moves through the track by ``currentTime`` (DESIGN.md, "Playing with
 the screen off").
@@ -17,7 +21,7 @@ from server.content import Content
 from server.content.session import Plan
 from server.narration import SPEEDS
 from server.session.gate import is_ready
-from server.session.script import COME_UP, plan_script
+from server.session.script import COME_UP, content_script
 from server.session.tracks import LoadedTrack, load_track
 from server.session.views import (
     clock_text,
@@ -27,10 +31,12 @@ from server.session.views import (
     plan_or_404,
     plan_start_url,
 )
-from server.web import content_for, redirect, render, state, urls_for
+from server.web import content_for, perspective_of, redirect, render, state, urls_for
 
 
-def _steps(content: Content, plan: Plan, track: LoadedTrack | None) -> list[dict[str, Any]]:
+def _steps(
+    content: Content, plan: Plan, track: LoadedTrack | None, perspective: str = "you"
+) -> list[dict[str, Any]]:
     """Every step with its exact spoken text, and its times when the track exists."""
     if track is not None:
         return [
@@ -53,7 +59,7 @@ def _steps(content: Content, plan: Plan, track: LoadedTrack | None) -> list[dict
             "lines": [line.text for line in c.lines],
             "time": None,
         }
-        for c in plan_script(plan, content.session).chapters
+        for c in content_script(content, plan, perspective).chapters
     ]
 
 
@@ -65,11 +71,18 @@ def _player(request: Request, carer: bool) -> Response:
     speed = request.query_params.get("speed", "normal")
     if speed not in SPEEDS:
         speed = "normal"
+    perspective = perspective_of(request)
+    urls = urls_for(request, content)
+    if perspective == "they" and not carer and request.query_params.get("view") != "standard":
+        # A carer answered for the person: the carer view opens by default.
+        return redirect(urls.carer(plan.id, speed))
     shared = state(request)
-    key = plan_script(plan, content.session).key
-    track = load_track(shared.settings.audio_dir, content.language, plan.id, speed, key)
+    key = content_script(content, plan, perspective).key
+    track = load_track(
+        shared.settings.audio_dir, content.language, plan.id, speed, key, perspective
+    )
     ui = content.session.ui
-    steps = _steps(content, plan, track)
+    steps = _steps(content, plan, track, perspective)
     audio_url = None
     player_json = ""
     if track is not None:
@@ -116,8 +129,8 @@ def _player(request: Request, carer: bool) -> Response:
             },
             separators=(",", ":"),
         )
-    urls = urls_for(request, content)
     caption = ui.carer_caption if carer else ui.player_caption
+    standard = perspective == "they"  # the standard layout must be asked for explicitly
     first = steps[0]
     return render(
         request,
@@ -136,9 +149,14 @@ def _player(request: Request, carer: bool) -> Response:
         player_json=player_json,
         speed=speed,
         carer=carer,
-        play_url=urls.play(plan.id, speed),
+        play_url=urls.play(plan.id, speed, standard=standard),
         carer_url=urls.carer(plan.id, speed),
-        speed_urls={s: urls.carer(plan.id, s) if carer else urls.play(plan.id, s) for s in SPEEDS},
+        speed_urls={
+            s: urls.carer(plan.id, s) if carer else urls.play(plan.id, s, standard=standard)
+            for s in SPEEDS
+        },
+        carer_text=content.carer,
+        helper_track=perspective == "they",
         feedback_url=urls.feedback(plan.id),
         length_text=duration_text(content, track.duration) if track else None,
     )
@@ -169,9 +187,13 @@ async def come_up_page(request: Request) -> Response:
     if speed not in SPEEDS:
         speed = "normal"
     shared = state(request)
-    key = plan_script(plan, content.session).key
-    track = load_track(shared.settings.audio_dir, content.language, plan.id, speed, key)
-    step = next(s for s in _steps(content, plan, track) if s["id"] == COME_UP)
+    # The track this person hears: with the helper's lines when a carer answered.
+    perspective = perspective_of(request)
+    key = content_script(content, plan, perspective).key
+    track = load_track(
+        shared.settings.audio_dir, content.language, plan.id, speed, key, perspective
+    )
+    step = next(s for s in _steps(content, plan, track, perspective) if s["id"] == COME_UP)
     audio_url = None
     if track is not None:
         start = next(c["start"] for c in track.chapters if c["id"] == COME_UP)

@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Literal
 
 from server import clip_ids
+from server.content import Content
+from server.content.carer import HelperLines
+from server.content.models import SourcedLine
 from server.content.session import Plan, SessionText, Step
 from server.content.types import placeholders
 
 COME_UP = "come-up"
+# The short "if something goes wrong" chapter read first in every track, for the helper.
+EMERGENCY = "emergency"
+PERSPECTIVES = ("you", "they")
 # Spacing of the reminder to come up if unwell, during holds longer than this many seconds.
 SAFETY_AFTER = 15
 SAFETY_EVERY = 90
@@ -53,11 +60,17 @@ class Script:
 
     plan_id: str
     chapters: tuple[ChapterScript, ...]
+    # "they": the carer's track (helper lines added); part of the key only then, so the
+    # person's own tracks keep their keys.
+    perspective: str = "you"
 
     @property
     def key(self) -> str:
         """A hash of the whole script: a track built from an older script is stale."""
-        material = json.dumps([self.plan_id, [asdict(c) for c in self.chapters]], sort_keys=True)
+        head: list[str] = [self.plan_id]
+        if self.perspective == "they":
+            head.append("they")
+        material = json.dumps([*head, [asdict(c) for c in self.chapters]], sort_keys=True)
         return hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
 
     def chapter(self, chapter_id: str) -> ChapterScript:
@@ -101,6 +114,7 @@ def _step_chapter(
     title: str | None = None,
     seconds: float | None = None,
     duration: int | None = None,
+    helper: HelperLines | None = None,
 ) -> ChapterScript:
     step: Step = getattr(text.steps, key)
     slug = key.replace("_", "-")
@@ -119,6 +133,11 @@ def _step_chapter(
         else:
             clip_id = clip_ids.step_line(slug, index)
         lines.append(ScriptLine(clip_id, said, line.pause, line.at))
+    if helper is not None:
+        for index, aside in enumerate(helper.for_step(key), start=1):
+            said = aside.say.format(angle=plan.angle)
+            plan_id = plan.id if placeholders(aside.say) else None
+            lines.append(ScriptLine(clip_ids.helper_line(slug, index, plan_id), said, aside.pause))
     return ChapterScript(
         id=chapter_id,
         kind=slug,
@@ -154,30 +173,67 @@ def _hold_chapter(text: SessionText, plan: Plan, n: int) -> ChapterScript:
     )
 
 
-def plan_script(plan: Plan, text: SessionText) -> Script:
-    """The chapters of ``plan``'s track: set up, tilt back, hold (with rests between holds),
-    come up, rest with the head down, come upright, cool down."""
-    chapters = [
-        _step_chapter(text, plan, "intro", "intro"),
-        _step_chapter(text, plan, "setup", "setup"),
-        _step_chapter(text, plan, "tilt_back", "tilt-back"),
+def _emergency_chapter(title: str, short: Sequence[SourcedLine]) -> ChapterScript:
+    lines = tuple(
+        ScriptLine(clip_ids.emergency_line(index), line.say, 1.0 if index == len(short) else 0.5)
+        for index, line in enumerate(short, start=1)
+    )
+    return ChapterScript(id=EMERGENCY, kind=EMERGENCY, title=title, lines=lines)
+
+
+def plan_script(
+    plan: Plan,
+    text: SessionText,
+    perspective: str = "you",
+    *,
+    helper: HelperLines | None = None,
+    emergency: tuple[str, Sequence[SourcedLine]] | None = None,
+) -> Script:
+    """The chapters of ``plan``'s track: (the emergency chapter,) set up, tilt back, hold
+    (with rests between holds), come up, rest with the head down, come upright, cool down.
+
+    ``perspective`` "they" is the carer's track: the person on the table hears the same
+    steps, and ``helper`` lines for the carer follow the steps they belong to. ``emergency``
+    (title, short lines) opens the track. Use ``content_script`` to get both from content.
+    """
+    they = perspective == "they"
+    extra = helper if they else None
+
+    def step(key: str, chapter_id: str, seconds: float | None = None) -> ChapterScript:
+        return _step_chapter(text, plan, key, chapter_id, seconds=seconds, helper=extra)
+
+    chapters = []
+    if emergency is not None:
+        chapters.append(_emergency_chapter(*emergency))
+    chapters += [
+        step("intro", "intro"),
+        step("setup", "setup"),
+        step("tilt_back", "tilt-back"),
     ]
     count = len(plan.holds)
     for n in range(1, count + 1):
         if n > 1:
-            chapters.append(_step_chapter(text, plan, "tilt_again", f"tilt-{n}"))
+            chapters.append(step("tilt_again", f"tilt-{n}"))
         chapters.append(_hold_chapter(text, plan, n))
         if n < count:
-            chapters.append(_step_chapter(text, plan, "up_between", f"up-{n}"))
-            chapters.append(
-                _step_chapter(
-                    text, plan, "rest_between", f"rest-{n}", seconds=float(plan.rest_seconds)
-                )
-            )
+            chapters.append(step("up_between", f"up-{n}"))
+            chapters.append(step("rest_between", f"rest-{n}", seconds=float(plan.rest_seconds)))
     chapters += [
-        _step_chapter(text, plan, "come_up", COME_UP),
-        _step_chapter(text, plan, "rest", "rest"),
-        _step_chapter(text, plan, "sit_up", "sit-up"),
-        _step_chapter(text, plan, "cool_down", "cool-down"),
+        step("come_up", COME_UP),
+        step("rest", "rest"),
+        step("sit_up", "sit-up"),
+        step("cool_down", "cool-down"),
     ]
-    return Script(plan.id, tuple(chapters))
+    return Script(plan.id, tuple(chapters), "they" if they else "you")
+
+
+def content_script(content: Content, plan: Plan, perspective: str = "you") -> Script:
+    """The script of ``plan``'s track in ``perspective``, as the app builds and plays it: the
+    short emergency chapter first, and helper lines in the carer's ("they") track."""
+    return plan_script(
+        plan,
+        content.session,
+        perspective,
+        helper=content.carer.helper,
+        emergency=(content.emergency.title, content.emergency.short),
+    )

@@ -4,7 +4,12 @@ Layout, beside the clips of a language::
 
     audio/<lang>/tracks/<plan>-<speed>-<hash16>.mp3            the track (immutable name)
     audio/<lang>/tracks/<plan>-<speed>-<hash16>.chapters.json  chapter times from frame counts
+    audio/<lang>/tracks/<plan>-they-<speed>-<hash16>.mp3       the carer's track ("they")
     audio/<lang>/tracks/index.json                             current track per plan and speed
+
+There is one track per plan x speed x perspective. The carer's ("they") track of a plan is
+listed in the index under ``<plan>.they`` (plan ids are slugs, so never hold a dot); the
+person's own track under the plan id, as before.
 
 The hash covers every input (clip files, silences, script), so a changed sentence or pause
 gives a new file name and browsers never keep a stale track; an unchanged plan is reused
@@ -35,7 +40,7 @@ from server.narration import (
     load_manifest,
     mp3,
 )
-from server.session.script import plan_script
+from server.session.script import PERSPECTIVES, content_script
 from server.session.timeline import FrameClock, Timeline, TimelineError, lay_out
 
 TRACKS_DIR = "tracks"
@@ -96,6 +101,15 @@ def tracks_dir(audio_root: Path, lang: str) -> Path:
     return Path(audio_root) / lang / TRACKS_DIR
 
 
+def index_key(plan_id: str, perspective: str = "you") -> str:
+    """The track index's key for a plan's track in ``perspective``."""
+    return f"{plan_id}.they" if perspective == "they" else plan_id
+
+
+def _plan_of_key(key: str) -> str:
+    return key.removesuffix(".they")
+
+
 def _track_hash(timeline: Timeline, files: dict[str, str], fmt: mp3.StreamFormat) -> str:
     material = json.dumps(
         [
@@ -128,11 +142,18 @@ def chapters_document(
 
 
 def _build_one(
-    directory: Path, lang: str, content: Content, plan_id: str, speed: Speed, manifest: Manifest
+    directory: Path,
+    lang: str,
+    content: Content,
+    plan_id: str,
+    speed: Speed,
+    manifest: Manifest,
+    perspective: str = "you",
 ) -> tuple[TrackResult, dict[str, Any] | None]:
     started = time.perf_counter()
     plan = content.session.plan_by_id(plan_id)
-    script = plan_script(plan, content.session)
+    script = content_script(content, plan, perspective)
+    shown_id = index_key(plan_id, perspective)
     frames: dict[str, int] = {}
     files: dict[str, str] = {}
     missing: list[str] = []
@@ -147,23 +168,24 @@ def _build_one(
         shown = ", ".join(missing[:3]) + (
             f" and {len(missing) - 3} more" if len(missing) > 3 else ""
         )
-        return TrackResult(plan_id, speed, "missing", detail=f"no clip for {shown}"), None
+        return TrackResult(shown_id, speed, "missing", detail=f"no clip for {shown}"), None
     try:
         first = manifest.directory / next(iter(files.values()))
         fmt = mp3.first_header(first.read_bytes()).format
         clock = FrameClock(fmt.sample_rate, fmt.samples_per_frame)
         timeline = lay_out(script, frames, clock)
     except (OSError, mp3.Mp3Error, TimelineError) as exc:
-        return TrackResult(plan_id, speed, "failed", detail=str(exc)), None
+        return TrackResult(shown_id, speed, "failed", detail=str(exc)), None
 
-    name = f"{plan_id}-{speed}-{_track_hash(timeline, files, fmt)}"
+    variant = f"{plan_id}-they" if perspective == "they" else plan_id
+    name = f"{variant}-{speed}-{_track_hash(timeline, files, fmt)}"
     mp3_path = directory / f"{name}.mp3"
     chapters_path = directory / f"{name}.chapters.json"
     with contextlib.suppress(OSError, ValueError, KeyError):
         existing = json.loads(chapters_path.read_text("utf-8"))
         if mp3_path.stat().st_size == existing["bytes"] and existing["frames"] == timeline.frames:
             result = TrackResult(
-                plan_id,
+                shown_id,
                 speed,
                 "reused",
                 mp3_path.name,
@@ -183,17 +205,18 @@ def _build_one(
     try:
         track = assemble_track(segments, template=fmt)
     except (OSError, mp3.Mp3Error, ValueError) as exc:
-        return TrackResult(plan_id, speed, "failed", detail=str(exc)), None
+        return TrackResult(shown_id, speed, "failed", detail=str(exc)), None
     # The manifest's frame counts planned the timeline; the files decide. They must agree.
     placed = [s.frame_count for s in track.segments]
     if placed != [count for _, _, count in timeline.segments]:
         detail = "clip files differ from the manifest's frame counts; run `audio check`"
-        return TrackResult(plan_id, speed, "failed", detail=detail), None
+        return TrackResult(shown_id, speed, "failed", detail=detail), None
     document = chapters_document(timeline, lang, speed, mp3_path.name, len(track.data))
+    document["perspective"] = perspective
     atomic_write(mp3_path, track.data)
     atomic_write(chapters_path, (json.dumps(document, indent=1) + "\n").encode("utf-8"))
     result = TrackResult(
-        plan_id,
+        shown_id,
         speed,
         "made",
         mp3_path.name,
@@ -231,22 +254,24 @@ def build_session_tracks(
     previous = _read_index(directory)
     index: dict[str, dict[str, dict[str, Any]]] = {}
     for plan in content.session.plans:
-        key = plan_script(plan, content.session).key
-        for speed in speeds:
-            result, document = _build_one(
-                directory, lang, content, plan.id, cast(Speed, speed), manifest
-            )
-            summary.results.append(result)
-            entry = _index_entry(document) if document else None
-            if entry is None:
-                old = previous.get(plan.id, {}).get(speed)
-                if old and old.get("script_key") == key and (directory / old["file"]).is_file():
-                    entry = old
-            if entry is not None:
-                index.setdefault(plan.id, {})[speed] = entry
+        for perspective in PERSPECTIVES:
+            key = content_script(content, plan, perspective).key
+            slot = index_key(plan.id, perspective)
+            for speed in speeds:
+                result, document = _build_one(
+                    directory, lang, content, plan.id, cast(Speed, speed), manifest, perspective
+                )
+                summary.results.append(result)
+                entry = _index_entry(document) if document else None
+                if entry is None:
+                    old = previous.get(slot, {}).get(speed)
+                    if old and old.get("script_key") == key and (directory / old["file"]).is_file():
+                        entry = old
+                if entry is not None:
+                    index.setdefault(slot, {})[speed] = entry
     # Speeds not built this time keep their entries.
     for plan_id, by_speed in previous.items():
-        if content.session.plan(plan_id) is None:
+        if content.session.plan(_plan_of_key(plan_id)) is None:
             continue
         for speed, old in by_speed.items():
             if speed not in speeds and (directory / str(old.get("file"))).is_file():
@@ -339,7 +364,12 @@ def _read_json_cached(path: Path) -> dict[str, Any] | None:
 
 
 def load_track(
-    audio_root: Path, lang: str, plan_id: str, speed: str, script_key: str
+    audio_root: Path,
+    lang: str,
+    plan_id: str,
+    speed: str,
+    script_key: str,
+    perspective: str = "you",
 ) -> LoadedTrack | None:
     """The current track of a plan at a speed, or None when it is not built or out of date.
 
@@ -351,7 +381,7 @@ def load_track(
     if index is None:
         return None
     try:
-        entry = index["tracks"][plan_id][speed]
+        entry = index["tracks"][index_key(plan_id, perspective)][speed]
         if entry["script_key"] != script_key:
             return None
         document = _read_json_cached(directory / entry["chapters"])
@@ -365,18 +395,24 @@ def load_track(
 
 
 def current_track_files(
-    audio_root: Path, lang: str, content: Content, speed: str = "normal"
+    audio_root: Path,
+    lang: str,
+    content: Content,
+    speed: str = "normal",
+    perspectives: Sequence[str] = PERSPECTIVES,
 ) -> list[tuple[str, int]]:
     """(file name under ``audio/<lang>/tracks/``, bytes) of every plan's current track at
-    ``speed``: what "Use offline" must save so that sessions play with no network."""
+    ``speed`` in each of ``perspectives`` (the person's own and the carer's, by default):
+    what "Use offline" must save so that sessions play with no network."""
     out: list[tuple[str, int]] = []
     directory = tracks_dir(audio_root, lang)
     for plan in content.session.plans:
-        key = plan_script(plan, content.session).key
-        track = load_track(audio_root, lang, plan.id, speed, key)
-        if track is not None:
-            with contextlib.suppress(OSError):
-                out.append((track.file, (directory / track.file).stat().st_size))
+        for perspective in perspectives:
+            key = content_script(content, plan, perspective).key
+            track = load_track(audio_root, lang, plan.id, speed, key, perspective)
+            if track is not None:
+                with contextlib.suppress(OSError):
+                    out.append((track.file, (directory / track.file).stat().st_size))
     return out
 
 
@@ -388,6 +424,7 @@ __all__ = [
     "build_session_tracks",
     "chapters_document",
     "current_track_files",
+    "index_key",
     "load_track",
     "tracks_dir",
 ]

@@ -10,6 +10,8 @@ import { OfflineResult } from './offline-result.js';
 import { Plans } from './plans.js';
 import { Player } from './player.js';
 import { Question } from './question.js';
+import { SessionHistory } from './session-history.js';
+import { SummaryReader } from './summary-reader.js';
 
 export const COMPONENTS = [
   Narration,
@@ -21,4 +23,6 @@ export const COMPONENTS = [
   Plans,
   Feedback,
   FeedbackSaved,
+  SessionHistory,
+  SummaryReader,
 ];

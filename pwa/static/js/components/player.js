@@ -35,7 +35,8 @@ export class Player {
     this.strings = data.strings;
     this.chapters = data.chapters;
     this.audio = root.querySelector('[data-session-audio]');
-    this.toggleButton = root.querySelector('[data-action=toggle]');
+    // Play/Pause may appear twice (the carer bar at the top, and the standard controls).
+    this.toggleButtons = [...root.querySelectorAll('[data-action=toggle], [data-action=toggle-bar]')];
     this.comeUp = this.chapters.findIndex((c) => c.id === data.come_up);
     this.position = positionStore(data.lang, data.plan);
     this.current = -1;
@@ -47,12 +48,17 @@ export class Player {
     preferPlayback(); // the silent switch must not mute the session (iOS Safari 16.4+)
     root.classList.add('ig-session--js');
     this.part('session-controls').hidden = false;
+    for (const button of this.toggleButtons) button.hidden = false;
     this.listenToAudio();
     root.addEventListener('click', (event) => this.onClick(event));
     if (root.classList.contains('ig-session--carer')) document.body.classList.add('ig-body--carer');
     this.resume();
     if (this.current < 0) this.update(false);
     this.applyHandlers();
+  }
+
+  setToggle(label) {
+    for (const button of this.toggleButtons) button.textContent = label;
   }
 
   /** The element marked `data-<name>` inside the player. */
@@ -214,7 +220,7 @@ export class Player {
     });
     audio.addEventListener('play', () => {
       this.rewindAfterLongPause(); // playback started elsewhere (native controls, the system)
-      this.toggleButton.textContent = this.strings.pause;
+      this.setToggle(this.strings.pause);
     });
     audio.addEventListener('playing', () => {
       this.started = true;
@@ -225,7 +231,7 @@ export class Player {
     });
     audio.addEventListener('pause', () => {
       if (!audio.ended) this.pausedAt = Date.now();
-      this.toggleButton.textContent = this.strings.play;
+      this.setToggle(this.strings.play);
       setPlaybackState('paused');
       this.savePosition(true);
     });
@@ -233,7 +239,7 @@ export class Player {
   }
 
   onEnded() {
-    this.toggleButton.textContent = this.strings.play;
+    this.setToggle(this.strings.play);
     this.position.clear();
     this.say(this.strings.ended, true);
     this.root.querySelector('[data-session-feedback]')?.classList.add('ig-button--primary-next');
@@ -243,7 +249,7 @@ export class Player {
     const target = event.target.closest('[data-action]');
     if (!target || !this.root.contains(target)) return;
     const action = target.dataset.action;
-    if (action === 'toggle') {
+    if (action === 'toggle' || action === 'toggle-bar') {
       if (this.audio.paused) this.play();
       else this.audio.pause();
     } else if (action === 'previous') this.repeatStep();

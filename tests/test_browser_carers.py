@@ -1,0 +1,203 @@
+"""Carers in a real browser (issue 10 item 5): the carer view's controls on small screens,
+the clinician summary printed to one A4 page, "Your sessions" with 0, 1 and 12 sessions, and
+axe on each."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from server.content import Content
+from tests.browser_helpers import assert_no_axe_violations
+from tests.conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+
+PLAN = "first-20"
+HISTORY_KEY = "ig.session.history.v1"
+
+
+def screen(context: BrowserContext, base: str, content: Content, who: str, yes: str = "") -> None:
+    request = context.request
+    request.post(f"{base}/en/screening/start", form={"perspective": who})
+    for q in content.questions:
+        answer = "yes" if q.id == yes else "no"
+        request.post(f"{base}/en/screening/q/{q.id}", form={"answer": answer})
+
+
+def get_ready(context: BrowserContext, base: str, content: Content) -> None:
+    request = context.request
+    request.post(f"{base}/en/session/clinician", form={"confirm": "yes"})
+    request.post(f"{base}/en/session/plan/{PLAN}/choose", form={"suggested": PLAN, "sessions": "0"})
+    for check in content.session.checks:
+        request.post(
+            f"{base}/en/session/plan/{PLAN}/check/{check.id}", form={"answer": check.go_on_answer}
+        )
+
+
+@pytest.fixture
+def carer_context(
+    browser: Browser, live_server: LiveServer, content: Content
+) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    screen(context, live_server.url, content, "they")
+    get_ready(context, live_server.url, content)
+    yield context
+    context.close()
+
+
+def inside(page: Page, selector: str) -> bool:
+    box: dict[str, Any] = page.locator(selector).evaluate(
+        "e => { const r = e.getBoundingClientRect();"
+        " return {t: r.top, b: r.bottom, l: r.left, r: r.right, w: innerWidth, h: innerHeight}; }"
+    )
+    return bool(box["t"] >= 0 and box["l"] >= 0 and box["b"] <= box["h"] and box["r"] <= box["w"])
+
+
+@pytest.mark.parametrize("size", [(390, 844), (320, 640)])
+def test_carer_view_opens_by_default_with_play_and_stop_always_in_view(
+    carer_context: BrowserContext, live_server: LiveServer, content: Content, size: tuple[int, int]
+) -> None:
+    page = carer_context.new_page()
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.goto(f"{live_server.url}/en/session/plan/{PLAN}/play")
+    assert page.url.endswith(f"/en/session/plan/{PLAN}/carer")
+    bar_toggle = ".ig-session__bar [data-action=toggle-bar]"
+    bar_stop = ".ig-session__bar [data-action=stop]"
+    page.wait_for_selector(f"{bar_toggle}:not([hidden])")
+    chapters = json.loads(
+        page.locator("[data-module=session-player]").get_attribute("data-player") or "{}"
+    )["chapters"]
+    longest = max(chapters, key=lambda c: len(c["title"]))
+    for title in (chapters[0]["title"], longest["title"]):
+        page.locator("[data-step-title]").evaluate("(e, t) => { e.textContent = t; }", title)
+        assert inside(page, bar_toggle) and inside(page, bar_stop), title
+        top = page.locator(bar_toggle).bounding_box()
+        stop = page.locator(bar_stop).bounding_box()
+        assert top is not None and stop is not None
+        assert abs(top["y"] - stop["y"]) < 2  # side by side
+    # Scrolled to the list of steps, both are still on screen (the bar stays at the top).
+    page.locator(f"#step-{chapters[-1]['id']}").scroll_into_view_if_needed()
+    assert inside(page, bar_toggle) and inside(page, bar_stop)
+    # Step and time left in very large text; no "put your phone away" for a carer.
+    size_px = page.locator("[data-step-title]").evaluate(
+        "e => parseFloat(getComputedStyle(e).fontSize)"
+    )
+    assert size_px >= 48
+    assert page.locator("[data-time-left]").is_visible()
+    visible = page.locator("main").inner_text()
+    assert "put your phone away" not in visible.lower()
+    assert content.carer.carer_player_help in visible
+    # The carer's track: the helper's lines are in its chapters.
+    lines = [line["text"] for c in chapters for line in c["lines"]]
+    assert any(t.startswith("Helper: check the ankle lock") for t in lines)
+    assert chapters[0]["id"] == "emergency"
+    # Play/Pause in the bar plays, and Stop in the bar leads to the come-up.
+    page.locator(bar_toggle).click()
+    page.locator(bar_stop).click()
+    come_up = next(c for c in chapters if c["id"] == "come-up")
+    page.wait_for_selector(f"[data-step-title]:text-is('{come_up['title']}')")
+    assert_no_axe_violations(page)
+
+
+@pytest.mark.parametrize("size", [(390, 844), (320, 640)])
+def test_standard_view_controls_in_view(
+    browser: Browser, live_server: LiveServer, content: Content, size: tuple[int, int]
+) -> None:
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    screen(context, live_server.url, content, "you")
+    get_ready(context, live_server.url, content)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/en/session/plan/{PLAN}/play")
+    assert "ig-session--carer" not in (
+        page.locator("[data-module=session-player]").get_attribute("class") or ""
+    )
+    page.locator(".ig-session__stop").scroll_into_view_if_needed()
+    assert inside(page, ".ig-session__stop")
+    box = page.locator(".ig-session__stop").bounding_box()
+    assert box is not None and box["width"] <= size[0]
+    assert page.evaluate("document.documentElement.scrollWidth") <= size[0]
+    context.close()
+
+
+def test_summary_prints_on_one_a4_page_with_every_answer(
+    browser: Browser, live_server: LiveServer, content: Content
+) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    screen(context, live_server.url, content, "they", yes="glaucoma")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/en/screening/summary")
+    assert_no_axe_violations(page)
+    assert page.locator(".ig-summary__row").count() == len(content.questions)
+    page.emulate_media(media="print")
+    for q in content.questions:
+        row = page.locator(f'[data-question-id="{q.id}"]')
+        assert row.is_visible() and q.title in row.inner_text()
+    pdf = page.pdf(format="A4", print_background=True)
+    pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
+    assert pages == 1, f"{pages} pages"
+    context.close()
+
+
+def history(n: int) -> list[dict[str, Any]]:
+    plans = ["first-20", "first-20", "first-30", "first-30"] * 3
+    return [
+        {
+            "plan": plans[i],
+            "day": f"2026-01-{i + 1:02d}",
+            "feeling": "fine",
+            "at": 1767225600000 + i * 86400000,
+        }
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize("count", [0, 1, 12])
+def test_your_sessions_page_with_0_1_and_12_sessions(
+    browser: Browser, live_server: LiveServer, content: Content, count: int
+) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    seed = json.dumps(history(count))
+    context.add_init_script(
+        "if (!sessionStorage.getItem('seeded')) {"
+        f" localStorage.setItem('{HISTORY_KEY}', {json.dumps(seed)});"
+        " sessionStorage.setItem('seeded', '1'); }"
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/en/sessions")
+    carer = content.carer
+    if count == 0:
+        page.wait_for_selector("[data-history-empty]")
+        assert carer.history_empty in page.locator("main").inner_text()
+        assert page.locator("[data-history-table]").count() == 0
+    else:
+        page.wait_for_selector("[data-history-table]")
+        assert page.locator("[data-history-table] tbody tr").count() == count
+        assert page.locator("[data-history-chart] rect.ig-history__bar").count() == count
+        assert page.locator("[data-history-chart] circle").count() == count
+        newest = page.locator("[data-history-table] tbody tr").first.inner_text()
+        assert f"2026-01-{count:02d}" in newest
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_no_axe_violations(page)
+    if count:
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name=carer.history_forget).click()
+        page.wait_for_selector("[data-history-empty]")
+        assert page.evaluate(f"localStorage.getItem('{HISTORY_KEY}')") is None
+    context.close()
+
+
+def test_your_sessions_without_javascript_explains_where_the_history_lives(
+    browser: Browser, live_server: LiveServer, content: Content
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/en/sessions")
+    assert content.carer.history_needs_js in page.locator("main").inner_text()
+    assert_no_axe_violations(page)
+    context.close()
