@@ -260,6 +260,7 @@ def test_keys_answer_repeat_and_pause_but_never_in_a_form_field(
         "N No",
         "U Not sure",
         "R Repeat the question",
+        "W Hear why we ask",
         "Space Pause or play the voice",
     ]
     wait_playing(page)
