@@ -212,7 +212,11 @@ def test_start_gesture_then_each_page_speaks_and_answering_stops_it(
         " album: navigator.mediaSession.metadata.album,"
         " state: navigator.mediaSession.playbackState })"
     )
-    assert session == {"title": q1.you, "album": "Question 1 of 18", "state": "playing"}
+    assert session == {
+        "title": q1.you,
+        "album": f"Question 1 of {len(content.questions)}",
+        "state": "playing",
+    }
 
     # Answering stops the audio at once. (The page's own submit handler runs first; this
     # later one holds the form back, so the paused audio can be watched for a while.)
@@ -221,6 +225,12 @@ def test_start_gesture_then_each_page_speaks_and_answering_stops_it(
         " window.addEventListener('submit', window.__hold); }"
     )
     page.keyboard.press("n")
+    # An answer by key is confirmed at once: its label's clip replaces the question (one
+    # voice at a time), then the form is sent.
+    page.wait_for_function(
+        "(u) => window.__ig.events.some(([t, s]) => t === 'playing' && s.endsWith(u))",
+        arg=clip_url(server, "answer.no"),
+    )
     page.wait_for_function("() => document.querySelector('audio').paused")
     paused_at = audio_state(page)["time"]
     page.wait_for_timeout(400)
@@ -250,6 +260,7 @@ def test_keys_answer_repeat_and_pause_but_never_in_a_form_field(
         "N No",
         "U Not sure",
         "R Repeat the question",
+        "W Hear why we ask",
         "Space Pause or play the voice",
     ]
     wait_playing(page)
@@ -354,7 +365,11 @@ def test_a_missing_clip_is_read_by_the_browsers_own_voice(
     page.goto(f"{server.url}/en/screening/q/{content.questions[0].id}")
     ready(page)
     page.wait_for_function("() => window.__ig.spoken.length > 0")
-    assert page.evaluate("window.__ig.spoken") == [content.questions[0].you]
+    # With no clip at all, the whole list is read as one utterance: counter, question, prompt.
+    assert page.evaluate("window.__ig.spoken") == [
+        f"Question 1 of {len(content.questions)} {content.questions[0].you}"
+        f" {content.ui.answer_prompt}"
+    ]
 
 
 # --- The result worked out on the device ----------------------------------------------------

@@ -148,7 +148,10 @@ def test_stop_always_leads_to_the_come_up_instructions(
     start_playing(page)
     hold = chapter(chapters, "hold-1")
     for where, press in (
-        (hold["start"] + 10, lambda: page.get_by_role("link", name="Stop and come up now").click()),
+        (
+            hold["start"] + 10,
+            lambda: page.get_by_role("button", name="Stop and come up now").click(),
+        ),
         (chapters[0]["start"] + 1, lambda: page.evaluate("window.__igHandlers.stop()")),
         (
             chapter(chapters, "setup")["start"] + 3,
@@ -247,7 +250,7 @@ def test_carer_view_keeps_the_same_audio_playing(
     )
     assert big >= 48  # very large text
     assert page.locator("[data-time-left]").is_visible()
-    page.get_by_role("link", name="Stop and come up now").click()
+    page.get_by_role("button", name="Stop and come up now").click()
     wait_for_step(page, chapter(chapters, "come-up")["title"])
     page.get_by_role("link", name="Standard view").click()
     assert page.url.endswith(f"/en/session/plan/{PLAN}/play")
@@ -301,7 +304,7 @@ def test_without_javascript_the_player_lists_every_step_with_native_controls(
     get_ready(context, live_server.url, content)
     page = context.new_page()
     page.goto(f"{live_server.url}/en/session/plan/{PLAN}/play")
-    audio = page.locator("audio")
+    audio = page.locator("audio[data-session-audio]")
     assert audio.count() == 1 and audio.get_attribute("controls") is not None
     assert "/audio/en/tracks/" in str(audio.get_attribute("src"))
     assert page.locator("[data-session-controls]").is_hidden()
@@ -312,10 +315,12 @@ def test_without_javascript_the_player_lists_every_step_with_native_controls(
         assert item["title"] in text
         for line in item["lines"]:
             assert line["text"] in text
-    # Stop leads to the written come-up instructions, with their time in the track.
-    page.get_by_role("link", name="Stop and come up now").click()
-    assert page.url.endswith("#step-come-up")
-    assert page.locator("#step-come-up").is_visible()
+    # Stop leads to the come-up page, which shows and plays the come-up instructions.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Stop and come up now").click()
+    assert "/come-up" in page.url
+    come_up = next(c for c in chapters if c["id"] == "come-up")
+    assert come_up["lines"][0]["text"] in page.locator("main").inner_text()
     context.close()
 
     # axe needs JavaScript, so here "JavaScript off" means the app's own scripts are blocked.

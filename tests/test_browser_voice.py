@@ -67,7 +67,9 @@ def played(page: Page) -> list[str]:
 
 def wait_played(page: Page, url: str) -> None:
     page.wait_for_function(
-        "(u) => window.__ig.events.some(([t, s]) => t === 'playing' && s.endsWith(u))", arg=url
+        "(u) => window.__ig.events.some(([t, s]) => t === 'playing' && s.endsWith(u))",
+        arg=url,
+        timeout=30_000,
     )
 
 
@@ -183,6 +185,11 @@ def test_error_page_speaks_the_error_and_check_page_reads_the_answers(
     page.goto(f"{live_server.url}/en/screening/check")
     ready(page)
     first = content.questions[0]
+    # Speed the clips up (playbackRate resets on each new clip; the default does not).
+    page.evaluate(
+        "(() => { const a = document.querySelector('audio');"
+        " a.defaultPlaybackRate = 4; a.playbackRate = 4; })()"
+    )
     wait_played(page, clip_url(live_server, "answer.not-sure"))
     urls = played(page)
     assert urls[:3] == [
