@@ -142,7 +142,7 @@ export class SessionHistory {
   /**
    * Reads the table with the device's own voice (speechSynthesis, local voices only, so
    * nothing leaves the device); dates and counts cannot be pre-recorded clips. Where there
-   * is no local voice the button says so through the status region and the table stays.
+   * is no local voice it reads nothing, and the table stays for the screen reader.
    */
   readAloud(rows, button) {
     const synth = window.speechSynthesis;
@@ -154,12 +154,17 @@ export class SessionHistory {
     }
     const lang = this.data.lang;
     const voice = synth.getVoices().find((v) => v.localService && v.lang.startsWith(lang));
+    // A remote voice would send the history off the device: without a local one, say nothing.
+    if (!voice) {
+      announce(this.S.caption);
+      return;
+    }
     const lines = [this.S.caption, ...[...rows].reverse().map((r) => spokenRow(r, this.S))];
     button.textContent = this.S.stop_reading;
     lines.forEach((text, i) => {
       const u = new SpeechSynthesisUtterance(text);
       u.lang = lang;
-      if (voice) u.voice = voice;
+      u.voice = voice;
       if (i === lines.length - 1) u.onend = () => { button.textContent = this.S.read; };
       synth.speak(u);
     });
