@@ -26,10 +26,16 @@ let started = []; // the components running on the page shown now
 let ready = null; // { form, url, doc, audio }: the next question, fetched and buffered
 let sending = Promise.resolve(); // the answer on its way to the server
 let swapped = false;
+let swapping = true;
 
-/** Start watching: `components` are the instances createAll started on this page. */
-export function watchNextQuestion(components) {
+/**
+ * Start watching: `components` are the instances createAll started on this page. With
+ * `swap: false` the next page and its clip are only fetched ahead (warm caches), and the
+ * answer goes the ordinary way.
+ */
+export function watchNextQuestion(components, { swap = true } = {}) {
   started = components;
+  swapping = swap;
   document.addEventListener('submit', onSubmit); // bubbling: after every other listener
   window.addEventListener('popstate', () => {
     // Only entries this module made: Back shows the server's page, as without it.
@@ -86,7 +92,7 @@ function buffer(doc) {
 function onSubmit(event) {
   const form = event.target;
   const submitter = event.submitter;
-  if (event.defaultPrevented || !ready || ready.form !== form) return;
+  if (!swapping || event.defaultPrevented || !ready || ready.form !== form) return;
   if (!submitter || submitter.name !== 'answer' || prefs.voice() !== 'on') return;
   event.preventDefault();
   const { url, doc, audio } = ready;
