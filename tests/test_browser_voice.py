@@ -362,7 +362,11 @@ def test_no_sideways_scrolling_at_320_px_with_200_percent_text(
     content: Content,
     js: bool,
 ) -> None:
-    context = make_context(width=320, height=640, js=js, bypass_csp=True)
+    # Without JavaScript here means the app's scripts blocked: the test itself needs
+    # JavaScript to measure the page (evaluate never returns when it is disabled).
+    context = make_context(width=320, height=640, js=True, bypass_csp=True)
+    if not js:
+        context.route("**/*.js", lambda route: route.abort())
     get_ready(context, live_server.url, content)
     page = new_page(context)
     base = live_server.url
