@@ -18,15 +18,14 @@ from server.app import create_app
 from server.config import Settings
 from server.content import Content
 from server.speech import narration_texts
-from tests.narration_helpers import build_session_audio
 from tests.test_session_http import confirm_doctor, pass_checks, screen
 
 
 @pytest.fixture(scope="module")
-def built_audio(tmp_path_factory: pytest.TempPathFactory, content: Content) -> Path:
-    root = tmp_path_factory.mktemp("voice-audio")
-    build_session_audio(root, content)
-    return root
+def built_audio(quiet_audio_dir: Path) -> Path:
+    """The whole library as exact silence (conftest): these tests check which clips a page
+    names, not how they sound."""
+    return quiet_audio_dir
 
 
 def with_clips(settings: Settings, built: Path) -> TestClient:

@@ -79,6 +79,7 @@ def test_csp_follows_both_base_urls() -> None:
     assert "connect-src 'self' https://a.example https://s.example" in csp
 
 
+@pytest.mark.slow  # a real espeak build of every clip
 def test_no_change_build_imports_no_web_stack_or_gtts(tmp_path: Path) -> None:
     code = (
         "import sys, server.__main__ as m\n"
