@@ -38,6 +38,29 @@ class QuietEngine:
         return mp3.silence_frames(fmt, mp3.frames_for_seconds(fmt, seconds))
 
 
+def narrate(
+    root: Path,
+    content: Content,
+    texts: dict[str, str],
+    speeds: Sequence[Speed],
+    quiet: bool = False,
+) -> None:
+    """Build ``texts`` in the content's espeak-ng voice (or the QuietEngine standing in for it)."""
+    clips = build_library(
+        root,
+        content.language,
+        texts,
+        gtts_lang=content.voice.gtts_lang,
+        tld=content.voice.tld,
+        espeak_voice=content.voice.espeak_voice,
+        engine="espeak",
+        engines={"espeak": QuietEngine()} if quiet else None,
+        speeds=speeds,
+        jobs=4,
+    )
+    assert clips.ok, clips.describe()
+
+
 def build_session_audio(
     root: Path,
     content: Content,
@@ -57,19 +80,7 @@ def build_session_audio(
     for entry in load_manifest(root, content.language).entries():
         if everything.get(entry.clip_id) == entry.text:
             wanted[entry.clip_id] = entry.text
-    clips = build_library(
-        root,
-        content.language,
-        wanted,
-        gtts_lang=content.voice.gtts_lang,
-        tld=content.voice.tld,
-        espeak_voice=content.voice.espeak_voice,
-        engine="espeak",
-        engines={"espeak": QuietEngine()} if voice == "quiet" else None,
-        speeds=speeds,
-        jobs=4,
-    )
-    assert clips.ok, clips.describe()
+    narrate(root, content, wanted, speeds, quiet=voice == "quiet")
     tracks = build_session_tracks(root, content.language, content, speeds)
     assert tracks.ok, tracks.describe()
     return tracks
@@ -85,18 +96,7 @@ def build_pages_and_one_track(root: Path, content: Content, plan_id: str) -> Non
         for clip_id, text in speech.narration_texts(content).items()
         if not any(f".{other}." in f"{clip_id}." for other in others)
     }
-    clips = build_library(
-        root,
-        content.language,
-        texts,
-        gtts_lang=content.voice.gtts_lang,
-        tld=content.voice.tld,
-        espeak_voice=content.voice.espeak_voice,
-        engine="espeak",
-        speeds=("normal",),
-        jobs=4,
-    )
-    assert clips.ok, clips.describe()
+    narrate(root, content, texts, ("normal",))
     tracks = build_session_tracks(root, content.language, content, ("normal",))
     made = {r.plan for r in tracks.results if r.status in ("made", "reused")}
     assert plan_id in made, tracks.describe()

@@ -16,6 +16,7 @@ from server.session.gate import Gate, answers_fingerprint, gate_for
 from server.session.script import COME_UP, hold_cues, plan_script
 from server.session.timeline import FrameClock, TimelineError, lay_out
 from tests.progression_oracle import HistoryEntry, is_ahead, parse_history, suggest
+from tests.test_content import STOP_SIGNS
 
 CLOCK = FrameClock(24000, 576)  # gTTS's format: 24 ms frames
 
@@ -110,16 +111,7 @@ def test_every_track_clip_is_narrated_and_worded_plainly(content: Content) -> No
     cues = content.session.cues
     # Every stop sign of the clinical facts, said as a condition, not as an order.
     assert cues.safety.startswith("If you feel")
-    for sign in (
-        "pain",
-        "dizzy",
-        "headache",
-        "pressure in your eyes or head",
-        "sick",
-        "tingling",
-        "pounding heart",
-        "unwell",
-    ):
+    for sign in STOP_SIGNS:
         assert sign in cues.safety, sign
     assert cues.one_minute == "One minute left."
 

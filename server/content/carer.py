@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from server.content.types import NonEmpty, Strict, placeholders
+from server.content.types import NonEmpty, Strict, placeholders, wrong_placeholders
 
 # The steps of a track that may carry helper lines (a subset of ``session.steps``): only steps
 # without a fixed length, so a helper line never crowds a timed cue.
@@ -130,13 +130,7 @@ class CarerText(Strict):
             "history_minutes_value": {"minutes"},
             "history_row_spoken": {"date", "plan", "angle", "minutes", "feeling"},
         }
-        bad = []
-        for name in type(self).model_fields:
-            value = getattr(self, name)
-            if not isinstance(value, str):
-                continue
-            if placeholders(value) != wanted.get(name, set()):
-                bad.append(name)
+        bad = wrong_placeholders(self, wanted, every_field=True)
         for step in HELPER_STEPS:
             for line in self.helper.for_step(step):
                 if placeholders(line.say) - {"angle"}:

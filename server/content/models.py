@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field, model_validator
 from server.content.carer import CarerText
 from server.content.pwa import PwaText
 from server.content.session import SessionText
-from server.content.types import NonEmpty, Slug, Strict, placeholders
+from server.content.types import NonEmpty, Slug, Strict, wrong_placeholders
 
 # Words the product must never use about a person's fitness to invert, in any form and any
 # case: each pattern is matched against lower-cased text (see ``forbidden_wording``).
@@ -288,12 +288,7 @@ class Ui(Strict):
             "answer_chosen": {"answer"},
             "in_progress_body": {"done", "total"},
         }
-        bad = []
-        for name, fields in wanted.items():
-            found = placeholders(getattr(self, name))
-            if found != fields:
-                bad.append(name)
-        return bad
+        return wrong_placeholders(self, wanted)
 
 
 class Content(Strict):

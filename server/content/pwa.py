@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import model_validator
 
-from server.content.types import NonEmpty, Strict, placeholders
+from server.content.types import NonEmpty, Strict, wrong_placeholders
 
 # Strings the script fills in, and the placeholders each must carry.
 PLACEHOLDERS: dict[str, set[str]] = {
@@ -86,6 +86,4 @@ class PwaText(Strict):
 
 def placeholder_problems(text: PwaText) -> list[str]:
     """Names of strings whose ``{placeholders}`` differ from what the script fills in."""
-    return [
-        name for name, wanted in PLACEHOLDERS.items() if placeholders(getattr(text, name)) != wanted
-    ]
+    return wrong_placeholders(text, PLACEHOLDERS)

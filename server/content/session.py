@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from server.content.types import NonEmpty, Slug, Strict, placeholders
+from server.content.types import NonEmpty, Slug, Strict, placeholders, wrong_placeholders
 
 # What a spoken line or a step title may mention; filled in per plan.
 LINE_PLACEHOLDERS = frozenset({"angle", "duration", "plan"})
@@ -336,14 +336,7 @@ class SessionUi(Strict):
             "resumed_step": {"step"},
             "hold_n_of_m": {"n", "m", "angle"},
         }
-        bad = []
-        for name in type(self).model_fields:
-            value = getattr(self, name)
-            texts = value if isinstance(value, list) else [value]
-            found = set().union(*(placeholders(t) for t in texts))
-            if found != wanted.get(name, set()):
-                bad.append(name)
-        return bad
+        return wrong_placeholders(self, wanted, every_field=True)
 
 
 class SessionText(Strict):
