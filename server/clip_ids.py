@@ -117,8 +117,3 @@ def summary(part: str) -> str:
 def question_title(question_id: str) -> str:
     """A question's short title, read in the summary before its answer."""
     return f"q.{question_id}.title"
-
-
-def answer_label(answer: str) -> str:
-    """ "Yes", "No", "Not sure", read after a question's title in the summary."""
-    return f"answer.{answer}"

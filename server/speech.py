@@ -124,10 +124,9 @@ def track_texts(content: Content) -> dict[str, str]:
 
 
 def summary_texts(content: Content) -> dict[str, str]:
-    """The clinician summary read aloud: its fixed sentences, each question's title and each
-    answer label, played one after another (the outcome reuses the outcome clips)."""
+    """The clinician summary read aloud: its fixed sentences and each question's title, played
+    one after another (answers reuse the answer-label clips, the outcome its outcome clips)."""
     carer = content.carer
-    ui = content.ui
     texts = {
         clip_ids.summary("title"): f"{carer.summary_title}.",
         clip_ids.summary("answered-by"): carer.summary_answered_by_you,
@@ -135,9 +134,6 @@ def summary_texts(content: Content) -> dict[str, str]:
         clip_ids.summary("causes"): f"{carer.summary_causes_title}.",
         clip_ids.summary("answers"): f"{carer.summary_answers_title}.",
         clip_ids.summary("not-advice"): carer.summary_not_advice,
-        clip_ids.answer_label("yes"): f"{ui.answer_yes}.",
-        clip_ids.answer_label("no"): f"{ui.answer_no}.",
-        clip_ids.answer_label("not-sure"): f"{ui.answer_not_sure}.",
     }
     for q in content.questions:
         texts[clip_ids.question_title(q.id)] = f"{q.title}:"

@@ -256,11 +256,11 @@ def _summary_clips(
         for reason in outcome.causes:
             ids += [
                 clip_ids.question_title(reason.question.id),
-                clip_ids.answer_label(reason.answer),
+                clip_ids.answer(reason.answer),
             ]
     ids.append(clip_ids.summary("answers"))
     for q in content.questions:
-        ids += [clip_ids.question_title(q.id), clip_ids.answer_label(answers[q.id].value)]
+        ids += [clip_ids.question_title(q.id), clip_ids.answer(answers[q.id].value)]
     ids.append(clip_ids.summary("not-advice"))
     clips = state(request).clips
     urls = [clips.url(content.language, clip_id) for clip_id in ids]
