@@ -39,7 +39,13 @@ def uvicorn_server(
     log, no server header); yields the base URL."""
     port = free_port()
     args = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port)]
-    args += ["--no-access-log", "--no-server-header", "--log-level", "warning"]
+    args += [
+        "--no-access-log",
+        "--no-server-header",
+        "--no-proxy-headers",
+        "--log-level",
+        "warning",
+    ]
     if factory:
         args.append("--factory")
     # Another checkout (``root``, e.g. main for a before/after) uses this one's narration.

@@ -159,7 +159,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ),
         Middleware(LimitBody, max_bytes=settings.max_body_bytes),
         # brotli (quality 4) when accepted, else gzip level 6: level 9 cost 14% of a page.
-        Middleware(Compression, minimum_size=1024),
+        Middleware(Compression),
         # A browser-session cookie (no Max-Age), encrypted, with an idle expiry.
         Middleware(
             EncryptedSessions, secret_key=settings.secret_key, https_only=settings.https_only

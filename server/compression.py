@@ -9,6 +9,8 @@ nearly all of the saving on HTML, CSS and JS at a fraction of the CPU of the max
 
 from __future__ import annotations
 
+import gzip
+
 import brotli  # type: ignore[import-untyped]
 from starlette.datastructures import Headers
 from starlette.middleware.gzip import GZipResponder, IdentityResponder
@@ -16,6 +18,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 BROTLI_QUALITY = 4
 GZIP_LEVEL = 6
+# Smaller bodies are sent as they are: compressing them saves less than its headers cost.
+MINIMUM_SIZE = 1024
 
 
 def accepts(header: str, coding: str) -> bool:
@@ -26,6 +30,24 @@ def accepts(header: str, coding: str) -> bool:
             q = params.strip().removeprefix("q=")
             return not params or q.strip() not in ("0", "0.0", "0.00", "0.000")
     return False
+
+
+def preferred_coding(accept_encoding: str) -> str | None:
+    """The coding to answer with: ``br`` when accepted, else ``gzip``, else none."""
+    if accepts(accept_encoding, "br"):
+        return "br"
+    if accepts(accept_encoding, "gzip"):
+        return "gzip"
+    return None
+
+
+def compress(body: bytes, coding: str) -> bytes:
+    """``body`` compressed whole, at the same levels as the middleware (for bodies kept ready
+    to send, see ``server.page_memo``)."""
+    if coding == "br":
+        out: bytes = brotli.compress(body, quality=BROTLI_QUALITY, mode=brotli.MODE_TEXT)
+        return out
+    return gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
 
 
 class BrotliResponder(IdentityResponder):
@@ -54,7 +76,7 @@ class Compression:
     def __init__(
         self,
         app: ASGIApp,
-        minimum_size: int = 1024,
+        minimum_size: int = MINIMUM_SIZE,
         brotli_quality: int = BROTLI_QUALITY,
         gzip_level: int = GZIP_LEVEL,
     ) -> None:
@@ -67,11 +89,11 @@ class Compression:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        accept = Headers(scope=scope).get("accept-encoding", "")
+        coding = preferred_coding(Headers(scope=scope).get("accept-encoding", ""))
         responder: ASGIApp
-        if accepts(accept, "br"):
+        if coding == "br":
             responder = BrotliResponder(self.app, self.minimum_size, self.brotli_quality)
-        elif accepts(accept, "gzip"):
+        elif coding == "gzip":
             responder = GZipResponder(self.app, self.minimum_size, compresslevel=self.gzip_level)
         else:
             responder = IdentityResponder(self.app, self.minimum_size)

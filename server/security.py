@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from urllib.parse import urlsplit
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -100,6 +100,11 @@ class SecurityHeaders:
     ) -> None:
         self.app = app
         self.headers = security_headers(audio_base_url, static_base_url)
+        # Encoded once: this runs on every response (MutableHeaders.setdefault rescans and
+        # lower-cases the whole list per header, a tenth of a question page's cost).
+        self.raw = [
+            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in self.headers.items()
+        ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -108,9 +113,11 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in self.headers.items():
-                    headers.setdefault(name, value)
+                raw = message.setdefault("headers", [])
+                if not isinstance(raw, list):
+                    raw = message["headers"] = list(raw)
+                present = {name.lower() for name, _ in raw}
+                raw.extend(pair for pair in self.raw if pair[0] not in present)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -2,8 +2,11 @@
 
 Starlette's SessionMiddleware signs the cookie but leaves it readable (base64 JSON), so a
 glance at the browser's storage showed every health answer. Here the session is encrypted
-and authenticated with Fernet (AES-128-CBC + HMAC-SHA256, from ``cryptography``), keyed from
-the secret, so the cookie decodes to nothing readable.
+and authenticated with AES-256-GCM (``cryptography``'s AEAD, one call each way; Fernet's
+CBC + HMAC cost a third of a question page), keyed from the secret, so the cookie decodes to
+nothing readable. A cookie is ``version | written-at | nonce | ciphertext+tag`` in base64url;
+the version and time are authenticated with the answers (associated data), so neither can be
+changed, and a random 96-bit nonce per cookie.
 
 - Idle expiry: a cookie is accepted for ``idle_seconds`` after it was last written, and is
   rewritten (sliding) once it is older than half that. A stateless server cannot revoke a
@@ -17,25 +20,33 @@ the secret, so the cookie decodes to nothing readable.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
+import os
 import secrets
 import time
 from collections.abc import MutableMapping
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SESSION_ID = "sid"
+COOKIE_VERSION = b"\x02"  # 1 was Fernet: such cookies read as no session
+NONCE_BYTES = 12
+HEADER_BYTES = 1 + 8  # version, then the time written (seconds, big-endian)
+# A cookie written this far in the future (a clock step back on the server) is still read.
+CLOCK_SKEW_SECONDS = 60
 
 
-def fernet_for(secret_key: str) -> Fernet:
-    """A Fernet key derived from the app secret (kept apart from any other use of it)."""
-    digest = hashlib.sha256(b"inversion-guide answers cookie v1\0" + secret_key.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+def cipher_for(secret_key: str) -> AESGCM:
+    """An AES-256-GCM key derived from the app secret (kept apart from any other use of it)."""
+    digest = hashlib.sha256(b"inversion-guide answers cookie v2\0" + secret_key.encode()).digest()
+    return AESGCM(digest)
 
 
 def new_session(session: MutableMapping[str, Any]) -> None:
@@ -54,21 +65,36 @@ class EncryptedSessions:
         https_only: bool = False,
     ) -> None:
         self.app = app
-        self.fernet = fernet_for(secret_key)
+        self.cipher = cipher_for(secret_key)
         self.cookie_name = cookie_name
         self.idle_seconds = idle_seconds
         flags = "path=/; httponly; samesite=lax"
         self.flags = f"{flags}; secure" if https_only else flags
 
+    def seal(self, session: dict[str, Any], written: float | None = None) -> str:
+        """``session`` as a cookie value, written now (or at ``written``, for tests)."""
+        when = int(time.time() if written is None else written)
+        header = COOKIE_VERSION + when.to_bytes(8, "big")
+        nonce = os.urandom(NONCE_BYTES)
+        plain = json.dumps(session, separators=(",", ":")).encode()
+        sealed = header + nonce + self.cipher.encrypt(nonce, plain, header)
+        return base64.urlsafe_b64encode(sealed).rstrip(b"=").decode("ascii")
+
     def read(self, token: str) -> tuple[dict[str, Any], float | None]:
         """The session in ``token`` and when it was written; empty when invalid or expired."""
         try:
-            raw = token.encode("ascii")
-            data = json.loads(self.fernet.decrypt(raw, ttl=self.idle_seconds))
-            written = float(self.fernet.extract_timestamp(raw))
-        except (InvalidToken, UnicodeError, ValueError):
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            header, nonce = raw[:HEADER_BYTES], raw[HEADER_BYTES : HEADER_BYTES + NONCE_BYTES]
+            if len(raw) <= HEADER_BYTES + NONCE_BYTES or header[:1] != COOKIE_VERSION:
+                return {}, None
+            written = int.from_bytes(header[1:], "big")
+            age = time.time() - written
+            if age > self.idle_seconds or age < -CLOCK_SKEW_SECONDS:
+                return {}, None
+            data = json.loads(self.cipher.decrypt(nonce, raw[len(header) + len(nonce) :], header))
+        except (InvalidTag, binascii.Error, UnicodeError, ValueError):
             return {}, None
-        return (data, written) if isinstance(data, dict) else ({}, None)
+        return (data, float(written)) if isinstance(data, dict) else ({}, None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -104,8 +130,7 @@ class EncryptedSessions:
         stale = written is None or time.time() - written > self.idle_seconds / 2
         if session == initial and not stale:
             return
-        value = self.fernet.encrypt(json.dumps(session, separators=(",", ":")).encode())
-        headers.append("Set-Cookie", f"{self.cookie_name}={value.decode('ascii')}; {self.flags}")
+        headers.append("Set-Cookie", f"{self.cookie_name}={self.seal(session)}; {self.flags}")
 
     def expired(self) -> str:
         return f"{self.cookie_name}=null; expires=Thu, 01 Jan 1970 00:00:00 GMT; {self.flags}"

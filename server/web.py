@@ -5,6 +5,7 @@ form reading, redirects and the error page. Handlers live in ``screening.views``
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from starlette.types import Scope
 from server.catalog import ClipCatalog
 from server.config import Settings
 from server.content import Content
+from server.page_memo import PageMemo, SharedPage
 from server.screening.rule import Answer, parse_answers
 from server.security import TOO_LARGE, BodyTooLarge, security_headers
 from server.urls import Urls
@@ -42,6 +44,8 @@ class AppState:
     data_digest: bytes
     # Sizes of pages for "Use offline", by (app version, path); bounded by pages x versions.
     page_sizes: dict[tuple[str, str], int | None] = field(default_factory=dict)
+    # Pages the same for everyone in one state, rendered and compressed once (page_memo).
+    pages: PageMemo = field(default_factory=PageMemo)
 
 
 def state(request: Request) -> AppState:
@@ -82,6 +86,7 @@ def render(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
     personal: bool = True,
+    memo: Hashable | None = None,
     **context: Any,
 ) -> Response:
     """Render a page with what every page needs: its content, languages, URLs and narration.
@@ -89,15 +94,29 @@ def render(
     Pages are ``personal`` unless a view says otherwise: they may show answers, an outcome
     or a session, so they are never stored by the browser (``no-store`` also keeps them out
     of the back/forward cache, so Back after "Start again" shows no answers).
+
+    ``memo``: a view whose page is the same for everyone in one state names, in ``memo``,
+    everything its ``context`` depends on; the page is then rendered and compressed once per
+    state (``server.page_memo``). Everything ``render`` adds itself is in the key here.
     """
     headers = dict(headers or {})
     headers.setdefault("Cache-Control", "no-store" if personal else "no-cache")
     shared = state(request)
-    urls = urls_for(request, content)
     # The language switch leads to this same page in each language; answers are kept by
     # question id in the session, so they carry over. A GET's query (?return=check,
     # ?speed=slow) is kept; a POST's body never goes into a link.
     query = request.url.query if request.method == "GET" else ""
+    perspective = perspective_of(request)
+    perspective_switch = personal and "perspective" in request.session
+    perspective_note = request.session.pop("perspective_note", None) if personal else None
+    key: tuple[Hashable, ...] | None = None
+    if memo is not None and perspective_note is None:
+        key = (template, content.language, request.url.path, query, perspective)
+        key += (perspective_switch, page_title, status_code, memo)
+        page = shared.pages.get(key)
+        if page is not None:
+            return shared_page_response(request, page, status_code, headers, content.language)
+    urls = urls_for(request, content)
     languages = sorted(shared.contents.values(), key=lambda c: c.language)
     base = {
         "content": content,
@@ -108,17 +127,37 @@ def render(
             (other, urls.in_language(request.scope, other.language, query)) for other in languages
         ],
         "clips": shared.clips,
-        "perspective": perspective_of(request),
+        "perspective": perspective,
         "urls": urls,
         # The perspective switch shows on personal pages once a check has started; the note
         # that it was just switched shows once.
-        "perspective_switch": personal and "perspective" in request.session,
-        "perspective_note": request.session.pop("perspective_note", None) if personal else None,
+        "perspective_switch": perspective_switch,
+        "perspective_note": perspective_note,
     }
+    if key is not None:
+        html = shared.templates.get_template(template).render(
+            {"request": request, **base, **context}
+        )
+        page = SharedPage(html)
+        shared.pages.put(key, page)
+        return shared_page_response(request, page, status_code, headers, content.language)
     response = shared.templates.TemplateResponse(
         request, template, {**base, **context}, status_code=status_code, headers=headers
     )
     remember_language(request, response, content.language)
+    return response
+
+
+def shared_page_response(
+    request: Request, page: SharedPage, status_code: int, headers: dict[str, str], lang: str
+) -> Response:
+    """A memoised page, already compressed for this client (``Compression`` passes it on)."""
+    body, coding = page.for_client(request.headers.get("accept-encoding", ""))
+    headers = {**headers, "Vary": "Accept-Encoding"}
+    if coding:
+        headers["Content-Encoding"] = coding
+    response = Response(body, status_code, headers, media_type="text/html")
+    remember_language(request, response, lang)
     return response
 
 

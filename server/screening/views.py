@@ -133,6 +133,8 @@ def _question_page(
         current=current,
         error=error,
         answer_labels=ANSWER_LABELS,
+        # Everything above follows from these and the path (see web.render).
+        memo=(question.id, current, back_to_check, error),
     )
 
 

@@ -1,0 +1,71 @@
+"""Pages that are the same for everyone in the same state, rendered and compressed once.
+
+A question page depends only on the language, the question, the perspective, the answer
+already given to it and a few flags, so every visitor in that state gets the same bytes.
+Rendering it (Jinja, about half the cost of a request) and compressing it (about a quarter)
+once per state, rather than once per request, is what lets one worker serve many users.
+
+What is kept holds no person: the key is the page's state (for example "heart-disease,
+answered yes"), never a session id, a cookie or a time, and the memo is in memory only,
+bounded, and gone with the process. A view opts in with ``render(..., memo=...)`` and names
+in ``memo`` everything its own context depends on; ``render`` adds what every page depends
+on (template, path, query, perspective, the perspective switch). A test renders every
+memoised state both ways and compares.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+
+from server.compression import MINIMUM_SIZE, compress, preferred_coding
+
+# Questions x answers x perspectives x languages x "return to check" is under 1000 states.
+MAX_PAGES = 1024
+
+
+class SharedPage:
+    """One page's HTML and its compressed forms, made when first asked for."""
+
+    __slots__ = ("body", "encoded")
+
+    def __init__(self, html: str) -> None:
+        self.body = html.encode("utf-8")
+        self.encoded: dict[str, bytes] = {}
+
+    def for_client(self, accept_encoding: str) -> tuple[bytes, str | None]:
+        """The body to send to a client with this Accept-Encoding, and its coding."""
+        coding = preferred_coding(accept_encoding)
+        if coding is None or len(self.body) < MINIMUM_SIZE:
+            return self.body, None
+        body = self.encoded.get(coding)
+        if body is None:
+            body = self.encoded[coding] = compress(self.body, coding)
+        return body, coding
+
+
+class PageMemo:
+    """A bounded least-recently-used map from a page's state to its ``SharedPage``."""
+
+    def __init__(self, max_pages: int = MAX_PAGES) -> None:
+        self.max_pages = max_pages
+        self._pages: OrderedDict[Hashable, SharedPage] = OrderedDict()
+        self._lock = threading.Lock()  # handlers may run in a thread pool
+
+    def get(self, key: Hashable) -> SharedPage | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: Hashable, page: SharedPage) -> None:
+        with self._lock:
+            self._pages[key] = page
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.max_pages:
+                self._pages.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._pages)
