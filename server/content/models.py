@@ -7,6 +7,7 @@ translation is one file.
 
 from __future__ import annotations
 
+import functools
 import re
 from enum import StrEnum
 
@@ -62,8 +63,14 @@ def forbidden_wording(text: str, language: str = "en") -> list[str]:
     lowered = text.lower()
     for phrase in ALLOWED_PHRASES:
         lowered = lowered.replace(phrase, "")
+    return [name for name, pattern in _forbidden_patterns(language) if pattern.search(lowered)]
+
+
+@functools.cache
+def _forbidden_patterns(language: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The patterns compiled once per language (every sentence of every file is checked)."""
     patterns = {**FORBIDDEN_PATTERNS, **FORBIDDEN_PATTERNS_BY_LANGUAGE.get(language, {})}
-    return [name for name, pattern in patterns.items() if re.search(pattern, lowered)]
+    return tuple((name, re.compile(pattern)) for name, pattern in patterns.items())
 
 
 # How each language names "the emergency number" in a sentence; a sentence that names it, or

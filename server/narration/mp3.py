@@ -362,8 +362,18 @@ def _drop_info_frame(body: bytes) -> bytes:
 
 
 def first_header(data: bytes) -> FrameHeader:
-    """Header of the first audio frame of ``data`` (tags and Xing frame skipped)."""
-    return FrameHeader.parse(strip(data), 0)
+    """Header of the first audio frame of ``data`` (ID3v2 tags and a Xing frame skipped).
+
+    Reads only the start: it does not check the rest of the stream (``strip`` and ``analyse``
+    do), so a build that only needs the library's format does not decode every frame.
+    """
+    start = 0
+    while length := _id3v2_length(data, start):
+        start += length
+    first = Frame(start, FrameHeader.parse(data, start))
+    if is_info_frame(data, first):
+        return FrameHeader.parse(data, first.end)
+    return first.header
 
 
 def duration(data: bytes) -> float:
