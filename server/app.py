@@ -156,6 +156,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             SecurityHeaders,
             audio_base_url=settings.audio_base_url,
             static_base_url=settings.static_base_url,
+            # The worker's script keeps the page headers: its CSP is the worker's policy.
+            worker_paths=frozenset(
+                r.path for r in all_routes if getattr(r, "name", "") == "service-worker"
+            ),
         ),
         Middleware(LimitBody, max_bytes=settings.max_body_bytes),
         # brotli (quality 4) when accepted, else gzip level 6: level 9 cost 14% of a page.

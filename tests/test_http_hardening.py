@@ -19,6 +19,7 @@ from server.content import Content
 from server.session_cookie import EncryptedSessions
 
 SECURITY_HEADERS = ("content-security-policy", "referrer-policy", "x-content-type-options")
+SUBRESOURCE = ("referrer-policy", "x-content-type-options")
 
 
 def answer_all(client: TestClient, content: Content, answer: str = "yes") -> None:
@@ -166,6 +167,37 @@ def test_same_origin_posts_still_work(client: TestClient, content: Content) -> N
     assert response.status_code == 303
 
 
+def test_page_headers_go_with_documents_and_the_worker_not_with_subresources(
+    tmp_path: Path,
+) -> None:
+    """CSP, framing, permissions and COOP act on documents and workers only; a script, a
+    stylesheet, an image, a clip or JSON carries nosniff and no-referrer, and no more."""
+    audio = tmp_path / "audio" / "en"
+    audio.mkdir(parents=True)
+    (audio / "0123456789abcdef.mp3").write_bytes(b"\xff\xf3" + b"\0" * 500)
+    client = TestClient(create_app(Settings(audio_dir=tmp_path / "audio", secret_key="s")))
+    static = client.app.state.ig.static_version  # type: ignore[attr-defined]
+    documents = ["/en/", "/sw.js", f"/static/{static}/icons/icon.svg", "/en/nowhere"]
+    subresources = [
+        f"/static/{static}/css/app.css",
+        f"/static/{static}/js/app.js",
+        f"/static/{static}/icons/icon-192.png",
+        "/audio/en/0123456789abcdef.mp3",
+        "/en/screening/rules.json",
+        "/en/manifest.webmanifest",
+    ]
+    for path in documents:
+        headers = client.get(path).headers
+        assert all(h in headers for h in SECURITY_HEADERS), path
+        assert headers["x-frame-options"] == "DENY", path
+    for path in subresources:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert all(h in response.headers for h in SUBRESOURCE), path
+        assert "content-security-policy" not in response.headers, path
+        assert "x-frame-options" not in response.headers, path
+
+
 def test_bodies_over_the_limit_never_give_a_500(client: TestClient, content: Content) -> None:
     answer_all(client, content)
     big = b"x" * 20_000
@@ -179,7 +211,8 @@ def test_bodies_over_the_limit_never_give_a_500(client: TestClient, content: Con
     ]:
         response = client.request(method, path, content=big)
         assert response.status_code < 500, (method, path)
-        assert all(h in response.headers for h in SECURITY_HEADERS), (method, path)
+        wanted = SECURITY_HEADERS if path != f"/static/{static}/css/app.css" else SUBRESOURCE
+        assert all(h in response.headers for h in wanted), (method, path)
         if method == "POST":
             assert response.status_code == 413
     # Nothing already saved was lost.

@@ -1,0 +1,135 @@
+"""Bytes on the wire: each page type, and a whole first visit, before any audio.
+
+    .venv/bin/python bench/page_weight.py [--budget-kb 40]
+
+1. Page types: a visitor walks a screening (intro, a question, the check, the result) and
+   a session (gate, plans, a check, the player, the carer view, feedback), and each page's
+   HTML is fetched as a browser would (``Accept-Encoding: gzip, br``); prints the bytes sent
+   (headers and compressed body) and the body's compression ratio.
+2. First visit: a fresh Chromium context (empty cache, no service worker) opens the home
+   page and waits until the service worker is active and the network is idle; every request
+   the page and the worker made is summed (headers and encoded body, from the browser's own
+   ``request.sizes()``), audio excepted (the voice is off on a first visit), and compared
+   with the budget. Exits 1 when over it.
+
+Needs /usr/bin/chromium (Playwright drives it; never ``playwright install``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import Request, sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _serve import load, uvicorn_server
+
+HEADERS = {"Accept-Encoding": "gzip, br", "Accept": "text/html"}
+
+
+def wire_bytes(response: httpx.Response) -> int:
+    """Status line, headers and the body as sent (before decompression)."""
+    head = len(f"HTTP/1.1 {response.status_code} {response.reason_phrase}\r\n")
+    head += sum(len(k) + len(v) + 4 for k, v in response.headers.raw) + 2
+    return head + int(response.headers.get("content-length", len(response.content)))
+
+
+def page_types(base: str) -> list[tuple[str, httpx.Response]]:
+    """(name, response) for one page of each type, walked as a visitor would."""
+    out: list[tuple[str, httpx.Response]] = []
+    with httpx.Client(base_url=base, headers=HEADERS) as client:
+
+        def get(name: str, path: str) -> None:
+            response = client.get(path)
+            response.raise_for_status()
+            out.append((name, response))
+
+        get("home", "/en/")
+        get("intro", "/en/screening")
+        client.post("/en/screening/start", data={"perspective": "you"})
+        rules = client.get("/en/screening/rules.json").json()
+        urls = [q["url"] for q in rules["questions"]]
+        get("question", urls[0])
+        for url in urls:
+            client.post(url, data={"answer": "no"})
+        get("check", "/en/screening/check")
+        get("result", "/en/screening/result")
+        get("session gate", "/en/session")
+        client.post("/en/session/clinician", data={"confirm": "yes"})
+        get("plans", "/en/session/plans")
+        plans = client.get("/en/session/plans")
+        plan = plans.text.split("/en/session/plan/", 1)[1].split("/", 1)[0]
+        check = client.post(f"/en/session/plan/{plan}/choose", data={}, follow_redirects=True)
+        out.append(("session check", check))
+        while "/check/" in str(check.url):  # the go-on answer of each check, in order
+            check_id = str(check.url).rsplit("/", 1)[1]
+            go_on = "no" if check_id == "health-changed" else "yes"  # its stop_on is "yes"
+            check = client.post(
+                f"/en/session/plan/{plan}/check/{check_id}",
+                data={"answer": go_on},
+                follow_redirects=True,
+            )
+        get("player", f"/en/session/plan/{plan}/play")
+        get("carer view", f"/en/session/plan/{plan}/carer")
+        get("feedback", f"/en/session/plan/{plan}/feedback")
+        get("emergency", "/en/emergency")
+    return out
+
+
+def first_visit(base: str) -> dict[str, int]:
+    """Bytes per resource type for a first visit to the home page, audio excepted."""
+    by_type: dict[str, int] = defaultdict(int)
+    requests: list[Request] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium")
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        context.on("request", lambda request: requests.append(request))
+        page = context.new_page()
+        page.goto(f"{base}/en/", wait_until="load")
+        page.wait_for_function(
+            "async () => !!(await navigator.serviceWorker.ready).active", timeout=20000
+        )
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(1000)  # the worker's install may still be caching
+        for request in requests:
+            response = request.response()
+            if response is None or request.resource_type == "media":
+                continue
+            sizes = request.sizes()
+            sent = sizes["responseHeadersSize"] + sizes["responseBodySize"]
+            worker = " (worker)" if request.service_worker else ""
+            by_type[f"{request.resource_type}{worker}"] += max(0, sent)
+            print(f"  {max(0, sent):6d} B  {request.resource_type:10}{worker} {request.url}")
+        browser.close()
+    return dict(by_type)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--budget-kb", type=float, default=40.0)
+    args = parser.parse_args()
+    print(f"machine: {load()}")
+    with uvicorn_server() as base:
+        print("page types (HTML as sent, gzip/br accepted):")
+        for name, response in page_types(base):
+            body = len(response.content)
+            sent = wire_bytes(response)
+            coding = response.headers.get("content-encoding", "none")
+            print(f"  {name:14} {sent:6d} B sent  ({body:6d} B of HTML, {coding})")
+        print("first visit to the home page (fresh browser, until the worker is active):")
+        by_type = first_visit(base)
+    total = sum(by_type.values())
+    for kind, size in sorted(by_type.items(), key=lambda item: -item[1]):
+        print(f"  {kind:20} {size:7d} B")
+    budget = args.budget_kb * 1024
+    print(f"first visit total: {total} B = {total / 1024:.1f} KB; budget {args.budget_kb:.0f} KB")
+    print(f"first visit / budget: {total / budget:.2f}")
+    return 0 if total <= budget else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
