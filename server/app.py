@@ -158,7 +158,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             static_base_url=settings.static_base_url,
             # The worker's script keeps the page headers: its CSP is the worker's policy.
             worker_paths=frozenset(
-                r.path for r in all_routes if getattr(r, "name", "") == "service-worker"
+                r.path for r in all_routes if isinstance(r, Route) and r.name == "service-worker"
             ),
         ),
         Middleware(LimitBody, max_bytes=settings.max_body_bytes),
