@@ -153,9 +153,8 @@ def shared_page_response(
 ) -> Response:
     """A memoised page, already compressed for this client (``Compression`` passes it on)."""
     body, coding = page.for_client(request.headers.get("accept-encoding", ""))
-    headers = {**headers, "Vary": "Accept-Encoding"}
-    if coding:
-        headers["Content-Encoding"] = coding
+    if coding:  # otherwise ``Compression`` sees a plain body and adds Vary itself
+        headers = {**headers, "Vary": "Accept-Encoding", "Content-Encoding": coding}
     response = Response(body, status_code, headers, media_type="text/html")
     remember_language(request, response, lang)
     return response

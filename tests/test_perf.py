@@ -37,6 +37,18 @@ def test_pages_are_brotli_when_accepted_else_gzip(client: TestClient) -> None:
     assert gz.headers["content-encoding"] == "gzip"
     assert br.text == gz.text
     assert not accepts("gzip, br;q=0", "br") and accepts("br;q=0.5", "br")
+    # A question page comes from the page memo, already compressed: the same choice applies.
+    client.post("/en/screening/start", data={"perspective": "you"})
+    question = client.get("/en/screening/rules.json").json()["questions"][0]["url"]
+    pages = {
+        coding: client.get(question, headers={"Accept-Encoding": coding})
+        for coding in ("gzip, br", "gzip", "identity")
+    }
+    assert pages["gzip, br"].headers["content-encoding"] == "br"
+    assert pages["gzip"].headers["content-encoding"] == "gzip"
+    assert "content-encoding" not in pages["identity"].headers
+    assert all(p.headers["vary"] == "Accept-Encoding" for p in pages.values())
+    assert len({p.text for p in pages.values()}) == 1
 
 
 def visit_question_states(settings: Settings, order: int) -> dict[tuple[str, ...], bytes]:
