@@ -348,6 +348,10 @@ class Content(Strict):
             if isinstance(value, BaseModel):
                 for name in type(value).model_fields:
                     walk(f"{prefix}.{name}" if prefix else name, getattr(value, name))
+            elif isinstance(value, dict):
+                # Mappings by id (``carer.feelings_they``) hold sentences that are said too.
+                for key, item in value.items():
+                    walk(f"{prefix}.{key}", item)
             elif isinstance(value, list):
                 for i, item in enumerate(value):
                     walk(f"{prefix}[{i}]", item)
