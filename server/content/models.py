@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from server.content.carer import CarerText
 from server.content.pwa import PwaText
-from server.content.session import SessionText
+from server.content.session import Feeling, FeelingWording, SessionText
 from server.content.types import NonEmpty, Slug, Strict, wrong_placeholders
 
 # Words the product must never use about a person's fitness to invert, in any form and any
@@ -339,6 +339,10 @@ class Content(Strict):
             "ask-first": self.outcomes.ask_first,
             "no-known-reason": self.outcomes.no_known_reason,
         }[level]
+
+    def feeling_text(self, feeling: Feeling, perspective: str) -> FeelingWording:
+        """The advice after a session that felt like ``feeling``, for ``"you"`` or ``"they"``."""
+        return self.carer.feelings_they[feeling.id] if perspective == "they" else feeling
 
     def all_strings(self) -> list[tuple[str, str]]:
         """(key, text) for every user-facing string, for wording checks."""
