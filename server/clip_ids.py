@@ -12,11 +12,6 @@ HOME = "home"
 INTRO = "intro"
 CHECK = "check"
 ERROR_NO_ANSWER = "error.no-answer"
-SESSION_PLANS = "session.plans"
-SESSION_AHEAD = "session.ahead"
-SESSION_FEEDBACK = "session.feedback"
-SESSION_BEYOND = "session.beyond"
-SESSION_FIRST_ONLY = "session.first-only"
 SESSION_CONFIRM_CLEARED = "session.confirm-cleared"
 EMERGENCY = "emergency"
 EMERGENCY_SHORT = "emergency.short"
@@ -63,8 +58,35 @@ def doctor(perspective: str = "you") -> str:
     return f"session.doctor{_for(perspective)}"
 
 
-def gate(state: str) -> str:
-    return f"session.gate.{state}"
+def gate(state: str, perspective: str = "you") -> str:
+    """The session's front door in one state ("avoid", "ask-first"...). The "open" state says
+    how the session works to whoever holds the phone: it has no carer form."""
+    return f"session.gate.{state}{_for(perspective)}"
+
+
+def plans(perspective: str = "you") -> str:
+    """The plan choice's lead ("Start gently...")."""
+    return f"session.plans{_for(perspective)}"
+
+
+def plan_ahead(perspective: str = "you") -> str:
+    """The spoken warning before a plan one step beyond the suggestion."""
+    return f"session.ahead{_for(perspective)}"
+
+
+def plan_beyond(perspective: str = "you") -> str:
+    """Why a plan further on cannot be started yet."""
+    return f"session.beyond{_for(perspective)}"
+
+
+def first_only(perspective: str = "you") -> str:
+    """Why a device with no sessions saved starts only the first plans."""
+    return f"session.first-only{_for(perspective)}"
+
+
+def feedback(perspective: str = "you") -> str:
+    """ "How did that feel?" after a session."""
+    return f"session.feedback{_for(perspective)}"
 
 
 def session_check(check_id: str, plan_id: str | None = None, perspective: str = "you") -> str:
@@ -78,8 +100,9 @@ def session_stop(check_id: str, plan_id: str | None = None, perspective: str = "
     return f"session.stop.{check_id}{plan}{_for(perspective)}"
 
 
-def feeling(feeling_id: str) -> str:
-    return f"session.feeling.{feeling_id}"
+def feeling(feeling_id: str, perspective: str = "you") -> str:
+    """The advice for how a session felt."""
+    return f"session.feeling.{feeling_id}{_for(perspective)}"
 
 
 def step_line(step: str, index: int) -> str:

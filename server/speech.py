@@ -44,8 +44,16 @@ def stop_clip(
     """(clip id, text) of the "do not invert today" advice when ``check`` stops a session."""
     raw = check.advice(perspective)
     plan_id = plan.id if placeholders(raw) else None
-    text = f"{session.ui.stop_title}. {raw.format(angle=plan.angle)}"
+    title = session.ui.for_perspective(perspective).stop_title
+    text = f"{title}. {raw.format(angle=plan.angle)}"
     return clip_ids.session_stop(check.id, plan_id, perspective), text
+
+
+def feedback_wording(content: Content, perspective: str) -> tuple[str, str]:
+    """(title, lead) of "How did that feel?", asked of the person or of a carer about them."""
+    if perspective == "they":
+        return content.carer.feedback_title_they, content.carer.feedback_lead_they
+    return content.session.ui.feedback_title, content.session.ui.feedback_lead
 
 
 def screening_texts(content: Content) -> dict[str, str]:
@@ -81,25 +89,42 @@ def screening_texts(content: Content) -> dict[str, str]:
     return texts
 
 
-def session_page_texts(session: SessionText) -> dict[str, str]:
-    """Spoken versions of the session pages (beside their text on the page)."""
+def session_page_texts(content: Content) -> dict[str, str]:
+    """Spoken versions of the session pages (beside their text on the page), said to the person
+    and, from the carer forms of the same strings, to a carer about them."""
+    session = content.session
     ui = session.ui
     texts = {
-        clip_ids.gate("none"): f"{ui.gate_none_title}. {ui.gate_none_body}",
-        clip_ids.gate("avoid"): f"{ui.gate_avoid_title}. {ui.gate_avoid_body}",
-        clip_ids.gate("urgent"): f"{ui.gate_urgent_title}. {ui.gate_urgent_body}",
-        clip_ids.gate("ask-first"): f"{ui.gate_ask_title}. {ui.gate_ask_body}",
+        # Said the same way to whoever holds the phone: how the session works, and the notes
+        # about confirmations and pressing play.
         clip_ids.gate("open"): " ".join([ui.gate_open_title + ".", *ui.how_it_works]),
-        clip_ids.SESSION_PLANS: f"{ui.plans_title}. {ui.plans_lead}",
-        clip_ids.SESSION_AHEAD: " ".join([ui.ahead_title + ".", *ui.ahead_body]),
-        clip_ids.SESSION_BEYOND: " ".join([ui.beyond_title + ".", *ui.beyond_body]),
-        clip_ids.SESSION_FIRST_ONLY: ui.first_only_body,
-        clip_ids.doctor("you"): " ".join([ui.doctor_title + ".", *ui.doctor_body]),
-        clip_ids.doctor("they"): " ".join([ui.doctor_title + ".", *ui.doctor_body_they]),
         clip_ids.SESSION_CONFIRM_CLEARED: ui.confirm_cleared,
-        clip_ids.SESSION_FEEDBACK: f"{ui.feedback_title} {ui.feedback_lead}",
         clip_ids.SESSION_ARRIVAL: ui.arrival,
     }
+    for perspective in PERSPECTIVES:
+        said = ui.for_perspective(perspective)
+        feedback_title, feedback_lead = feedback_wording(content, perspective)
+        texts |= {
+            clip_ids.gate("none", perspective): f"{said.gate_none_title}. {said.gate_none_body}",
+            clip_ids.gate("avoid", perspective): f"{said.gate_avoid_title}. {said.gate_avoid_body}",
+            clip_ids.gate("urgent", perspective): (
+                f"{said.gate_urgent_title}. {said.gate_urgent_body}"
+            ),
+            clip_ids.gate("ask-first", perspective): f"{said.gate_ask_title}. {said.gate_ask_body}",
+            clip_ids.plans(perspective): f"{said.plans_title}. {said.plans_lead}",
+            clip_ids.plan_ahead(perspective): " ".join([said.ahead_title + ".", *said.ahead_body]),
+            clip_ids.plan_beyond(perspective): " ".join(
+                [said.beyond_title + ".", *said.beyond_body]
+            ),
+            clip_ids.first_only(perspective): said.first_only_body,
+            clip_ids.doctor(perspective): " ".join([said.doctor_title + ".", *said.doctor_body]),
+            clip_ids.feedback(perspective): f"{feedback_title} {feedback_lead}",
+        }
+        for feeling in session.feelings:
+            advice = content.feeling_text(feeling, perspective)
+            texts[clip_ids.feeling(feeling.id, perspective)] = " ".join(
+                [advice.title + ".", *advice.advice]
+            )
     for plan in session.plans:
         for check in session.checks:
             for perspective in PERSPECTIVES:
@@ -108,8 +133,6 @@ def session_page_texts(session: SessionText) -> dict[str, str]:
                     stop_clip(session, check, plan, perspective),
                 ):
                     texts[clip_id] = text
-    for feeling in session.feelings:
-        texts[clip_ids.feeling(feeling.id)] = " ".join([feeling.title + ".", *feeling.advice])
     return texts
 
 
@@ -144,7 +167,7 @@ def narration_texts(content: Content) -> dict[str, str]:
     """Every sentence a user can hear in one language, by clip id."""
     return {
         **screening_texts(content),
-        **session_page_texts(content.session),
+        **session_page_texts(content),
         **track_texts(content),
         **summary_texts(content),
     }

@@ -65,7 +65,7 @@ def test_a_carer_completes_the_screening_and_a_session_in_spanish_by_keyboard(
     assert_spanish_page(page)
 
     page.goto(f"{live_server.url}/es/session")
-    assert page.locator("h1").inner_text() == session.ui.doctor_title
+    assert page.locator("h1").inner_text() == session.ui.doctor_title_they
     assert_spanish_page(page)
     press_button(page, session.ui.doctor_confirm_they)
     assert page.locator("h1").inner_text() == session.ui.gate_open_title

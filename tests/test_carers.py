@@ -3,16 +3,20 @@ session track and view, the clinician summary and "Your sessions" (HTTP and scri
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
+from server import speech
 from server.config import Settings
 from server.content import Content
+from server.content.session_ui import SessionUi
 from server.screening.rule import Answer, evaluate
 from server.session.script import EMERGENCY, content_script
 from tests.test_session_http import built_audio  # noqa: F401  (a module fixture)
@@ -24,10 +28,11 @@ def screen(
     client: TestClient, content: Content, overrides: dict[str, str] | None = None, who: str = "you"
 ) -> None:
     overrides = overrides or {}
-    client.post("/en/screening/start", data={"perspective": who})
+    lang = content.language
+    client.post(f"/{lang}/screening/start", data={"perspective": who})
     for q in content.questions:
         response = client.post(
-            f"/en/screening/q/{q.id}", data={"answer": overrides.get(q.id, "no")}
+            f"/{lang}/screening/q/{q.id}", data={"answer": overrides.get(q.id, "no")}
         )
         assert response.status_code == 200
 
@@ -75,7 +80,7 @@ def test_switching_perspective_keeps_the_answers_says_so_and_asks_again(
     assert content.outcomes.ask_first.they.title in words
     # The clinician's agreement was given in the other voice: asked again.
     gate = text_of(client.get("/en/session").text)
-    assert content.session.ui.gate_ask_title in gate
+    assert content.session.ui.gate_ask_title_they in gate
 
 
 @pytest.mark.parametrize("back", ["https://evil.example/", "//evil.example/x", "/fr/x", ""])
@@ -218,6 +223,186 @@ def test_carer_session_checks_are_in_the_third_person(client: TestClient, conten
         client.post(
             f"/en/session/plan/{PLAN}/check/{check.id}", data={"answer": check.go_on_answer}
         )
+
+
+# ---------------------------------------------------------------- every session page, for a carer
+
+
+@dataclass(frozen=True)
+class CarerPage:
+    """One session page as a carer sees it, and what it must (and must not) say."""
+
+    name: str
+    html: str
+    clip: str  # the clip the page plays for a carer
+    they: list[str]  # said about the person, on the page and, for the clip's text, spoken
+    you: list[str]  # the same sentences said to the person: never shown to a carer
+    spoken: list[str] = field(default_factory=list)  # in the clip's text
+
+
+# The carer's wording and the person's wording of the same sentences.
+Wording = tuple[list[str], list[str]]
+
+
+def plus(*parts: Wording) -> Wording:
+    return [t for they, _ in parts for t in they], [t for _, you in parts for t in you]
+
+
+# Second-person sentences the issue named, as a readable guard beside the content-driven check.
+NEVER_TO_A_CARER = (
+    "your first session",
+    "How did that feel?",
+    "how you feel now",
+    "Because of your answer",
+    "Your check found",
+    "Suggested for you",
+    "Your answer is saved",
+    "Your sessions are saved",
+    "For your first sessions",
+    "Your result",
+)
+
+
+def carer_session_pages(client: TestClient, content: Content) -> list[CarerPage]:
+    """Walk the guided session as a carer: each gate, the plan choice, a stop, the feedback."""
+    lang = content.language
+    ui = content.session.ui
+    carer = content.carer
+    pages: list[CarerPage] = []
+
+    def forms(*keys: str) -> Wording:
+        """The carer's and the person's wording of ``session.ui`` strings (lists flattened)."""
+        they: list[str] = []
+        you: list[str] = []
+        for key in keys:
+            for out, name in ((they, f"{key}_they"), (you, key)):
+                value = getattr(ui, name)
+                out.extend(value if isinstance(value, list) else [value])
+        return they, you
+
+    def add(name: str, html: str, clip: str, wording: Wording, spoken: int = 1) -> None:
+        """``spoken``: how many of the carer's sentences, from the first, the clip says."""
+        they, you = wording
+        # Sentences both perspectives share ("The check is not a medical examination") are
+        # not second person: only the ones that differ must be absent.
+        you = [text for text in you if text not in they]
+        pages.append(CarerPage(name, html, clip, they, you, they[:spoken]))
+
+    def gate() -> str:
+        return client.get(f"/{lang}/session").text
+
+    def level(kind: str) -> str:
+        return next(q.id for q in content.questions if q.level.value == kind)
+
+    result: Wording = ([carer.result_title_they], [content.ui.result_title])
+    client.post(f"/{lang}/screening/start", data={"perspective": "they"})
+    add("gate none", gate(), "session.gate.none.they", forms("gate_none_body"))
+    for kind, outcome in (("urgent", content.outcomes.urgent), ("avoid", content.outcomes.avoid)):
+        screen(client, content, {level(kind): "yes"}, who="they")
+        steps = (list(outcome.they.next_steps), list(outcome.next_steps))
+        wording = plus(forms(f"gate_{kind}_body"), steps, result)
+        add(f"gate {kind}", gate(), f"session.gate.{kind}.they", wording)
+    screen(client, content, {level("ask-first"): "yes"}, who="they")
+    wording = forms("gate_ask_title", "gate_ask_body", "gate_ask_confirm")
+    add("gate ask-first", gate(), "session.gate.ask-first.they", wording, spoken=2)
+    client.post(f"/{lang}/session/clinician", data={"confirm": "yes"})
+    # How the session works is said the same way to whoever holds the phone.
+    wording = forms("gate_ask_confirmed", "device_only", "lead")
+    add("gate open after a clinician", gate(), "session.gate.open", wording, spoken=0)
+
+    screen(client, content, who="they")
+    wording = plus(forms("doctor_title", "doctor_body", "doctor_confirm"), result)
+    add("gate doctor", gate(), "session.doctor.they", wording, spoken=1 + len(ui.doctor_body))
+    client.post(f"/{lang}/session/clinician", data={"confirm": "yes"})
+    wording = forms("doctor_confirmed", "device_only", "lead")
+    add("gate open", gate(), "session.gate.open", wording, spoken=0)
+
+    plans = client.get(f"/{lang}/session/plans").text
+    add("plans", plans, "session.plans.they", forms("plans_lead", "suggested_tag"))
+    first = content.session.ladder[0]
+
+    def choose(plan: str, sessions: int) -> str:
+        form = {"suggested": first.id, "sessions": str(sessions)}
+        return client.post(f"/{lang}/session/plan/{plan}/choose", data=form).text
+
+    wording = forms("first_only_body")
+    add("first plans only", choose("first-30", 0), "session.first-only.they", wording)
+    wording = forms("beyond_body")
+    add("beyond", choose("full-60", 3), "session.beyond.they", wording, len(wording[0]))
+    wording = forms("ahead_body")
+    add("ahead", choose("first-20-long", 3), "session.ahead.they", wording, len(wording[0]))
+
+    choose(first.id, 0)
+    check = next(c for c in content.session.checks if c.stop_on == "no")
+    stop = client.post(f"/{lang}/session/plan/{first.id}/check/{check.id}", data={"answer": "no"})
+    wording = plus(forms("stop_title"), ([check.they_if_no], [check.if_no]), forms("stop_body"))
+    add("stop", stop.text, f"session.stop.{check.id}.they", wording, spoken=2)
+
+    feedback = f"/{lang}/session/plan/{first.id}/feedback"
+    title: Wording = ([carer.feedback_title_they], [ui.feedback_title])
+    asked = plus(title, ([carer.feedback_lead_they], [ui.feedback_lead]))
+    add("feedback", client.get(feedback).text, "session.feedback.they", asked, spoken=2)
+    error = client.post(feedback, data={}).text
+    add("feedback error", error, "session.feedback.they", asked, spoken=2)
+    saved = plus(forms("device_only"), ([carer.feedback_saved_they], [ui.feedback_saved]))
+    for feeling in content.session.feelings:
+        advice = (list(carer.feelings_they[feeling.id].advice), list(feeling.advice))
+        wording = plus(advice, saved, title)
+        answered = client.post(feedback, data={"feeling": feeling.id}).text
+        clip = f"session.feeling.{feeling.id}.they"
+        add(f"feeling {feeling.id}", answered, clip, wording, spoken=len(advice[0]))
+    return pages
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_session_page_speaks_of_the_person_to_a_carer(
+    client: TestClient, request: pytest.FixtureRequest, lang: str
+) -> None:
+    """A carer reads and hears each gate, the plan choice, a stop and the feedback in the
+    third person; each page plays the carer's clip, and every clip a page names is narrated."""
+    content: Content = request.getfixturevalue("content" if lang == "en" else "content_es")
+    narrated = speech.narration_texts(content)
+    pages = carer_session_pages(client, content)
+    assert len(pages) == 18
+    for page in pages:
+        words = text_of(page.html)
+        for text in page.they:
+            assert text in words, (page.name, text)
+        for text in page.you:
+            assert text not in words, (page.name, text)
+        if lang == "en":
+            for phrase in NEVER_TO_A_CARER:
+                assert phrase not in words, (page.name, phrase)
+        clips = re.findall(r'data-clip-id="([^"]+)"', page.html)
+        assert page.clip in clips, (page.name, clips)
+        assert set(clips) <= set(narrated), (page.name, clips)  # no page names an unbuilt clip
+        for text in page.spoken:
+            assert text in narrated[page.clip], (page.name, text)
+    # The plan choice's reasons are filled in on the device, from strings the page carries.
+    plans = next(p for p in pages if p.name == "plans").html
+    found = re.search(r'data-plans="([^"]+)"', plans)
+    assert found
+    strings = json.loads(unescape(found.group(1)))["strings"]
+    ui = content.session.ui
+    assert strings["held-back"] == ui.reason_held_back_they
+    assert strings["continue"] == ui.reason_continue_they
+    assert strings["move-on"] == ui.reason_move_on_they
+
+
+def test_every_carer_form_has_the_form_it_replaces(content: Content, content_es: Content) -> None:
+    """``SessionUi.for_perspective`` swaps ``<name>_they`` in for ``<name>``: each carer form
+    needs its base string, and for a person the strings are unchanged."""
+    fields = SessionUi.model_fields
+    carer_forms = [name for name in fields if name.endswith("_they")]
+    assert len(carer_forms) >= 20
+    for name in carer_forms:
+        assert name.removesuffix("_they") in fields, name
+    for each in (content, content_es):
+        ui = each.session.ui
+        assert ui.for_perspective("you") == ui
+        they = ui.for_perspective("they")
+        for name in carer_forms:
+            assert getattr(they, name.removesuffix("_they")) == getattr(ui, name)
 
 
 # ---------------------------------------------------------------- clinician summary

@@ -21,6 +21,7 @@ from server.content import (
     Level,
     forbidden_wording,
     load_all,
+    wording_problems,
 )
 
 # The "Reasons to avoid inversion" table of ../shared/CLINICAL-FACTS.md, item by item, and
@@ -218,6 +219,15 @@ def test_no_string_claims_the_user_is_safe_or_cleared(content: Content) -> None:
         if key == "source" or key.endswith(".source"):
             continue
         assert forbidden_wording(text) == [], (key, text)
+
+
+def test_the_wording_check_reads_sentences_kept_by_id(content: Content) -> None:
+    """The carer's advice after a session is a mapping by feeling (``carer.feelings_they``):
+    its sentences are checked like every other (they once went unchecked)."""
+    data = content.model_dump()
+    data["carer"]["feelings_they"]["fine"]["advice"][0] = "They are safe to go on."
+    problems = wording_problems(Content.model_validate(data), "en.yaml")
+    assert any("carer.feelings_they.fine.advice[0]" in p and "'safe'" in p for p in problems)
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ def fake_frames(content: Content, seconds: float = 2.0) -> dict[str, int]:
     """Every session clip, ``seconds`` long (the countdown and cues a little shorter)."""
     out = {}
     for clip_id in {
-        **speech.session_page_texts(content.session),
+        **speech.session_page_texts(content),
         **speech.track_texts(content),
     }:
         length = 1.5 if clip_id.startswith("session.cue.") else seconds

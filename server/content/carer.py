@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
+from server.content.session import FeelingWording
 from server.content.types import NonEmpty, Strict, placeholders, wrong_placeholders
 
 # The steps of a track that may carry helper lines (a subset of ``session.steps``): only steps
@@ -36,11 +37,8 @@ class HelperLines(Strict):
         return list(getattr(self, step, []) or [])
 
 
-class FeelingThey(Strict):
+class FeelingThey(FeelingWording):
     """The after-session advice for one feeling, said to a carer about the person."""
-
-    title: NonEmpty
-    advice: list[NonEmpty] = Field(min_length=1)
 
 
 class CarerText(Strict):

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from server.content.carer import CarerText
 from server.content.pwa import PwaText
-from server.content.session import SessionText
+from server.content.session import Feeling, FeelingWording, SessionText
 from server.content.types import NonEmpty, Slug, Strict, wrong_placeholders
 
 # Words the product must never use about a person's fitness to invert, in any form and any
@@ -347,6 +347,10 @@ class Content(Strict):
             "no-known-reason": self.outcomes.no_known_reason,
         }[level]
 
+    def feeling_text(self, feeling: Feeling, perspective: str) -> FeelingWording:
+        """The advice after a session that felt like ``feeling``, for ``"you"`` or ``"they"``."""
+        return self.carer.feelings_they[feeling.id] if perspective == "they" else feeling
+
     def all_strings(self) -> list[tuple[str, str]]:
         """(key, text) for every user-facing string, for wording checks."""
         out: list[tuple[str, str]] = []
@@ -355,6 +359,10 @@ class Content(Strict):
             if isinstance(value, BaseModel):
                 for name in type(value).model_fields:
                     walk(f"{prefix}.{name}" if prefix else name, getattr(value, name))
+            elif isinstance(value, dict):
+                # Mappings by id (``carer.feelings_they``) hold sentences that are said too.
+                for key, item in value.items():
+                    walk(f"{prefix}.{key}", item)
             elif isinstance(value, list):
                 for i, item in enumerate(value):
                     walk(f"{prefix}[{i}]", item)

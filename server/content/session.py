@@ -2,9 +2,9 @@
 
 Everything a session says or shows lives here, in each language's content file: the steps of
 a track with their spoken lines and pauses, the time cues, the pre-session checks, the plans of
-the progression and the after-session feedback. The rules that turn a plan into a timed track
-(which cues go where) live in ``server.session.script``; this module only holds and checks
-the words.
+the progression and the after-session feedback (the fixed strings of the pages are in
+``session_ui``). The rules that turn a plan into a timed track (which cues go where) live in
+``server.session.script``; this module only holds and checks the words.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from server.content.types import NonEmpty, Slug, Strict, placeholders, wrong_placeholders
+from server.content.session_ui import SessionUi
+from server.content.types import NonEmpty, Slug, Strict, placeholders
 
 # What a spoken line or a step title may mention; filled in per plan.
 LINE_PLACEHOLDERS = frozenset({"angle", "duration", "plan"})
@@ -198,145 +199,19 @@ class Check(Strict):
         return self.they_if_no if perspective == "they" else self.if_no
 
 
-class Feeling(Strict):
-    """One answer to "How did that feel?" and the advice it leads to."""
+class FeelingWording(Strict):
+    """The advice after a session, in one perspective."""
 
-    id: Literal["fine", "dizzy", "pain", "other"]
-    label: NonEmpty
     title: NonEmpty
     advice: list[NonEmpty] = Field(min_length=1)
 
 
-class SessionUi(Strict):
-    """Fixed strings of the session pages."""
+class Feeling(FeelingWording):
+    """One answer to "How did that feel?" and the advice it leads to, said to the person (a
+    carer's wording is in ``carer.feelings_they``; ``Content.feeling_text`` picks)."""
 
-    title: NonEmpty
-    lead: NonEmpty
-    how_it_works: list[NonEmpty] = Field(min_length=1)
-    device_only: NonEmpty
-    gate_none_title: NonEmpty
-    gate_none_body: NonEmpty
-    gate_avoid_title: NonEmpty
-    gate_avoid_body: NonEmpty
-    gate_urgent_title: NonEmpty
-    gate_urgent_body: NonEmpty
-    gate_avoid_reasons: NonEmpty
-    gate_instead_title: NonEmpty
-    gate_ask_title: NonEmpty
-    gate_ask_body: NonEmpty
-    gate_ask_confirm: NonEmpty
-    gate_ask_confirmed: NonEmpty
-    gate_open_title: NonEmpty
-    choose_plan: NonEmpty
-    plans_title: NonEmpty
-    plans_lead: NonEmpty
-    reason_first: NonEmpty
-    reason_continue: NonEmpty
-    reason_move_on: NonEmpty
-    reason_held_back: NonEmpty
-    reason_repeat: NonEmpty
-    reason_top: NonEmpty
-    start_suggested: NonEmpty
-    start_gentler: NonEmpty
-    suggested_tag: NonEmpty
-    all_plans_title: NonEmpty
-    plan_angle: NonEmpty
-    plan_holds: NonEmpty
-    plan_holds_rest: NonEmpty
-    plan_length: NonEmpty
-    use_plan: NonEmpty
-    history_count: NonEmpty
-    forget_history: NonEmpty
-    history_forgotten: NonEmpty
-    ahead_title: NonEmpty
-    ahead_body: list[NonEmpty] = Field(min_length=1)
-    ahead_confirm: NonEmpty
-    ahead_back: NonEmpty
-    # Safeguards (issue 9 item 5): plans further than one step beyond the suggestion, and a
-    # first session on a device with no history, cannot be started; these say why.
-    beyond_title: NonEmpty
-    beyond_body: list[NonEmpty] = Field(min_length=1)
-    first_only_body: NonEmpty
-    # Before a first session after "no known reason": the user confirms they asked a doctor.
-    doctor_title: NonEmpty
-    doctor_body: list[NonEmpty] = Field(min_length=1)
-    doctor_body_they: list[NonEmpty] = Field(min_length=1)
-    doctor_confirm: NonEmpty
-    doctor_confirm_they: NonEmpty
-    doctor_confirmed: NonEmpty
-    doctor_confirmed_they: NonEmpty
-    # Said when a new screening, a changed answer or a change of perspective clears an earlier
-    # confirmation (a clinician's or a doctor's).
-    confirm_cleared: NonEmpty
-    # After a stop on a check with retake_check (health changed).
-    stop_retake: NonEmpty
-    check_counter: NonEmpty
-    check_title: NonEmpty
-    stop_title: NonEmpty
-    stop_body: NonEmpty
-    stop_again: NonEmpty
-    stop_plans: NonEmpty
-    player_caption: NonEmpty
-    now_label: NonEmpty
-    step_n_of_m: NonEmpty
-    line_label: NonEmpty
-    elapsed: NonEmpty
-    remaining: NonEmpty
-    step_remaining: NonEmpty
-    audio_label: NonEmpty
-    play: NonEmpty
-    pause: NonEmpty
-    previous_step: NonEmpty
-    next_step: NonEmpty
-    stop_now: NonEmpty
-    stop_hint: NonEmpty
-    player_help: NonEmpty
-    track_missing: NonEmpty
-    steps_title: NonEmpty
-    step_time: NonEmpty
-    voice_speed: NonEmpty
-    speed_normal: NonEmpty
-    speed_slow: NonEmpty
-    carer_view: NonEmpty
-    standard_view: NonEmpty
-    carer_caption: NonEmpty
-    carer_hint: NonEmpty
-    resume_notice: NonEmpty
-    resumed_step: NonEmpty
-    ended: NonEmpty
-    play_blocked: NonEmpty
-    hold_n_of_m: NonEmpty
-    feedback_link: NonEmpty
-    feedback_title: NonEmpty
-    feedback_lead: NonEmpty
-    feedback_saved: NonEmpty
-    feedback_error: NonEmpty
-    back_to_session: NonEmpty
-    # The player's arrival and the come-up page reached without JavaScript (issue 11).
-    arrival: NonEmpty
-    come_up_title: NonEmpty
-    come_up_lead: NonEmpty
-    come_up_back: NonEmpty
-
-    def placeholder_problems(self) -> list[str]:
-        """Names of strings whose ``{placeholders}`` are not the ones the pages fill in."""
-        wanted = {
-            "reason_continue": {"done", "needed"},
-            "start_suggested": {"plan"},
-            "start_gentler": {"plan"},
-            "plan_angle": {"angle"},
-            "plan_holds": {"duration"},
-            "plan_holds_rest": {"count", "duration", "rest"},
-            "plan_length": {"duration"},
-            "history_count": {"count"},
-            "check_counter": {"n", "m"},
-            "step_n_of_m": {"n", "m"},
-            "step_time": {"start", "end"},
-            "resume_notice": {"step"},
-            "resumed_step": {"step"},
-            "hold_n_of_m": {"n", "m", "angle"},
-        }
-        return wrong_placeholders(self, wanted, every_field=True)
+    id: Literal["fine", "dizzy", "pain", "other"]
+    label: NonEmpty
 
 
 class SessionText(Strict):

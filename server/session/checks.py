@@ -90,7 +90,7 @@ def _stop_page(request: Request, content: Content, plan: Plan, check: Check) -> 
         request,
         "session_stop.html",
         content,
-        content.session.ui.stop_title,
+        content.session.ui.for_perspective(perspective).stop_title,
         plan=plan,
         advice=check.advice(perspective).format(angle=plan.angle),
         clip_id=clip_id,

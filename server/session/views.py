@@ -16,11 +16,22 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from server import speech
 from server.content import Content
-from server.content.session import FEELINGS, Plan, SessionUi
+from server.content.session import FEELINGS, Plan
+from server.content.session_ui import SessionUi
 from server.screening.rule import Outcome, evaluate, first_unanswered
 from server.session.gate import Gate, allow_plan, answers_fingerprint, gate_for, plan_choice
-from server.web import ANSWER_LABELS, answers_of, content_for, read_form, redirect, render, urls_for
+from server.web import (
+    ANSWER_LABELS,
+    answers_of,
+    content_for,
+    perspective_of,
+    read_form,
+    redirect,
+    render,
+    urls_for,
+)
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -168,7 +179,9 @@ async def plans_page(request: Request) -> Response:
         }
         for plan in plans
     ]
-    data = {"plans": ladder_json(session.plans), "strings": plans_strings(session.ui)}
+    # The reasons the device fills in speak of the person to a carer ("Last time they felt...").
+    ui = session.ui.for_perspective(perspective_of(request))
+    data = {"plans": ladder_json(session.plans), "strings": plans_strings(ui)}
     return render(
         request,
         "session_plans.html",
@@ -228,14 +241,18 @@ async def choose_plan(request: Request) -> Response:
 async def feedback_page(request: Request) -> Response:
     content = content_for(request)
     plan = plan_or_404(content, request.path_params["plan_id"])
+    title, lead = speech.feedback_wording(content, perspective_of(request))
     return render(
         request,
         "session_feedback.html",
         content,
-        content.session.ui.feedback_title,
+        title,
         plan=plan,
         feeling=None,
+        advice=None,
         error=False,
+        feedback_title=title,
+        feedback_lead=lead,
     )
 
 
@@ -247,9 +264,10 @@ async def feedback_answer(request: Request) -> Response:
     form = await read_form(request)
     raw = form.get("feeling")
     feeling = content.session.feeling(raw) if isinstance(raw, str) and raw in FEELINGS else None
-    title = feeling.title if feeling else content.session.ui.feedback_title
-    if feeling is None:
-        title = f"{content.ui.error_prefix} {title}"
+    perspective = perspective_of(request)
+    feedback_title, feedback_lead = speech.feedback_wording(content, perspective)
+    advice = content.feeling_text(feeling, perspective) if feeling else None
+    title = advice.title if advice else f"{content.ui.error_prefix} {feedback_title}"
     return render(
         request,
         "session_feedback.html",
@@ -258,5 +276,8 @@ async def feedback_answer(request: Request) -> Response:
         status_code=200 if feeling else 422,
         plan=plan,
         feeling=feeling,
+        advice=advice,
         error=feeling is None,
+        feedback_title=feedback_title,
+        feedback_lead=feedback_lead,
     )
