@@ -1,17 +1,24 @@
 """Tap on an answer -> the next question's clip ``playing``, in Chromium, cold and warm.
 
     .venv/bin/python bench/voice_latency.py [--runs 10]
+    .venv/bin/python bench/voice_latency.py --root . --root /work/main   # side by side
 
 Cold: a fresh browser context each time (no service worker yet, empty HTTP cache): open the
 screening, start it, let question 1 speak, tap "No", time until question 2 is ``playing``.
 Warm: the same, in a context that has done it once already (service worker active, caches
 warm). Prints the median and range of each and their ratio. Needs built narration
-(``python -m server audio build --engine espeak``) and /usr/bin/chromium.
+(``python -m server audio build --engine espeak``, or ``INVERSION_AUDIO_DIR`` pointing at a
+built library) and /usr/bin/chromium.
+
+``--root`` serves another checkout (a before/after); given more than once, each checkout gets
+its own server and the runs take turns (one cold + warm pair each, in order), so a change in
+the machine's load falls on all of them alike.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 from pathlib import Path
@@ -62,29 +69,49 @@ def one_tap(context: BrowserContext, base: str) -> float:
     return latency
 
 
+def summary(values: list[float]) -> str:
+    return (
+        f"median {statistics.median(values):.0f} ms "
+        f"(min {min(values):.0f}, max {max(values):.0f}, n={len(values)})"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--root", type=Path, help="serve another checkout (a before/after)")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        action="append",
+        help="serve another checkout (a before/after); repeat it to compare side by side",
+    )
     args = parser.parse_args()
+    roots = [r.resolve() for r in args.root or [ROOT]]
     print(f"machine: {load()} (before)")
-    cold: list[float] = []
-    warm: list[float] = []
-    with uvicorn_server(root=args.root or ROOT) as base, sync_playwright() as p:
+    cold: dict[Path, list[float]] = {root: [] for root in roots}
+    warm: dict[Path, list[float]] = {root: [] for root in roots}
+    with contextlib.ExitStack() as stack, sync_playwright() as p:
+        bases = {root: stack.enter_context(uvicorn_server(root=root)) for root in roots}
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         for _ in range(args.runs):
-            context = browser.new_context()
-            context.add_init_script(INSTRUMENT)
-            cold.append(one_tap(context, base))
-            warm.append(one_tap(context, base))
-            context.close()
+            for root, base in bases.items():
+                context = browser.new_context()
+                context.add_init_script(INSTRUMENT)
+                cold[root].append(one_tap(context, base))
+                warm[root].append(one_tap(context, base))
+                context.close()
         browser.close()
-    for name, values in (("cold", cold), ("warm", warm)):
-        print(
-            f"{name}: median {statistics.median(values):.0f} ms "
-            f"(min {min(values):.0f}, max {max(values):.0f}, n={len(values)})"
-        )
-    print(f"warm / cold median: {statistics.median(warm) / statistics.median(cold):.2f}")
+    for root in roots:
+        print(root)
+        print(f"  cold: {summary(cold[root])}")
+        print(f"  warm: {summary(warm[root])}")
+        ratio = statistics.median(warm[root]) / statistics.median(cold[root])
+        print(f"  warm / cold median: {ratio:.2f}")
+    first = roots[0]
+    for other in roots[1:]:
+        for name, values in (("cold", cold), ("warm", warm)):
+            ratio = statistics.median(values[first]) / statistics.median(values[other])
+            print(f"{name} median, {first.name} / {other.name}: {ratio:.2f}")
     print(f"machine: {load()} (after)")
     return 0
 

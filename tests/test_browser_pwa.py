@@ -218,11 +218,12 @@ def test_start_gesture_then_each_page_speaks_and_answering_stops_it(
         "state": "playing",
     }
 
-    # Answering stops the audio at once. (The page's own submit handler runs first; this
-    # later one holds the form back, so the paused audio can be watched for a while.)
+    # Answering stops the audio at once. (This handler holds the form back, so the paused
+    # audio can be watched for a while: it runs first, capturing on the window, and the
+    # page's own handler stops the sound all the same.)
     page.evaluate(
         "() => { window.__hold = (event) => event.preventDefault();"
-        " window.addEventListener('submit', window.__hold); }"
+        " window.addEventListener('submit', window.__hold, true); }"
     )
     page.keyboard.press("n")
     # An answer by key is confirmed at once: its label's clip replaces the question (one
@@ -236,7 +237,7 @@ def test_start_gesture_then_each_page_speaks_and_answering_stops_it(
     page.wait_for_timeout(400)
     assert audio_state(page)["paused"] is True
     assert audio_state(page)["time"] == paused_at
-    page.evaluate("() => window.removeEventListener('submit', window.__hold)")
+    page.evaluate("() => window.removeEventListener('submit', window.__hold, true)")
     with page.expect_navigation():
         page.keyboard.press("n")
     expect(page.locator("h1")).to_have_text(q2.you)
@@ -429,7 +430,8 @@ def test_use_offline_then_the_check_works_with_no_network(
     # Answer one question online (through the worker), so the answers cookie holds something.
     start_check(page, base)
     wait_controlled(page)
-    with page.expect_navigation():
+    # The next question may be shown in place while the answer is posted: wait for the post.
+    with page.expect_navigation(), page.expect_request_finished(lambda r: r.method == "POST"):
         page.keyboard.press("y")
     page.goto(f"{base}/en/screening/q/{questions[0].id}")
     expect(page.get_by_role("button", name="Yes", exact=True)).to_have_attribute(

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { answers, evaluate, firstUnanswered } from '../../pwa/static/js/lib/screening.js';
+import { answers, evaluate, firstUnanswered, nextQuestion } from '../../pwa/static/js/lib/screening.js';
 import { openStore } from '../../pwa/static/js/lib/storage.js';
 
 const questions = [
@@ -59,6 +59,21 @@ test('an unanswered question counts as a reason, and firstUnanswered finds it', 
   assert.equal(evaluate(questions, given).level, 'ask-first');
   assert.equal(firstUnanswered(questions, given).id, 'pregnancy');
   assert.equal(firstUnanswered(questions, all('not-sure')), undefined);
+});
+
+test('nextQuestion: the next unanswered after this one, else the first unanswered, as the server', () => {
+  const ids = (q) => (q ? q.id : undefined);
+  // In order: the one after.
+  assert.equal(ids(nextQuestion(questions, 'glaucoma', { glaucoma: 'no' })), 'pregnancy');
+  // Answered ones after it are skipped.
+  assert.equal(ids(nextQuestion(questions, 'glaucoma', { glaucoma: 'no', pregnancy: 'yes' })), 'implants');
+  // Changing an earlier answer with every later one given: back to the first unanswered.
+  const lastOnly = { glaucoma: 'no', implants: 'not-sure', 'red-flags': 'no' };
+  assert.equal(ids(nextQuestion(questions, 'red-flags', lastOnly)), 'pregnancy');
+  // Every question answered: none (the check page comes next, by an ordinary navigation).
+  assert.equal(nextQuestion(questions, 'implants', all('no')), undefined);
+  // A value that is not an answer does not count as one.
+  assert.equal(ids(nextQuestion(questions, 'implants', { ...all('no'), 'red-flags': 'maybe' })), 'red-flags');
 });
 
 test('answers kept in the tab: record, read, clear, perspective', () => {

@@ -7,7 +7,7 @@ import vm from 'node:vm';
 
 const SOURCE = readFileSync(new URL('../../pwa/static/js/sw.js', import.meta.url), 'utf8');
 
-function worker(fetchImpl) {
+function worker(fetchImpl, caches = {}) {
   const self = {
     IG_CONFIG: { version: 't', shell: [], routes: {}, fileTimeoutMs: 50, retryPauseMs: 1 },
     addEventListener() {},
@@ -15,7 +15,7 @@ function worker(fetchImpl) {
   };
   const context = vm.createContext({
     self, fetch: fetchImpl, AbortController, setTimeout, clearTimeout, Headers, Response, URL,
-    caches: {}, console, Promise, Error, JSON,
+    caches, console, Promise, Error, JSON,
   });
   vm.runInContext(SOURCE, context);
   return context;
@@ -54,4 +54,35 @@ test('a 404 is not asked for again', async () => {
   };
   await assert.rejects(worker(missing).fetchWithRetry('/audio/x.mp3', {}), /HTTP 404/);
   assert.equal(tries, 1);
+});
+
+/** The Cache API in memory: caches.open(name) -> match, put, keys, delete by absolute URL. */
+function memoryCaches() {
+  const stores = new Map();
+  const href = (key) => new URL(typeof key === 'string' ? key : key.url, 'http://localhost/').href;
+  return {
+    stores,
+    async open(name) {
+      if (!stores.has(name)) stores.set(name, new Map());
+      const store = stores.get(name);
+      return {
+        match: async (key) => store.get(href(key))?.clone(),
+        put: async (key, response) => void store.set(href(key), response),
+        keys: async () => [...store.keys()].map((url) => ({ url })),
+        delete: async (key) => store.delete(href(key)),
+      };
+    },
+  };
+}
+
+test('only saved clips pass through the worker, once it knows which they are', async () => {
+  const sw = worker(ok, memoryCaches());
+  const saved = new URL('http://localhost/audio/en/saved.mp3');
+  const other = new URL('http://localhost/audio/en/other.mp3');
+  await sw.writeState({ 'en:normal': { lang: 'en', speed: 'normal', clips: [saved.href] } });
+  assert.equal(sw.mayBeSaved(saved), true);
+  assert.equal(sw.mayBeSaved(other), false); // straight to the network and the HTTP cache
+  // A worker that has not read its record yet sends every clip through itself, as before.
+  const starting = worker(ok, { open: () => new Promise(() => {}) });
+  assert.equal(starting.mayBeSaved(other), true);
 });

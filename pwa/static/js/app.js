@@ -28,7 +28,7 @@ import { registerServiceWorker } from './lib/service-worker.js';
 document.body.classList.add('js-enabled');
 registerServiceWorker(document.body.dataset.serviceWorkerUrl);
 watchAnswerForms();
-// The next question's page and clip are fetched ahead while this one plays (lib/prefetch.js).
-// Showing it in place on an answer is off for now: it skipped the spoken confirmation of an
-// answer given by key (issue 11), and one voice at a time comes first.
-watchNextQuestion(createAllOf(COMPONENTS, document), { swap: false });
+createAllOf(COMPONENTS, document);
+// The next question's page and clip are fetched while this one plays, and shown in place on
+// an answer, after the spoken confirmation of a one-key answer (lib/prefetch.js).
+watchNextQuestion();

@@ -7,6 +7,7 @@
 import { announce, cloneTemplate, hasOwnSpace, withoutModifiers } from '../lib/dom.js';
 import { Narrator } from '../lib/narrator.js';
 import { preferPlayback } from '../lib/media-session.js';
+import { pageSignal } from '../lib/page-lifetime.js';
 import { prefs } from '../lib/storage.js';
 
 function setSwitch(button, on, strings) {
@@ -122,7 +123,7 @@ class VoiceGuide {
       if (event.target.closest('[data-action="no-voice"]')) this.noVoice();
       else this.startVoice();
     });
-    document.addEventListener('keydown', (event) => {
+    const onEnter = (event) => {
       if (!start.isConnected || event.key !== 'Enter' || !withoutModifiers(event)) return;
       const target = event.target;
       const onPage = target === document.body || target === document.documentElement || target === main;
@@ -131,7 +132,8 @@ class VoiceGuide {
         event.preventDefault();
         this.startVoice();
       }
-    });
+    };
+    document.addEventListener('keydown', onEnter, { signal: pageSignal() });
   }
 
   /** The page has arrived: speak it when the voice is on. */
@@ -152,9 +154,15 @@ export class Narration {
     preferPlayback(); // the silent switch must not mute the guide (iOS Safari 16.4+)
     this.holds = [];
     this.voice = VoiceGuide.create(this.narrator);
-    // Sound stops the moment an answer is given or the page is left.
-    document.addEventListener('submit', () => this.narrator.stop(), true);
-    window.addEventListener('pagehide', () => this.narrator.stop());
+    // Sound stops the moment an answer is given or the page is left, or replaced in place.
+    const signal = pageSignal();
+    this.signal = signal;
+    document.addEventListener('submit', () => this.narrator.stop(), { capture: true, signal });
+    window.addEventListener('pagehide', () => this.narrator.stop(), { signal });
+    signal.addEventListener('abort', () => {
+      this.narrator.stop();
+      if (Narration.current === this) Narration.current = null; // the next page's speaks
+    });
     // Components started with this one (createAll runs them all in one go) may change what
     // is said first: arrival waits a microtask for their holdUntil() calls, then for them.
     this.arrival = Promise.resolve()
@@ -171,10 +179,16 @@ export class Narration {
   async arrive() {
     await Promise.allSettled(this.holds);
     const voice = this.voice;
-    if (!voice) return;
+    if (!voice || this.signal.aborted) return; // replaced in place before it could speak
     voice.arrive();
-    window.addEventListener('pageshow', (event) => {
-      if (event.persisted) voice.arrive(); // back to a page kept in memory: speak it again
-    });
+    // Back to a page kept in memory: speak it again. (This page's signal, taken when it
+    // started: arrival may come after the page was already replaced.)
+    window.addEventListener(
+      'pageshow',
+      (event) => {
+        if (event.persisted) voice.arrive();
+      },
+      { signal: this.signal },
+    );
   }
 }

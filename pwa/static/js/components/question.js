@@ -17,6 +17,7 @@
 
 import { announce, cloneTemplate, hasOwnSpace, isFormField, pageLang, withoutModifiers } from '../lib/dom.js';
 import { setActionHandlers, setMetadata, setPlaybackState, hasMediaSession } from '../lib/media-session.js';
+import { pageSignal } from '../lib/page-lifetime.js';
 import { answers, loadRules } from '../lib/screening.js';
 import { prefs } from '../lib/storage.js';
 import { Narration } from './narration.js';
@@ -49,7 +50,7 @@ export class Question {
         if (!event.defaultPrevented) this.answered = true;
       });
     });
-    document.addEventListener('keydown', (event) => this.onKey(event));
+    document.addEventListener('keydown', (event) => this.onKey(event), { signal: pageSignal() });
     if (this.narrator) {
       this.startMediaSession();
       Narration.current.holdUntil(this.matchPerspective());

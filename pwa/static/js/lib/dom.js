@@ -46,6 +46,12 @@ export function pathOf(url) {
   return new URL(url, window.location.href).pathname;
 }
 
+/** A URL's path and query (relative to `base`): what tells two pages apart, not the fragment. */
+export function addressOf(url, base = undefined) {
+  const parsed = new URL(url, base);
+  return parsed.pathname + parsed.search;
+}
+
 /** The page's language code (base.html puts it on <body>). */
 export function pageLang() {
   return document.body.dataset.lang || document.documentElement.lang || 'en';

@@ -31,6 +31,14 @@ export function playlistOf(root, audio) {
   ];
 }
 
+/**
+ * The URL an item plays: its slow clip when the Slow voice is on and that clip has not failed
+ * (`broken`), else its normal clip. The next page's clip is buffered by the same choice.
+ */
+export function sourceOf(item, slow, broken = new Set()) {
+  return slow && item.slow && !broken.has(item.slow) ? item.slow : item.normal;
+}
+
 function textOf(id) {
   const element = id && document.getElementById(id);
   return element ? element.textContent.replace(/\s+/g, ' ').trim() : '';
@@ -80,8 +88,7 @@ export class Narrator {
   }
 
   source(item = this.item) {
-    const slow = prefs.slow() && item.slow && !this.slowBroken.has(item.slow);
-    return slow ? item.slow : item.normal;
+    return sourceOf(item, prefs.slow(), this.slowBroken);
   }
 
   syncSource() {

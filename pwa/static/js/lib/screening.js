@@ -38,6 +38,17 @@ export function firstUnanswered(questions, given) {
   return questions.find((q) => !ANSWER_VALUES.has(given[q.id]));
 }
 
+/**
+ * The question shown once `id` is answered, by the server's rule (answer_question in
+ * server/screening/views.py): the first unanswered one after it, else the first unanswered
+ * one; undefined when every question is answered (the check page comes next). `given` holds
+ * the answer to `id`.
+ */
+export function nextQuestion(questions, id, given) {
+  const after = questions.slice(questions.findIndex((q) => q.id === id) + 1);
+  return firstUnanswered(after, given) || firstUnanswered(questions, given);
+}
+
 /*
  * Answers mirrored in this tab, so a screening can finish on the device when offline. The
  * server keeps its own copy in the signed cookie; this copy never leaves the browser.
