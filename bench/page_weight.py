@@ -7,9 +7,9 @@
    HTML is fetched as a browser would (``Accept-Encoding: gzip, br``); prints the bytes sent
    (headers and compressed body) and the body's compression ratio.
 2. First visit: a fresh Chromium context (empty cache, no service worker) opens the home
-   page and waits until the service worker is active and the network is idle; every request
-   the page and the worker made is summed (headers and encoded body, from the browser's own
-   ``request.sizes()``), audio excepted (the voice is off on a first visit), and compared
+   page, through a small proxy that counts every byte the server sends, and waits until the
+   service worker is active and the network is idle. The total (the page's and the worker's
+   requests, headers included; the voice is off on a first visit, so no audio) is compared
    with the budget. Exits 1 when over it.
 
 Needs /usr/bin/chromium (Playwright drives it; never ``playwright install``).
@@ -18,12 +18,15 @@ Needs /usr/bin/chromium (Playwright drives it; never ``playwright install``).
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import sys
-from collections import defaultdict
+import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
-from playwright.sync_api import Request, sync_playwright
+from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _serve import load, uvicorn_server
@@ -80,32 +83,63 @@ def page_types(base: str) -> list[tuple[str, httpx.Response]]:
     return out
 
 
-def first_visit(base: str) -> dict[str, int]:
-    """Bytes per resource type for a first visit to the home page, audio excepted."""
-    by_type: dict[str, int] = defaultdict(int)
-    requests: list[Request] = []
+class ByteCounter:
+    """A TCP proxy in front of the server that counts the bytes it sends back: what really
+    crossed the wire, whatever the browser's own accounting says (it reports no body size
+    for the worker's script, and sizes for responses it took from its HTTP cache)."""
+
+    def __init__(self, upstream: str) -> None:
+        parts = urlsplit(upstream)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.sent = 0
+        self.loop = asyncio.new_event_loop()
+        self.ready = threading.Event()
+        self.listen_port = 0
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+        asyncio.run_coroutine_threadsafe(self.start(), self.loop).result(10)
+
+    async def start(self) -> None:
+        server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
+        self.listen_port = server.sockets[0].getsockname()[1]
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(self.host, self.port)
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter, count: bool) -> None:
+            with contextlib.suppress(ConnectionError):
+                while data := await src.read(65536):
+                    if count:
+                        self.sent += len(data)
+                    dst.write(data)
+                    await dst.drain()
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                dst.close()
+
+        await asyncio.gather(pipe(reader, up_writer, False), pipe(up_reader, writer, True))
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.listen_port}"
+
+
+def first_visit(base: str) -> tuple[int, list[str]]:
+    """Bytes the server sent for a first visit to the home page (until the worker is active
+    and the network idle), and the URLs requested."""
+    counter = ByteCounter(base)
+    urls: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium")
         context = browser.new_context(viewport={"width": 390, "height": 844})
-        context.on("request", lambda request: requests.append(request))
+        context.on("request", lambda request: urls.append(request.url))
         page = context.new_page()
-        page.goto(f"{base}/en/", wait_until="load")
+        page.goto(f"{counter.base}/en/", wait_until="load")
         page.wait_for_function(
             "async () => !!(await navigator.serviceWorker.ready).active", timeout=20000
         )
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(1000)  # the worker's install may still be caching
-        for request in requests:
-            response = request.response()
-            if response is None or request.resource_type == "media":
-                continue
-            sizes = request.sizes()
-            sent = sizes["responseHeadersSize"] + sizes["responseBodySize"]
-            worker = " (worker)" if request.service_worker else ""
-            by_type[f"{request.resource_type}{worker}"] += max(0, sent)
-            print(f"  {max(0, sent):6d} B  {request.resource_type:10}{worker} {request.url}")
         browser.close()
-    return dict(by_type)
+    return counter.sent, urls
 
 
 def main() -> int:
@@ -121,10 +155,11 @@ def main() -> int:
             coding = response.headers.get("content-encoding", "none")
             print(f"  {name:14} {sent:6d} B sent  ({body:6d} B of HTML, {coding})")
         print("first visit to the home page (fresh browser, until the worker is active):")
-        by_type = first_visit(base)
-    total = sum(by_type.values())
-    for kind, size in sorted(by_type.items(), key=lambda item: -item[1]):
-        print(f"  {kind:20} {size:7d} B")
+        total, urls = first_visit(base)
+    for url in urls:
+        print(f"  {url}")
+    audio = [url for url in urls if "/audio/" in url]
+    print(f"  {len(urls)} requests (page and worker), {len(audio)} for audio")
     budget = args.budget_kb * 1024
     print(f"first visit total: {total} B = {total / 1024:.1f} KB; budget {args.budget_kb:.0f} KB")
     print(f"first visit / budget: {total / budget:.2f}")

@@ -41,13 +41,15 @@ def preferred_coding(accept_encoding: str) -> str | None:
     return None
 
 
-def compress(body: bytes, coding: str) -> bytes:
-    """``body`` compressed whole, at the same levels as the middleware (for bodies kept ready
-    to send, see ``server.page_memo``)."""
+def compress(body: bytes, coding: str, *, best: bool = False) -> bytes:
+    """``body`` compressed whole, for bodies kept ready to send (``server.page_memo``,
+    static files): at the middleware's levels, or the ``best`` levels for a body compressed
+    once and sent many times (brotli 11 is 17% smaller than 4 on the app's scripts)."""
     if coding == "br":
-        out: bytes = brotli.compress(body, quality=BROTLI_QUALITY, mode=brotli.MODE_TEXT)
+        quality = 11 if best else BROTLI_QUALITY
+        out: bytes = brotli.compress(body, quality=quality, mode=brotli.MODE_TEXT)
         return out
-    return gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
+    return gzip.compress(body, compresslevel=9 if best else GZIP_LEVEL, mtime=0)
 
 
 class BrotliResponder(IdentityResponder):

@@ -28,10 +28,11 @@ from server import clip_ids, speech
 from server.catalog import ClipCatalog
 from server.content import Content
 from server.narration import SPEEDS
+from server.page_memo import SharedPage
 from server.session.tracks import current_track_files
 from server.static import STATIC_DIR, TEMPLATES_DIR, shell_files, tree_digest
 from server.urls import Urls
-from server.web import AppState, content_for, render, state
+from server.web import AppState, content_for, render, shared_page_response, state
 from server.webmanifest import manifest_body
 
 log = logging.getLogger("inversion_guide.offline")
@@ -90,8 +91,8 @@ def urls_of(app: Starlette, lang: str) -> Urls:
     return Urls(app, lang, shared.static_version, shared.settings.static_base_url)
 
 
-# Every page loads these itself (app.js imports every module statically): the worker copies
-# them from the HTTP cache, where the page just put them, instead of downloading them again.
+# Pages load these themselves (each page the components it uses): the worker copies the ones
+# in the HTTP cache, where the page just put them, and never downloads them at install.
 PAGE_ASSETS = ("css/", "js/")
 # Too large for a first visit, and only the home-screen install uses them (the browser fetches
 # them itself then).
@@ -99,28 +100,33 @@ INSTALL_ONLY = frozenset({"icons/icon-512.png", "icons/icon-maskable-512.png"})
 
 
 def page_assets(app: Starlette) -> list[str]:
-    """The page's own CSS and scripts: cached by the worker from the HTTP cache, not the net."""
+    """CSS and scripts: copied by the worker from the HTTP cache at install, never downloaded
+    then (the ones no page has used yet are saved when first used, or by "Use offline")."""
     any_urls = urls_of(app, "")
     return [any_urls.static(n) for n in shell_files() if n.startswith(PAGE_ASSETS)]
 
 
 def shell_urls(app: Starlette) -> list[str]:
-    """URLs the service worker downloads at install: what a page did not load itself (small
-    icons, the manifest, the offline pages). Never the page's CSS and JS (see page_assets)
-    and never the 512 px icons."""
-    shared: AppState = app.state.ig
-    urls = {lang: urls_of(app, lang) for lang in sorted(shared.contents)}
-    any_urls = next(iter(urls.values()))
+    """URLs the service worker downloads at install whatever the language: what a page did
+    not load itself (the small icons). Never CSS and JS (see page_assets) and never the
+    512 px icons."""
+    any_urls = urls_of(app, "")
     return [
-        *(
-            any_urls.static(name)
-            for name in shell_files()
-            if not name.startswith(PAGE_ASSETS) and name not in INSTALL_ONLY
-        ),
-        any_urls.site_manifest(),
-        *(u.manifest() for u in urls.values()),
-        *(u.offline() for u in urls.values()),
+        any_urls.static(name)
+        for name in shell_files()
+        if not name.startswith(PAGE_ASSETS) and name not in INSTALL_ONLY
     ]
+
+
+def shell_urls_by_language(app: Starlette) -> dict[str, list[str]]:
+    """Per language, what the worker downloads at install when a page in that language is
+    open (its manifest and its offline page): an English first visit does not download the
+    Spanish ones. The worker falls back to every language when it finds no open page."""
+    shared: AppState = app.state.ig
+    return {
+        lang: [urls_of(app, lang).manifest(), urls_of(app, lang).offline()]
+        for lang in sorted(shared.contents)
+    }
 
 
 def worker_routes(app: Starlette) -> dict[str, Any]:
@@ -171,13 +177,14 @@ async def service_worker(request: Request) -> Response:
         config = {
             "version": app_version(app),
             "shell": shell_urls(app),
+            "shellByLang": shell_urls_by_language(app),
             "assets": page_assets(app),
             "staticBase": shared.settings.static_base_url,
             "audioBase": shared.clips.base_url,
             "routes": worker_routes(app),
         }
-        memo["sw"] = f"self.IG_CONFIG = {json.dumps(config)};\n{source}"
-    return Response(memo["sw"], media_type="text/javascript", headers=NO_CACHE)
+        memo["sw"] = SharedPage(f"self.IG_CONFIG = {json.dumps(config)};\n{source}", best=True)
+    return shared_page_response(request, memo["sw"], 200, NO_CACHE, media_type="text/javascript")
 
 
 # --- What one language and speed need ------------------------------------------------------

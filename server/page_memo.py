@@ -28,11 +28,13 @@ MAX_PAGES = 1024
 class SharedPage:
     """One page's HTML and its compressed forms, made when first asked for."""
 
-    __slots__ = ("body", "encoded")
+    __slots__ = ("best", "body", "encoded")
 
-    def __init__(self, html: str) -> None:
+    def __init__(self, html: str, *, best: bool = False) -> None:
         self.body = html.encode("utf-8")
         self.encoded: dict[str, bytes] = {}
+        # The best (slowest) levels, for a body made once per app version (the worker).
+        self.best = best
 
     def for_client(self, accept_encoding: str) -> tuple[bytes, str | None]:
         """The body to send to a client with this Accept-Encoding, and its coding."""
@@ -41,7 +43,7 @@ class SharedPage:
             return self.body, None
         body = self.encoded.get(coding)
         if body is None:
-            body = self.encoded[coding] = compress(self.body, coding)
+            body = self.encoded[coding] = compress(self.body, coding, best=self.best)
         return body, coding
 
 

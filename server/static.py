@@ -14,13 +14,15 @@ from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import Receive, Scope, Send
 
 from server import clip_ids
+from server.compression import MINIMUM_SIZE, compress, preferred_coding
 from server.config import ROOT
 
 TEMPLATES_DIR = ROOT / "pwa" / "templates"
@@ -28,6 +30,14 @@ STATIC_DIR = ROOT / "pwa" / "static"
 # Served at the site root by their own routes, not as /static/ files.
 ROOT_FILES = frozenset({"js/sw.js", "manifest.webmanifest"})
 IMMUTABLE = "public, max-age=31536000, immutable"
+# Media types worth compressing (the images are PNG; audio is MP3).
+COMPRESSIBLE = (
+    "text/",
+    "application/javascript",
+    "application/json",
+    "application/manifest+json",
+    "image/svg+xml",
+)
 
 # Narration files are content-addressed: <lang>/<16 hex>.mp3 (and session tracks below).
 AUDIO_PATH = re.compile(r"^[a-z][a-z0-9-]*/(tracks/)?[a-z0-9-]+\.mp3$")
@@ -116,6 +126,8 @@ class StaticAssets(RangeTolerantFiles):
     def __init__(self, directory: Path, version: str) -> None:
         super().__init__(directory=directory)
         self.version = version
+        # Text files compressed once, at the best levels, by (path, mtime, size, coding).
+        self.compressed: dict[tuple[str, int, int, str], bytes] = {}
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         version, _, name = path.partition("/")
@@ -125,7 +137,36 @@ class StaticAssets(RangeTolerantFiles):
         if response.status_code in (200, 304):
             current = version == self.version
             response.headers["Cache-Control"] = IMMUTABLE if current else "no-cache"
+        if response.status_code == 200 and isinstance(response, FileResponse):
+            return self.precompressed(response, Headers(scope=scope)) or response
         return response
+
+    def precompressed(self, response: FileResponse, request: Headers) -> Response | None:
+        """The file compressed at the best level, made once (the middleware's per-request
+        level suits pages; a file sent unchanged to every visitor deserves the smallest)."""
+        media = response.media_type or ""
+        coding = preferred_coding(request.get("accept-encoding", ""))
+        stat = response.stat_result
+        if (
+            coding is None
+            or stat is None
+            or stat.st_size < MINIMUM_SIZE
+            or "range" in request
+            or not media.startswith(COMPRESSIBLE)
+        ):
+            return None
+        key = (str(response.path), stat.st_mtime_ns, stat.st_size, coding)
+        body = self.compressed.get(key)
+        if body is None:
+            try:
+                body = compress(Path(response.path).read_bytes(), coding, best=True)
+            except OSError:
+                return None
+            self.compressed[key] = body
+        headers = {k: v for k, v in response.headers.items() if k != "content-length"}
+        headers.pop("accept-ranges", None)  # ranges would be of the uncompressed file
+        headers.update({"Content-Encoding": coding, "Vary": "Accept-Encoding"})
+        return Response(body, 200, headers)
 
 
 class AudioFiles(RangeTolerantFiles):

@@ -149,14 +149,20 @@ def render(
 
 
 def shared_page_response(
-    request: Request, page: SharedPage, status_code: int, headers: dict[str, str], lang: str
+    request: Request,
+    page: SharedPage,
+    status_code: int,
+    headers: dict[str, str],
+    lang: str | None = None,
+    media_type: str = "text/html",
 ) -> Response:
     """A memoised page, already compressed for this client (``Compression`` passes it on)."""
     body, coding = page.for_client(request.headers.get("accept-encoding", ""))
     if coding:  # otherwise ``Compression`` sees a plain body and adds Vary itself
         headers = {**headers, "Vary": "Accept-Encoding", "Content-Encoding": coding}
-    response = Response(body, status_code, headers, media_type="text/html")
-    remember_language(request, response, lang)
+    response = Response(body, status_code, headers, media_type=media_type)
+    if lang is not None:
+        remember_language(request, response, lang)
     return response
 
 

@@ -8,6 +8,12 @@ from playwright.sync_api import Page
 _axe = Axe()
 
 
+def wait_for_enhanced(page: Page) -> None:
+    """Wait until the page's components have started (app.js marks the body ``js-enabled``
+    then: a page loads its components after the load event)."""
+    page.wait_for_function("() => document.body.classList.contains('js-enabled')")
+
+
 def focused_text(page: Page) -> str:
     value = page.evaluate(
         "() => { const e = document.activeElement;"

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from server.content import Content
-from tests.browser_helpers import assert_no_axe_violations, tab_to
+from tests.browser_helpers import assert_no_axe_violations, tab_to, wait_for_enhanced
 from tests.conftest import LiveServer
 from tests.progression_oracle import parse_history, suggest
 
@@ -376,6 +376,7 @@ def test_history_on_the_device_moves_the_suggestion_and_feedback_holds_it_back(
     history = [{"plan": "first-20", "day": f"2026-01-0{d}", "feeling": "fine"} for d in (1, 2, 3)]
     page.evaluate("h => localStorage.setItem('ig.session.history.v1', JSON.stringify(h))", history)
     page.reload()
+    wait_for_enhanced(page)
     suggested = page.locator(".ig-plan--suggested")
     assert suggested.count() == 1 and suggested.get_attribute("data-plan-id") == "first-20-long"
     assert page.locator("[data-plans-reason]").inner_text() == content.session.ui.reason_move_on
@@ -396,17 +397,20 @@ def test_history_on_the_device_moves_the_suggestion_and_feedback_holds_it_back(
     page.locator("[data-plan-id=build-30] [data-plan-link]").click()
     assert page.locator("h1").inner_text() == content.session.ui.beyond_title
     page.goto(f"{base}/plans")
+    wait_for_enhanced(page)
     start = page.locator("[data-plans-suggested]")
     assert start.inner_text() == "Start the suggested plan: 20 degrees, 2 minutes"
 
     # "How did that feel?" Dizzy: advice, saved on the device, and the next plan is gentler.
     page.goto(f"{base}/plan/first-20-long/feedback")
+    wait_for_enhanced(page)
     page.get_by_role("button", name="Dizzy").click()
     assert page.locator("h1").inner_text() == "Stop for now, and talk to a clinician"
     assert page.locator("[data-feedback-saved]").is_visible()
     stored = page.evaluate("JSON.parse(localStorage.getItem('ig.session.history.v1'))")
     assert stored[-1]["plan"] == "first-20-long" and stored[-1]["feeling"] == "dizzy"
     page.goto(f"{base}/plans")
+    wait_for_enhanced(page)
     assert page.locator(".ig-plan--suggested").get_attribute("data-plan-id") == "first-20"
     assert page.locator("[data-plans-reason]").inner_text() == content.session.ui.reason_held_back
 

@@ -294,7 +294,7 @@ def test_service_worker_and_offline_list_follow_the_language(client: TestClient)
     assert routes["langs"]["es"]["offlineResult"] == "/es/screening/offline"
     assert "/es/manifest.webmanifest" in routes["manifests"]
     assert "/manifest.webmanifest" in routes["manifests"]
-    assert "/es/offline" in config["shell"] and "/es/manifest.webmanifest" in config["shell"]
+    assert config["shellByLang"]["es"] == ["/es/manifest.webmanifest", "/es/offline"]
     assert routes["forms"]["/es/screening/q/glaucoma"] == "/es/screening/offline"
     listing = client.get("/es/offline/files.json?speed=normal").json()
     assert listing["lang"] == "es"

@@ -11,12 +11,14 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import brotli  # type: ignore[import-untyped]
 import pytest
 import uvicorn
 from playwright.sync_api import Browser
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.testclient import TestClient
 
@@ -27,6 +29,8 @@ from server.export import export_site
 from server.offline import app_version
 from server.security import content_security_policy
 from server.session_cookie import SESSION_ID, EncryptedSessions
+from server.static import StaticAssets
+from tests.browser_helpers import wait_for_enhanced
 from tests.conftest import LiveServer
 
 
@@ -120,6 +124,29 @@ def test_hashed_static_files_are_immutable(client: TestClient) -> None:
     response = client.get(f"/static/{version}/css/app.css", headers={"Accept-Encoding": "br"})
     assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert response.headers["content-encoding"] == "br"
+
+
+def test_static_text_is_compressed_once_at_the_best_level(client: TestClient) -> None:
+    """Hashed scripts and styles go out at brotli 11 / gzip 9, compressed once per file; a
+    Range request still gets the plain file's bytes."""
+    version = client.app.state.ig.static_version  # type: ignore[attr-defined]
+    url = f"/static/{version}/js/components/narration.js"
+    plain = (ROOT / "pwa/static/js/components/narration.js").read_bytes()
+    br = client.get(url, headers={"Accept-Encoding": "br"})
+    assert br.headers["content-encoding"] == "br" and br.content == plain
+    assert int(br.headers["content-length"]) == len(brotli.compress(plain, quality=11))
+    assert br.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "etag" in br.headers and br.headers["vary"] == "Accept-Encoding"
+    gz = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert gz.headers["content-encoding"] == "gzip" and gz.content == plain
+    ranged = client.get(url, headers={"Accept-Encoding": "br", "Range": "bytes=0-9"})
+    assert ranged.status_code == 206 and ranged.content == plain[:10]
+    # The Mount's app keeps one copy per file and coding.
+    app = client.app
+    assert isinstance(app, Starlette)
+    mount = next(r for r in app.router.routes if isinstance(r, Mount) and r.name == "static")
+    assert isinstance(mount.app, StaticAssets)
+    assert len([k for k in mount.app.compressed if k[0].endswith("narration.js")]) == 2
 
 
 def test_files_json_and_worker_are_made_once_per_version(
@@ -238,7 +265,7 @@ def test_a_page_plays_its_clip_from_the_exported_copy(browser: Browser, cdn_site
         }"""
     )
     assert state == "playing"
-    assert page.evaluate("() => document.body.classList.contains('js-enabled')")  # JS from CDN
+    wait_for_enhanced(page)  # the app's scripts, from the CDN, started the page
     assert not [e for e in errors if "Content Security Policy" in e]
     context.close()
 

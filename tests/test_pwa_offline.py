@@ -101,15 +101,18 @@ def test_service_worker_is_never_cached_and_carries_its_version(client: TestClie
     config = sw_config(response.text)
     assert config["version"] == app_version(client.app)  # type: ignore[arg-type]
     assert re.fullmatch(r"[0-9a-f]{16}", config["version"])
-    # The shell is precached at install: every URL must answer 200 without cookies.
-    assert "/en/offline" in config["shell"]
-    # The page's own CSS and JS are not downloaded again (copied from the HTTP cache), and
-    # the 512 px icons are left to the browser's home-screen install.
+    # The shell is precached at install (with the open languages' manifest and offline
+    # page): every URL must answer 200 without cookies.
+    assert config["shellByLang"]["en"] == ["/en/manifest.webmanifest", "/en/offline"]
+    # CSS and JS are never downloaded at install (copied from the HTTP cache when a page
+    # loaded them), and the 512 px icons are left to the browser's home-screen install.
     assert not any(re.search(r"\.(css|js)$|512", url) for url in config["shell"])
     assert any(re.fullmatch(r"/static/[0-9a-f]{10}/js/app\.js", url) for url in config["assets"])
     assert any(url.endswith("/css/app.css") for url in config["assets"])
-    for url in config["shell"] + config["assets"]:
+    by_lang = [url for urls in config["shellByLang"].values() for url in urls]
+    for url in config["shell"] + by_lang + config["assets"]:
         assert client.get(url).status_code == 200, url
+    assert "'only-if-cached'" in response.text
     assert "addEventListener('fetch'" in response.text
 
 

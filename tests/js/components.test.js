@@ -1,14 +1,17 @@
-// createAll: one instance per data-module root; one component failing does not stop the rest.
+// createAll and startAll: one instance per data-module root; one component failing does not stop the rest.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { createAll, createAllOf } from '../../pwa/static/js/lib/components.js';
+import { createAll, createAllOf, startAll } from '../../pwa/static/js/lib/components.js';
 
 function fakeScope(roots) {
   return {
     querySelectorAll(selector) {
       const name = /^\[data-module="([^"]+)"\]$/.exec(selector)[1];
       return roots.filter((r) => r.module === name);
+    },
+    querySelector(selector) {
+      return this.querySelectorAll(selector)[0] || null;
     },
   };
 }
@@ -48,4 +51,32 @@ test('a failing component is reported and the others still start', () => {
     ['boom', 'broken', roots[0]],
     ['boom', 'broken', roots[2]],
   ]);
+});
+
+test('startAll loads only the components whose hooks are on the page, in registry order', async () => {
+  const loaded = [];
+  class First { static moduleName = 'first'; constructor(root) { this.root = root; } }
+  class Second { static moduleName = 'second'; constructor(root) { this.root = root; } }
+  const registry = [
+    { moduleName: 'first', load: async () => { loaded.push('first'); return First; } },
+    { moduleName: 'absent', load: async () => { loaded.push('absent'); return class {}; } },
+    { moduleName: 'second', load: async () => { loaded.push('second'); return Second; } },
+  ];
+  const roots = [{ module: 'first' }, { module: 'second' }];
+  const started = await startAll(registry, fakeScope(roots));
+  assert.deepEqual(loaded.sort(), ['first', 'second']);
+  assert.deepEqual(started.map((c) => c.constructor.name), ['First', 'Second']);
+});
+
+test('a component that fails to load is reported and the others start', async () => {
+  class Good { static moduleName = 'good'; constructor(root) { this.root = root; } }
+  const registry = [
+    { moduleName: 'broken', load: async () => { throw new Error('network'); } },
+    { moduleName: 'good', load: async () => Good },
+  ];
+  const reported = [];
+  const roots = [{ module: 'broken' }, { module: 'good' }];
+  const started = await startAll(registry, fakeScope(roots), (error, entry) => reported.push(entry.moduleName));
+  assert.deepEqual(reported, ['broken']);
+  assert.equal(started.length, 1);
 });

@@ -39,3 +39,10 @@ test('the page scripts build no URLs from strings (the page gives them)', () => 
     assert.doesNotMatch(source, /['"]\/[a-z]/i, file);
   }
 });
+
+test('each loader gives the class of its hook', async () => {
+  for (const entry of COMPONENTS) {
+    const Component = await entry.load();
+    assert.equal(Component.moduleName, entry.moduleName);
+  }
+});

@@ -1,8 +1,8 @@
 /*
  * Inversion Guide in the browser: the one script entry. Progressive enhancement only: every
  * page works without it. No framework and no build step; behaviour attaches to data-module
- * hooks, one class per component (components/), started by createAll so one component's
- * failure is logged and the others still start:
+ * hooks, one class per component (components/), loaded only on pages that use it and
+ * started by startAll, so one component's failure is logged and the others still start:
  *
  *   narration               a page's spoken clip and the voice guide around it
  *   question                keys (Y, N, U, R, Space), Media Session, the right wording offline
@@ -21,14 +21,18 @@
 
 import { COMPONENTS } from './components/index.js';
 import { watchAnswerForms } from './lib/answer-forms.js';
-import { createAllOf } from './lib/components.js';
-import { watchNextQuestion } from './lib/prefetch.js';
+import { createAllOf, loadUsed } from './lib/components.js';
 import { registerServiceWorker } from './lib/service-worker.js';
 
-document.body.classList.add('js-enabled');
 registerServiceWorker(document.body.dataset.serviceWorkerUrl);
 watchAnswerForms();
-createAllOf(COMPONENTS, document);
 // The next question's page and clip are fetched while this one plays, and shown in place on
 // an answer, after the spoken confirmation of a one-key answer (lib/prefetch.js).
-watchNextQuestion();
+if (document.querySelector('form[data-module="question"]')) {
+  import('./lib/prefetch.js').then(({ watchNextQuestion }) => watchNextQuestion());
+}
+// The page is enhanced once its components are here: until then it is the page without
+// JavaScript, whole and working (its links and forms), never half of each.
+const classes = await loadUsed(COMPONENTS, document);
+document.body.classList.add('js-enabled');
+createAllOf(classes, document);

@@ -1,7 +1,7 @@
 /*
  * Inversion Guide service worker, served at /sw.js (Cache-Control: no-cache) by
- * server/offline.py, which prepends `self.IG_CONFIG = {version, shell, assets, staticBase,
- * audioBase, routes}`. The version is
+ * server/offline.py, which prepends `self.IG_CONFIG = {version, shell, shellByLang, assets,
+ * staticBase, audioBase, routes}`. The version is
  * a hash of everything a cached page depends on, so any change makes a new worker. `routes`
  * holds every URL this worker must recognise, made by the server's URL helper: the worker
  * never builds or pattern-matches an app URL itself.
@@ -42,12 +42,17 @@ self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(APP_CACHE);
-      // What the page did not load itself: small icons, the manifest, the offline pages.
-      await cache.addAll(CONFIG.shell.map((url) => shellRequest(url)));
-      // The page's own CSS and JS: their URLs are content-hashed and cached for a year, so
-      // the HTTP cache already holds them; 'force-cache' takes them from there (no second
-      // download) and fetches only what is missing.
-      await cache.addAll(ASSETS.map((url) => shellRequest(url, 'force-cache')));
+      // What the page did not load itself: the small icons, and the manifest and offline
+      // page of the languages open now (all of them when no page is found).
+      const langs = await openLanguages();
+      const byLang = CONFIG.shellByLang || {};
+      const shell = [...CONFIG.shell, ...langs.flatMap((lang) => byLang[lang] || [])];
+      await cache.addAll(shell.map((url) => shellRequest(url)));
+      // The CSS and JS the page loaded: content-hashed and cached for a year, so the HTTP
+      // cache holds them; 'only-if-cached' copies them from there and never downloads. A
+      // page loads only the components it uses: the others are saved here when a page first
+      // uses them (staticFile), and all of them by "Use offline".
+      await Promise.all(ASSETS.map((url) => copyFromHttpCache(cache, url)));
       // Carry saved languages over to this version, so an update keeps the app offline-ready.
       for (const set of Object.values(await readState())) {
         try {
@@ -59,6 +64,25 @@ self.addEventListener('install', (event) => {
     })()
   );
 });
+
+/** Languages of the pages open in this scope (the page installing this worker among them). */
+async function openLanguages() {
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const langs = new Set(windows.map((client) => languageOf(new URL(client.url).pathname)).filter(Boolean));
+  return langs.size ? [...langs] : Object.keys(CONFIG.shellByLang || {});
+}
+
+/** Put `url` into `cache` if the browser's HTTP cache has it (same origin only). */
+async function copyFromHttpCache(cache, url) {
+  const request = shellRequest(url, 'only-if-cached');
+  if (request.mode !== 'same-origin') return;
+  try {
+    const response = await fetch(request);
+    if (response.ok) await cache.put(request, response);
+  } catch (error) {
+    // not in the HTTP cache: saved when first used
+  }
+}
 
 /** A request for the app shell: never with cookies; CORS when it comes from a CDN. */
 function shellRequest(url, cache = 'default') {
@@ -169,7 +193,12 @@ async function offlinePage(url) {
     const result = await cache.match(pages.offlineResult);
     if (result) return result;
   }
-  return (await cache.match(pages.offline)) || null;
+  // A language first opened offline has no offline page yet: another language's will do.
+  for (const other of [lang, ...Object.keys(ROUTES.langs)]) {
+    const page = await cache.match(ROUTES.langs[other].offline);
+    if (page) return page;
+  }
+  return null;
 }
 
 /** The language whose home path starts this path, if any. */

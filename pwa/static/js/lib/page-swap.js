@@ -2,7 +2,7 @@
  * Show a page fetched ahead in place of this one, as if the browser had loaded it: its body,
  * its title, its address as a new history entry, scrolled to the top with focus where a page
  * load leaves it (on the body, so the first Tab reaches the skip link, and one-key answers
- * work at once), and its components started by createAll as on any page. The old page's
+ * work at once), and its components started by startAll as on any page. The old page's
  * listeners end with it (lib/page-lifetime.js).
  *
  * Back or Forward to another entry of this document loads that address from the server, as
@@ -11,7 +11,7 @@
 
 import { COMPONENTS } from '../components/index.js';
 import { whenSent } from './answer-queue.js';
-import { createAllOf } from './components.js';
+import { startAll } from './components.js';
 import { addressOf } from './dom.js';
 import { endPage } from './page-lifetime.js';
 
@@ -34,5 +34,5 @@ export function showPage({ url, title, body }) {
   // sequential navigation starts from the top, as after a page load.
   document.body.replaceWith(body);
   window.scrollTo(0, 0);
-  createAllOf(COMPONENTS, document);
+  startAll(COMPONENTS, document);
 }

@@ -44,7 +44,9 @@ function arm() {
   const form = document.querySelector('form[data-module="question"]');
   const audio = document.querySelector(`${NARRATION} audio`);
   if (!form || !audio || !form.dataset.rulesUrl || form.querySelector('input[name="return"]')) return;
-  audio.addEventListener('playing', () => prepare(form), { once: true });
+  // This module is loaded beside the components, so the clip may have started already.
+  if (!audio.paused) prepare(form);
+  else audio.addEventListener('playing', () => prepare(form), { once: true });
 }
 
 async function prepare(form) {
