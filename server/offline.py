@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -28,6 +29,7 @@ from server import clip_ids, speech
 from server.catalog import ClipCatalog
 from server.content import Content
 from server.narration import SPEEDS
+from server.session.script import PERSPECTIVES
 from server.session.tracks import current_track_files
 from server.static import STATIC_DIR, TEMPLATES_DIR, shell_files, tree_digest
 from server.urls import Urls
@@ -223,16 +225,20 @@ def clip_files(
 
 
 def track_files(
-    content: Content, clips: ClipCatalog, audio_dir: Path, speed: str
+    content: Content,
+    clips: ClipCatalog,
+    audio_dir: Path,
+    speed: str,
+    perspectives: Sequence[str] = PERSPECTIVES,
 ) -> list[dict[str, Any]]:
-    """Each guided-session plan's current track at ``speed``: one long MP3 per plan.
-
-    Saved with the clips, so the service worker answers its Range requests from the cache.
-    """
+    """Each plan's current session track at ``speed`` in each of ``perspectives``: one long
+    MP3 each, saved with the clips (the service worker answers their Range requests)."""
     lang = content.language
     return [
         {"url": clips.track_url(lang, name), "bytes": size, "kind": "clip"}
-        for name, size in current_track_files(audio_dir, lang, content, speed)
+        for name, size in current_track_files(
+            audio_dir, lang, content, speed, perspectives=perspectives
+        )
     ]
 
 
@@ -317,37 +323,49 @@ def static_files(app: Starlette, urls: Urls, content: Content) -> list[dict[str,
 
 
 async def offline_files(request: Request) -> Response:
-    """``/<lang>/offline/files.json?speed=normal|slow``: every URL to save, with its size."""
+    """``/<lang>/offline/files.json?speed=normal|slow&perspective=you|they``: every URL to
+    save, with its size. ``perspective``: whose session tracks (the visitor's own or a
+    carer's, as the player plays them); without it both, for a worker installed before it
+    existed, or one carrying over a set such a worker saved."""
     content = content_for(request)
     speed = request.query_params.get("speed", "normal")
-    if speed not in SPEEDS:
+    perspective = request.query_params.get("perspective")
+    if speed not in SPEEDS or (perspective is not None and perspective not in PERSPECTIVES):
         raise HTTPException(status_code=400)
+    perspectives = (perspective,) if perspective else PERSPECTIVES
     app: Starlette = request.app
-    key = ("files", content.language, speed)
+    key = ("files", content.language, speed, perspectives)
     memo = _memo(app)
     if key not in memo:
-        memo[key] = await _files_body(app, content, speed)
+        memo[key] = await _files_body(app, content, speed, perspectives)
     return Response(memo[key], media_type="application/json", headers=NO_CACHE)
 
 
-async def _files_body(app: Starlette, content: Content, speed: str) -> bytes:
-    """files.json for one language and speed; made once per app version (it only changes
-    with the version, and every saved page or clip is measured inside it)."""
+async def _files_body(
+    app: Starlette, content: Content, speed: str, perspectives: Sequence[str]
+) -> bytes:
+    """files.json for one language, speed and choice of tracks, made once per app version.
+
+    Pages and clips are the same for both perspectives: saved pages are rendered for no one
+    in particular and reworded for a carer on the device (the question component, with the
+    "they" clips from rules.json). Only the session tracks, most of the bytes, differ."""
     shared: AppState = app.state.ig
     urls = urls_of(app, content.language)
     version = app_version(app)
     paths = page_paths(urls, content)
     sizes = await page_sizes(app, paths, version)
+    audio_dir = shared.settings.audio_dir
     files = [
         *static_files(app, urls, content),
         *({"url": p, "bytes": sizes[p], "kind": "page"} for p in paths if p in sizes),
-        *clip_files(content, shared.clips, shared.settings.audio_dir, speed),
-        *track_files(content, shared.clips, shared.settings.audio_dir, speed),
+        *clip_files(content, shared.clips, audio_dir, speed),
+        *track_files(content, shared.clips, audio_dir, speed, perspectives),
     ]
     body = {
         "version": version,
         "lang": content.language,
         "speed": speed,
+        "perspectives": list(perspectives),
         "files": files,
         "total_bytes": sum(f["bytes"] for f in files),
     }
