@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from server import offline, speech, webmanifest
+from server import offline, speech, webmanifest, worker
 from server.catalog import load_catalog
 from server.compression import Compression
 from server.config import Settings
@@ -75,7 +75,7 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/", root, name="root"),
         Route("/healthz", healthz, name="healthz"),
-        Route("/sw.js", offline.service_worker, name="service-worker"),
+        Route("/sw.js", worker.service_worker, name="service-worker"),
         Route(
             "/manifest.webmanifest",
             _root_file("manifest.webmanifest", "application/manifest+json"),

@@ -1,10 +1,10 @@
-"""Offline use: the service worker script, the "Use offline" page and what it downloads.
+"""Offline use: the app version, the "Use offline" page and what it downloads, and the
+screening worked out on the device.
 
-The service worker is a static file, but the server prepends its configuration: a version
-that is a hash of everything a cached page depends on (static files, templates, the loaded
-content and the narration catalogue) and the list of app-shell URLs with their hashed query
-strings. A change to any of them changes the bytes of ``/sw.js``, so browsers install the new
-worker, which keeps its caches apart from the old one's until no page uses the old one.
+The version is a hash of everything a cached page depends on (static files, templates, the
+loaded content and the narration catalogue). It is part of ``/sw.js`` (``server.worker``),
+so any change installs a new worker, which keeps its caches apart from the old one's until
+no page uses the old one.
 
 The handlers use ``server.web``'s ``render`` so every page gets the same base context.
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -28,16 +29,14 @@ from server import clip_ids, speech
 from server.catalog import ClipCatalog
 from server.content import Content
 from server.narration import SPEEDS
-from server.page_memo import SharedPage
+from server.session.script import PERSPECTIVES
 from server.session.tracks import current_track_files
 from server.static import STATIC_DIR, TEMPLATES_DIR, shell_files, tree_digest
 from server.urls import Urls
-from server.web import AppState, content_for, render, shared_page_response, state
+from server.web import AppState, content_for, render, state
 from server.webmanifest import manifest_body
 
 log = logging.getLogger("inversion_guide.offline")
-
-SERVICE_WORKER = STATIC_DIR / "js" / "sw.js"
 
 NO_CACHE = {"Cache-Control": "no-cache"}
 
@@ -62,7 +61,7 @@ def data_digest(contents: dict[str, Content], clips: ClipCatalog) -> bytes:
 _made: WeakKeyDictionary[Starlette, tuple[AppState, dict[Any, Any]]] = WeakKeyDictionary()
 
 
-def _memo(app: Starlette) -> dict[Any, Any]:
+def memo_for(app: Starlette) -> dict[Any, Any]:
     """What was made for this app's current state (a new state, e.g. in a test, starts over)."""
     shared: AppState = app.state.ig
     made = _made.get(app)
@@ -73,7 +72,7 @@ def _memo(app: Starlette) -> dict[Any, Any]:
 
 def app_version(app: Starlette) -> str:
     """A short hash of everything a cached page or asset depends on (made once per app)."""
-    memo = _memo(app)
+    memo = memo_for(app)
     if "version" not in memo:
         shared: AppState = app.state.ig
         digest = hashlib.sha256()
@@ -89,102 +88,6 @@ def app_version(app: Starlette) -> str:
 def urls_of(app: Starlette, lang: str) -> Urls:
     shared: AppState = app.state.ig
     return Urls(app, lang, shared.static_version, shared.settings.static_base_url)
-
-
-# Pages load these themselves (each page the components it uses): the worker copies the ones
-# in the HTTP cache, where the page just put them, and never downloads them at install.
-PAGE_ASSETS = ("css/", "js/")
-# Too large for a first visit, and only the home-screen install uses them (the browser fetches
-# them itself then).
-INSTALL_ONLY = frozenset({"icons/icon-512.png", "icons/icon-maskable-512.png"})
-
-
-def page_assets(app: Starlette) -> list[str]:
-    """CSS and scripts: copied by the worker from the HTTP cache at install, never downloaded
-    then (the ones no page has used yet are saved when first used, or by "Use offline")."""
-    any_urls = urls_of(app, "")
-    return [any_urls.static(n) for n in shell_files() if n.startswith(PAGE_ASSETS)]
-
-
-def shell_urls(app: Starlette) -> list[str]:
-    """URLs the service worker downloads at install whatever the language: what a page did
-    not load itself (the small icons). Never CSS and JS (see page_assets) and never the
-    512 px icons."""
-    any_urls = urls_of(app, "")
-    return [
-        any_urls.static(name)
-        for name in shell_files()
-        if not name.startswith(PAGE_ASSETS) and name not in INSTALL_ONLY
-    ]
-
-
-def shell_urls_by_language(app: Starlette) -> dict[str, list[str]]:
-    """Per language, what the worker downloads at install when a page in that language is
-    open (its manifest and its offline page): an English first visit does not download the
-    Spanish ones. The worker falls back to every language when it finds no open page."""
-    shared: AppState = app.state.ig
-    return {
-        lang: [urls_of(app, lang).manifest(), urls_of(app, lang).offline()]
-        for lang in sorted(shared.contents)
-    }
-
-
-def worker_routes(app: Starlette) -> dict[str, Any]:
-    """Every URL the service worker must recognise, from the URL helper (it builds none)."""
-    shared: AppState = app.state.ig
-    langs: dict[str, dict[str, str]] = {}
-    forms: dict[str, str] = {}
-    answer_pages: list[str] = []
-    data: list[str] = []
-    for lang, content in sorted(shared.contents.items()):
-        urls = urls_of(app, lang)
-        langs[lang] = {
-            "home": urls.home(),
-            "manifest": urls.manifest(),
-            "offline": urls.offline(),
-            "offlineResult": urls.offline_result(),
-            "offlineFiles": urls.offline_files(),
-        }
-        # Offline, a sent answer goes on to the on-device result; "start again" to the intro.
-        forms[urls.start()] = urls.offline_result()
-        forms.update({urls.question(q.id): urls.offline_result() for q in content.questions})
-        forms[urls.restart()] = urls.intro()
-        answer_pages += [urls.check(), urls.result()]
-        data.append(urls.rules())
-    manifests = [urls_of(app, shared.settings.default_language).site_manifest()]
-    manifests += [urls_of(app, lang).manifest() for lang in langs]
-    return {
-        "langs": langs,
-        "forms": forms,
-        "answerPages": answer_pages,
-        "data": data,
-        "manifest": manifests[0],
-        "manifests": manifests,
-    }
-
-
-async def service_worker(request: Request) -> Response:
-    """``/sw.js``: the static worker with its version and shell list prepended; never cached
-    by the browser (so updates are seen), made once per app version here."""
-    app: Starlette = request.app
-    memo = _memo(app)
-    if "sw" not in memo:
-        try:
-            source = SERVICE_WORKER.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise HTTPException(status_code=404) from exc
-        shared: AppState = app.state.ig
-        config = {
-            "version": app_version(app),
-            "shell": shell_urls(app),
-            "shellByLang": shell_urls_by_language(app),
-            "assets": page_assets(app),
-            "staticBase": shared.settings.static_base_url,
-            "audioBase": shared.clips.base_url,
-            "routes": worker_routes(app),
-        }
-        memo["sw"] = SharedPage(f"self.IG_CONFIG = {json.dumps(config)};\n{source}", best=True)
-    return shared_page_response(request, memo["sw"], 200, NO_CACHE, media_type="text/javascript")
 
 
 # --- What one language and speed need ------------------------------------------------------
@@ -230,16 +133,20 @@ def clip_files(
 
 
 def track_files(
-    content: Content, clips: ClipCatalog, audio_dir: Path, speed: str
+    content: Content,
+    clips: ClipCatalog,
+    audio_dir: Path,
+    speed: str,
+    perspectives: Sequence[str] = PERSPECTIVES,
 ) -> list[dict[str, Any]]:
-    """Each guided-session plan's current track at ``speed``: one long MP3 per plan.
-
-    Saved with the clips, so the service worker answers its Range requests from the cache.
-    """
+    """Each plan's current session track at ``speed`` in each of ``perspectives``: one long
+    MP3 each, saved with the clips (the service worker answers their Range requests)."""
     lang = content.language
     return [
         {"url": clips.track_url(lang, name), "bytes": size, "kind": "clip"}
-        for name, size in current_track_files(audio_dir, lang, content, speed)
+        for name, size in current_track_files(
+            audio_dir, lang, content, speed, perspectives=perspectives
+        )
     ]
 
 
@@ -324,37 +231,49 @@ def static_files(app: Starlette, urls: Urls, content: Content) -> list[dict[str,
 
 
 async def offline_files(request: Request) -> Response:
-    """``/<lang>/offline/files.json?speed=normal|slow``: every URL to save, with its size."""
+    """``/<lang>/offline/files.json?speed=normal|slow&perspective=you|they``: every URL to
+    save, with its size. ``perspective``: whose session tracks (the visitor's own or a
+    carer's, as the player plays them); without it both, for a worker installed before it
+    existed, or one carrying over a set such a worker saved."""
     content = content_for(request)
     speed = request.query_params.get("speed", "normal")
-    if speed not in SPEEDS:
+    perspective = request.query_params.get("perspective")
+    if speed not in SPEEDS or (perspective is not None and perspective not in PERSPECTIVES):
         raise HTTPException(status_code=400)
+    perspectives = (perspective,) if perspective else PERSPECTIVES
     app: Starlette = request.app
-    key = ("files", content.language, speed)
-    memo = _memo(app)
+    key = ("files", content.language, speed, perspectives)
+    memo = memo_for(app)
     if key not in memo:
-        memo[key] = await _files_body(app, content, speed)
+        memo[key] = await _files_body(app, content, speed, perspectives)
     return Response(memo[key], media_type="application/json", headers=NO_CACHE)
 
 
-async def _files_body(app: Starlette, content: Content, speed: str) -> bytes:
-    """files.json for one language and speed; made once per app version (it only changes
-    with the version, and every saved page or clip is measured inside it)."""
+async def _files_body(
+    app: Starlette, content: Content, speed: str, perspectives: Sequence[str]
+) -> bytes:
+    """files.json for one language, speed and choice of tracks, made once per app version.
+
+    Pages and clips are the same for both perspectives: saved pages are rendered for no one
+    in particular and reworded for a carer on the device (the question component, with the
+    "they" clips from rules.json). Only the session tracks, most of the bytes, differ."""
     shared: AppState = app.state.ig
     urls = urls_of(app, content.language)
     version = app_version(app)
     paths = page_paths(urls, content)
     sizes = await page_sizes(app, paths, version)
+    audio_dir = shared.settings.audio_dir
     files = [
         *static_files(app, urls, content),
         *({"url": p, "bytes": sizes[p], "kind": "page"} for p in paths if p in sizes),
-        *clip_files(content, shared.clips, shared.settings.audio_dir, speed),
-        *track_files(content, shared.clips, shared.settings.audio_dir, speed),
+        *clip_files(content, shared.clips, audio_dir, speed),
+        *track_files(content, shared.clips, audio_dir, speed, perspectives),
     ]
     body = {
         "version": version,
         "lang": content.language,
         "speed": speed,
+        "perspectives": list(perspectives),
         "files": files,
         "total_bytes": sum(f["bytes"] for f in files),
     }

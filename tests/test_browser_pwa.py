@@ -21,6 +21,7 @@ from playwright.sync_api import Browser, Page, Route, expect
 
 from server.content import Content
 from server.screening import Answer, evaluate
+from server.session.tracks import current_track_files
 from tests.browser_helpers import assert_no_axe_violations
 from tests.conftest import LiveServer
 
@@ -461,6 +462,10 @@ def test_use_offline_then_the_check_works_with_no_network(
     announced = page.evaluate("window.__ig.announced")
     assert re.fullmatch(r"0 kB of [\d.]+ (MB|kB) saved \(0%\)", announced[0]), announced
     assert_no_axe_violations(page)
+    # The session tracks of the person answering for themselves, not the carer's.
+    saved_tracks = saved_track_urls(page)
+    assert track_urls(live_audio_dir, content, "you") <= saved_tracks
+    assert not track_urls(live_audio_dir, content, "they") & saved_tracks
 
     # The saved question page holds no answer, though the cookie has one.
     saved = page.evaluate(
@@ -533,6 +538,75 @@ def test_use_offline_then_the_check_works_with_no_network(
     assert set(hits) <= {"GET /sw.js"}, hits
     assert served_by_worker and all(served_by_worker)
     page.context.set_offline(False)
+
+
+def track_urls(audio_dir: Path, content: Content, perspective: str) -> set[str]:
+    """The current session track of every plan at normal speed, for ``perspective``."""
+    files = current_track_files(audio_dir, "en", content, "normal", perspectives=(perspective,))
+    assert len(files) == len(content.session.plans)
+    return {f"/audio/en/tracks/{name}" for name, _ in files}
+
+
+def saved_track_urls(page: Page) -> set[str]:
+    """The session tracks in the service worker's clip cache."""
+    paths: list[str] = page.evaluate(
+        "caches.open('ig-audio').then((c) => c.keys())"
+        ".then((keys) => keys.map((r) => new URL(r.url).pathname))"
+    )
+    return {p for p in paths if "/tracks/" in p}
+
+
+def test_use_offline_saves_only_the_session_tracks_of_this_perspective(
+    open_page: Callable[..., Page], server: LiveServer, content: Content, live_audio_dir: Path
+) -> None:
+    """A carer (a check started for someone they help) saves the carer's session tracks and
+    not the person's own: the ones the session player would play for them."""
+    page = open_page(voice="off", service_workers="allow")
+    base = server.url
+    page.goto(f"{base}/en/screening")
+    ready(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name=content.ui.start_for_them).click()
+    page.goto(f"{base}/en/offline")
+    ready(page)
+    wait_controlled(page)
+    page.get_by_role("button", name="Save for offline use").click()
+    expect(page.locator(".ig-offline__result")).to_contain_text("Ready", timeout=60_000)
+
+    saved = saved_track_urls(page)
+    assert saved == track_urls(live_audio_dir, content, "they")
+    assert not track_urls(live_audio_dir, content, "you") & saved
+    sets = page.evaluate(
+        "caches.open('ig-state').then((c) => c.match('/__ig/saved-sets')).then((r) => r.json())"
+    )
+    assert list(sets) == ["en:normal:they"]
+    # Both wordings' question clips are saved: saved pages are reworded for a carer offline.
+    clips = page.evaluate(
+        "caches.open('ig-audio').then((c) => c.keys()).then((k) => k.map((r) => r.url))"
+    )
+    for perspective in ("you", "they"):
+        assert base + clip_url(server, f"q.{content.questions[0].id}.{perspective}") in clips
+
+    # The page says what is saved for this visitor only: not for the person themselves.
+    page.reload()
+    ready(page)
+    expect(page.locator(".ig-offline__saved")).to_have_text("Saved on this device: Normal voice.")
+    page.context.request.post(
+        f"{base}/en/perspective", form={"perspective": "you", "back": "/en/offline"}
+    )
+    page.reload()
+    ready(page)
+    # Ask the worker what is saved, after the page did: its answer to the page came first.
+    status = page.evaluate(
+        """() => navigator.serviceWorker.ready.then((r) => new Promise((resolve) => {
+          const channel = new MessageChannel();
+          channel.port1.onmessage = (event) => resolve(event.data);
+          r.active.postMessage({ type: 'status' }, [channel.port2]);
+        }))"""
+    )
+    assert [s["perspective"] for s in status["sets"].values()] == ["they"]
+    page.wait_for_timeout(200)
+    expect(page.locator(".ig-offline__saved")).to_be_hidden()
 
 
 def test_an_update_waits_for_the_playing_track_then_clears_old_caches(

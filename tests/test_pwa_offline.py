@@ -22,6 +22,7 @@ from server.content import Content
 from server.content.pwa import PwaText
 from server.narration import ClipEntry, Manifest
 from server.offline import app_version, page_paths
+from server.session.tracks import current_track_files
 from server.static import tree_digest
 from server.urls import Urls
 
@@ -306,13 +307,62 @@ def test_offline_list_includes_the_guided_session_tracks(
     """Each plan's current track is saved with the clips (answered with 206s when cached)."""
     seen = []
 
-    def tracks(audio_dir: Path, lang: str, content: Content, speed: str) -> list[tuple[str, int]]:
-        seen.append((lang, speed))
+    def tracks(
+        audio_dir: Path, lang: str, content: Content, speed: str, perspectives: tuple[str, ...]
+    ) -> list[tuple[str, int]]:
+        seen.append((lang, speed, perspectives))
         return [(f"first-20-{speed}-0123456789abcdef.mp3", 123456)]
 
     monkeypatch.setattr(offline, "current_track_files", tracks)
     with clip_client:
-        data = clip_client.get("/en/offline/files.json?speed=slow").json()
-    assert seen == [("en", "slow")]
+        data = clip_client.get("/en/offline/files.json?speed=slow&perspective=you").json()
+    assert seen == [("en", "slow", ("you",))]
     track = {"url": "/audio/en/tracks/first-20-slow-0123456789abcdef.mp3", "bytes": 123456}
     assert {**track, "kind": "clip"} in data["files"]
+
+
+def test_offline_list_saves_the_session_tracks_of_one_perspective(
+    quiet_audio_dir: Path, content: Content
+) -> None:
+    """``perspective=you|they``: the tracks the session player plays for that visitor, not the
+    other perspective's; pages and clips are the same either way. Without it, both (what a
+    worker installed before the parameter existed asks for)."""
+    with TestClient(create_app(Settings(audio_dir=quiet_audio_dir, secret_key="t"))) as client:
+        lists = {
+            name: client.get(f"/en/offline/files.json?speed=normal{query}").json()
+            for name, query in [
+                ("you", "&perspective=you"),
+                ("they", "&perspective=they"),
+                ("both", ""),
+            ]
+        }
+        assert client.get("/en/offline/files.json?perspective=carer").status_code == 400
+
+    def tracks(name: str) -> set[str]:
+        return {f["url"] for f in lists[name]["files"] if "/tracks/" in f["url"]}
+
+    def the_rest(name: str) -> list[dict[str, Any]]:
+        return [f for f in lists[name]["files"] if "/tracks/" not in f["url"]]
+
+    for perspective in ("you", "they"):
+        expected = current_track_files(
+            quiet_audio_dir, "en", content, "normal", perspectives=(perspective,)
+        )
+        assert len(expected) == len(content.session.plans)
+        assert tracks(perspective) == {f"/audio/en/tracks/{name}" for name, _ in expected}
+        assert lists[perspective]["perspectives"] == [perspective]
+    assert not tracks("you") & tracks("they")
+    assert tracks("you") | tracks("they") == tracks("both")
+    assert lists["both"]["perspectives"] == ["you", "they"]
+    assert the_rest("you") == the_rest("they") == the_rest("both")
+    for name in lists:
+        assert lists[name]["total_bytes"] == sum(f["bytes"] for f in lists[name]["files"])
+    assert lists["you"]["total_bytes"] < lists["both"]["total_bytes"]
+
+
+def test_use_offline_page_knows_whose_session_tracks_to_save(client: TestClient) -> None:
+    """The visitor's perspective, as the session player would use it: "you" until a check was
+    started for someone else."""
+    assert 'data-perspective="you"' in client.get("/en/offline").text
+    client.post("/en/screening/start", data={"perspective": "they"})
+    assert 'data-perspective="they"' in client.get("/en/offline").text

@@ -7,9 +7,11 @@ import vm from 'node:vm';
 
 const SOURCE = readFileSync(new URL('../../pwa/static/js/sw.js', import.meta.url), 'utf8');
 
+const ROUTES = { langs: { en: { offlineFiles: '/en/offline/files.json' } } };
+
 function worker(fetchImpl, caches = {}) {
   const self = {
-    IG_CONFIG: { version: 't', shell: [], routes: {}, fileTimeoutMs: 50, retryPauseMs: 1 },
+    IG_CONFIG: { version: 't', shell: [], routes: ROUTES, fileTimeoutMs: 50, retryPauseMs: 1 },
     addEventListener() {},
     location: { href: 'http://localhost/sw.js', origin: 'http://localhost' },
   };
@@ -56,6 +58,22 @@ test('a 404 is not asked for again', async () => {
   assert.equal(tries, 1);
 });
 
+test('the list of files asks for one perspective, or for both when a set has none', () => {
+  const sw = worker(ok);
+  assert.equal(
+    sw.filesUrl('/en/offline/files.json', 'slow', 'they'),
+    'http://localhost/en/offline/files.json?speed=slow&perspective=they',
+  );
+  assert.equal(sw.filesUrl('/en/offline/files.json', 'normal', null), 'http://localhost/en/offline/files.json?speed=normal');
+});
+
+test('saved sets are kept apart by perspective; an older set without one keeps its key', () => {
+  const sw = worker(ok);
+  assert.equal(sw.setKey('en', 'normal', 'you'), 'en:normal:you');
+  assert.equal(sw.setKey('en', 'normal', 'they'), 'en:normal:they');
+  assert.equal(sw.setKey('en', 'normal', null), 'en:normal');
+});
+
 /** The Cache API in memory: caches.open(name) -> match, put, keys, delete by absolute URL. */
 function memoryCaches() {
   const stores = new Map();
@@ -74,6 +92,35 @@ function memoryCaches() {
     },
   };
 }
+
+test('saving one perspective replaces an older set of both, and the other tracks go', async () => {
+  const clip = 'http://localhost/audio/en/clip.mp3';
+  const mine = 'http://localhost/audio/en/tracks/first-20-normal-1.mp3';
+  const theirs = 'http://localhost/audio/en/tracks/first-20-they-normal-2.mp3';
+  const asked = [];
+  const network = async (url) => {
+    asked.push(String(url));
+    if (!String(url).includes('files.json')) return ok('bytes');
+    const perspective = new URL(url).searchParams.get('perspective');
+    const track = perspective === 'they' ? theirs : mine;
+    const files = [clip, track].map((u) => ({ url: new URL(u).pathname, bytes: 5, kind: 'clip' }));
+    return ok(JSON.stringify({ version: 't', files, total_bytes: 10 }));
+  };
+  const caches = memoryCaches();
+  const sw = worker(network, caches);
+  const audio = await caches.open('ig-audio');
+  for (const url of [clip, mine, theirs]) await audio.put(url, ok('old'));
+  await sw.writeState({ 'en:normal': { lang: 'en', speed: 'normal', versions: ['t'], clips: [clip, mine, theirs] } });
+
+  await sw.save({ lang: 'en', speed: 'normal', perspective: 'they' }, () => {}, { prune: true });
+
+  assert.equal(asked[0], 'http://localhost/en/offline/files.json?speed=normal&perspective=they');
+  const sets = await sw.readState();
+  assert.deepEqual(Object.keys(sets), ['en:normal:they']);
+  assert.equal(sets['en:normal:they'].perspective, 'they');
+  assert.deepEqual(sets['en:normal:they'].clips, [clip, theirs]);
+  assert.deepEqual([...caches.stores.get('ig-audio').keys()].sort(), [clip, theirs].sort());
+});
 
 test('only saved clips pass through the worker, once it knows which they are', async () => {
   const sw = worker(ok, memoryCaches());

@@ -1,6 +1,6 @@
 /*
  * Inversion Guide service worker, served at /sw.js (Cache-Control: no-cache) by
- * server/offline.py, which prepends `self.IG_CONFIG = {version, shell, shellByLang, assets,
+ * server/worker.py, which prepends `self.IG_CONFIG = {version, shell, shellByLang, assets,
  * staticBase, audioBase, routes}`. The version is
  * a hash of everything a cached page depends on, so any change makes a new worker. `routes`
  * holds every URL this worker must recognise, made by the server's URL helper: the worker
@@ -9,7 +9,8 @@
  * Caches
  *   ig-app-<version>  the app shell and the pages saved by "Use offline", for this version
  *   ig-audio          narration clips; their URLs are content hashes, so they outlive versions
- *   ig-state          which language and voice were saved, to carry them across updates
+ *   ig-state          which language, voice and perspective (whose session tracks) were
+ *                     saved, to carry them across updates
  *
  * Updates never break a playing track: there is no skipWaiting, so a new worker waits until
  * no page uses the old one, and only then deletes the old version's cache. Clips live in a
@@ -34,6 +35,8 @@ const AUDIO_CACHE = 'ig-audio';
 const STATE_CACHE = 'ig-state';
 const STATE_URL = '/__ig/saved-sets';
 const SPEEDS = ['normal', 'slow'];
+// Whose session tracks a saved set holds: the person's own or the carer's (the rest is shared).
+const PERSPECTIVES = ['you', 'they'];
 
 // ---------------------------------------------------------------------------------------
 // Lifecycle
@@ -56,7 +59,7 @@ self.addEventListener('install', (event) => {
       // Carry saved languages over to this version, so an update keeps the app offline-ready.
       for (const set of Object.values(await readState())) {
         try {
-          await serial(() => save(set.lang, set.speed, () => {}, { prune: false }));
+          await serial(() => save(set, () => {}, { prune: false }));
         } catch (error) {
           // The "Use offline" page shows what is saved for this version; save again there.
         }
@@ -321,7 +324,7 @@ self.addEventListener('message', (event) => {
   };
   if (data.type === 'download') {
     event.waitUntil(
-      serial(() => save(data.lang, data.speed, reply, { prune: true })).then(
+      serial(() => save(data, reply, { prune: true })).then(
         (summary) => reply({ type: 'done', ...summary }),
         (error) => reply({ type: 'error', message: String((error && error.message) || error) })
       )
@@ -339,10 +342,28 @@ function serial(task) {
   return run;
 }
 
-async function save(lang, speed, report, { prune }) {
+/**
+ * A saved set: one language and voice speed, and the session tracks of one perspective. A set
+ * saved before perspectives were chosen has none and holds both (the server's list without
+ * the parameter); it keeps its old key, and is carried over to new versions as it is.
+ */
+function setKey(lang, speed, perspective) {
+  return perspective ? `${lang}:${speed}:${perspective}` : `${lang}:${speed}`;
+}
+
+/** The server's list of files for a set: its route (from IG_CONFIG) with the set's choices. */
+function filesUrl(filesRoute, speed, perspective) {
+  const url = new URL(filesRoute, self.location.href);
+  url.searchParams.set('speed', speed);
+  if (perspective) url.searchParams.set('perspective', perspective);
+  return url.href;
+}
+
+async function save({ lang, speed, perspective = null }, report, { prune }) {
   const pages = ROUTES.langs[lang];
   if (!pages || !SPEEDS.includes(speed)) throw new Error('unknown language or speed');
-  const { body: listBody } = await fetchWithRetry(`${pages.offlineFiles}?speed=${speed}`, {
+  if (perspective && !PERSPECTIVES.includes(perspective)) throw new Error('unknown perspective');
+  const { body: listBody } = await fetchWithRetry(filesUrl(pages.offlineFiles, speed, perspective), {
     credentials: 'omit',
     cache: 'no-store',
   });
@@ -367,11 +388,17 @@ async function save(lang, speed, report, { prune }) {
   await Promise.all([worker(), worker(), worker(), worker()]);
 
   const sets = await readState();
-  const key = `${lang}:${speed}`;
+  const key = setKey(lang, speed, perspective);
   const before = sets[key] || {};
+  if (perspective) {
+    // It replaces a set an older version saved with both perspectives' tracks: the other
+    // perspective's go with it (pruned below) unless another saved set names them.
+    delete sets[setKey(lang, speed, null)];
+  }
   sets[key] = {
     lang,
     speed,
+    perspective,
     versions: [...new Set([...(before.versions || []), VERSION])],
     clips: list.files.filter((f) => f.kind === 'clip').map((f) => new URL(f.url, self.location.href).href),
     bytes: total,

@@ -1,9 +1,11 @@
 /*
  * data-module="offline" (the "Use offline" page): the service worker saves every page and
- * clip for one language and voice; this shows and announces the progress.
+ * clip for one language and voice, and the session tracks this visitor would play (their
+ * own, or a carer's); this shows and announces the progress.
  *
- * Reads: data-lang, data-offline-url (this page's own URL, to tell when the worker answered
- * another page with it), and the page's strings (data-progress, data-ready, data-saved,
+ * Reads: data-lang, data-perspective (whose session tracks: "you" or "they", the server's
+ * answer for this visitor), data-offline-url (this page's own URL, to tell when the worker
+ * answered another page with it), and the page's strings (data-progress, data-ready, data-saved,
  * data-failed, data-unsupported, data-you-are-offline, data-kb, data-mb).
  */
 
@@ -27,6 +29,7 @@ export class Offline {
     this.root = root;
     this.strings = root.dataset;
     this.lang = root.dataset.lang;
+    this.perspective = root.dataset.perspective === 'they' ? 'they' : 'you';
     const slot = (name) => root.querySelector(`[data-slot="${name}"]`);
     this.form = slot('form');
     this.progress = slot('progress');
@@ -61,16 +64,23 @@ export class Offline {
     return label ? label.textContent.trim() : speed;
   }
 
-  /** Say which voices are already saved for this language and this version of the app. */
+  /**
+   * Say which voices are already saved for this language, this version of the app and this
+   * visitor's session tracks (a set without a perspective, from an older version, has both).
+   */
   async showSaved() {
     try {
       const worker = await activeWorker(10000);
       const status = await ask(worker, { type: 'status' });
       const mine = Object.values(status.sets || {}).filter(
-        (set) => set.lang === this.lang && (set.versions || []).includes(status.version),
+        (set) =>
+          set.lang === this.lang &&
+          (set.versions || []).includes(status.version) &&
+          (!set.perspective || set.perspective === this.perspective),
       );
       if (mine.length) {
-        const voice = mine.map((set) => this.voiceName(set.speed)).join(', ');
+        const speeds = [...new Set(mine.map((set) => set.speed))];
+        const voice = speeds.map((speed) => this.voiceName(speed)).join(', ');
         show(this.saved, fill(this.strings.saved, { voice }));
       }
     } catch {
@@ -108,7 +118,8 @@ export class Offline {
     const onProgress = this.progressReporter();
     try {
       const worker = await activeWorker(15000);
-      const summary = await ask(worker, { type: 'download', lang: this.lang, speed }, onProgress);
+      const message = { type: 'download', lang: this.lang, speed, perspective: this.perspective };
+      const summary = await ask(worker, message, onProgress);
       onProgress({ done: summary.total, total: summary.total });
       const ready = fill(this.strings.ready, { voice: this.voiceName(speed) });
       show(result, ready);
