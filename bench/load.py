@@ -38,7 +38,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _serve import load, uvicorn_server
+from _serve import ROOT, load, uvicorn_server
 
 HEADERS = {"Accept-Encoding": "gzip, br", "Accept": "text/html"}
 
@@ -143,14 +143,14 @@ def wrk(url: str, users: int, seconds: float, cookie: str = "") -> float:
     return float(found.group(1)) if found else 0.0
 
 
-def server_bound_ratio(users: int, seconds: float) -> None:
+def server_bound_ratio(users: int, seconds: float, root: Path = ROOT) -> None:
     """Bare page against one question page, both driven by wrk (see the module docstring)."""
     if not shutil.which("wrk"):
         print("wrk not installed: no server-bound ratio (apt-get install wrk)")
         return
     with uvicorn_server("bare_app:app", factory=False) as base:
         bare = wrk(f"{base}/", users, seconds)
-    with uvicorn_server() as base:
+    with uvicorn_server(root=root) as base:
         urls = asyncio.run(question_urls(base))
         cookie = asyncio.run(started_cookie(base))
         question = wrk(f"{base}{urls[1]}", users, seconds, cookie)
@@ -196,11 +196,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="serve another checkout (a before/after)"
+    )
     args = parser.parse_args()
     print(f"machine: {load()} (before); {args.users} users, {args.seconds:.0f} s a phase")
+    print(f"app: {args.root}")
     with uvicorn_server("bare_app:app", factory=False) as base:
         bare = asyncio.run(phase(base, args.users, args.seconds, bare_user))
-    with uvicorn_server() as base:
+    with uvicorn_server(root=args.root) as base:
         urls = asyncio.run(question_urls(base))
         question = asyncio.run(
             phase(base, args.users, args.seconds, question_user(urls), start_screening)
@@ -214,7 +218,7 @@ def main() -> int:
     errors = bare.errors + question.errors + flow.errors
     for error in errors[:5]:
         print("  error:", error)
-    server_bound_ratio(args.users, args.seconds)
+    server_bound_ratio(args.users, args.seconds, args.root)
     print(f"machine: {load()} (after)")
     return 1 if errors else 0
 

@@ -29,7 +29,7 @@ import httpx
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _serve import load, uvicorn_server
+from _serve import ROOT, load, uvicorn_server
 
 HEADERS = {"Accept-Encoding": "gzip, br", "Accept": "text/html"}
 
@@ -145,9 +145,12 @@ def first_visit(base: str) -> tuple[int, list[str]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget-kb", type=float, default=40.0)
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="serve another checkout (a before/after)"
+    )
     args = parser.parse_args()
-    print(f"machine: {load()}")
-    with uvicorn_server() as base:
+    print(f"machine: {load()}; app: {args.root}")
+    with uvicorn_server(root=args.root) as base:
         print("page types (HTML as sent, gzip/br accepted):")
         for name, response in page_types(base):
             body = len(response.content)
