@@ -287,7 +287,9 @@ def screening_rules(urls: Urls, content: Content, clips: ClipCatalog) -> dict[st
     """What the browser needs to finish a screening offline: questions, levels and outcomes.
 
     The rule itself (server/screening/rule.py) is three lines; the script repeats it from
-    these levels, and a browser test checks both agree.
+    these levels, and a browser test checks both agree. What the result says is here in both
+    perspectives, as the result page words it (``outcomes[level][perspective]`` and
+    ``result[perspective]``): the device knows who is answering, the saved copy does not.
     """
     lang = content.language
 
@@ -297,12 +299,13 @@ def screening_rules(urls: Urls, content: Content, clips: ClipCatalog) -> dict[st
 
     outcomes = {}
     for level in speech.OUTCOME_LEVELS:
-        text = content.outcome_text(level)
+        outcome = content.outcome_text(level)
         outcomes[level] = {
-            "title": text.title,
-            "summary": text.summary,
-            "next_steps": list(text.next_steps),
-            "clips": clip_pair(clip_ids.outcome(level)),
+            p: {
+                **outcome.for_perspective(p).model_dump(),
+                "clips": clip_pair(clip_ids.outcome(level, p)),
+            }
+            for p in PERSPECTIVES
         }
     return {
         "lang": lang,
@@ -316,11 +319,25 @@ def screening_rules(urls: Urls, content: Content, clips: ClipCatalog) -> dict[st
                 "they": q.they,
                 "level": q.level.value,
                 "url": urls.question(q.id),
-                "clips": {p: clip_pair(clip_ids.question(q.id, p)) for p in ("you", "they")},
+                "clips": {p: clip_pair(clip_ids.question(q.id, p)) for p in PERSPECTIVES},
             }
             for q in content.questions
         ],
         "outcomes": outcomes,
+        "result": {p: result_wording(content, p) for p in PERSPECTIVES},
+    }
+
+
+def result_wording(content: Content, perspective: str) -> dict[str, str]:
+    """The result page's headings and fixed lines in one perspective (as result.html)."""
+    ui, carer, they = content.ui, content.carer, perspective == "they"
+    not_sure = content.outcomes.red_flag_not_sure
+    return {
+        "heading": carer.result_title_they if they else ui.result_title,
+        "causes_title": carer.result_causes_title_they if they else carer.result_causes_title,
+        "others_title": carer.result_others_title_they if they else ui.result_others_title,
+        "no_reasons": carer.result_no_reasons_they if they else ui.result_no_reasons,
+        "red_flag_not_sure": not_sure.they if they else not_sure.you,
     }
 
 

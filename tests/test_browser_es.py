@@ -10,10 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from server import clip_ids
 from server.content import Content
-from tests.browser_helpers import assert_no_axe_violations, press_button, tab_to
+from tests.browser_helpers import (
+    assert_no_axe_violations,
+    press_button,
+    tab_to,
+    wait_for_enhanced,
+)
 from tests.conftest import SPANISH_PLAN, LiveServer
 
 pytestmark = pytest.mark.browser
@@ -167,5 +173,35 @@ def test_spanish_page_types_have_no_axe_violations(
     assert_no_axe_violations(page)
     page.get_by_role("link", name=content_es.session.ui.carer_view).click()
     assert page.locator('audio[src^="/audio/es/tracks/"]').count() == 1
+    assert_no_axe_violations(page)
+    context.close()
+
+
+def test_a_carers_offline_result_is_worded_and_spoken_for_a_carer_in_spanish(
+    browser: Browser, live_server: LiveServer, content_es: Content
+) -> None:
+    """The on-device result (what the worker shows offline) after a check started "for
+    someone I help": the carer's Spanish wording and the carer's Spanish clip."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    base = live_server.url
+    page.goto(f"{base}/es/screening")
+    wait_for_enhanced(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name=content_es.ui.start_for_them).click()
+    given = {q.id: "yes" if q.id == "glaucoma" else "no" for q in content_es.questions}
+    page.evaluate("(a) => sessionStorage.setItem('ig.answers.es', JSON.stringify(a))", given)
+    page.goto(f"{base}/es/screening/offline")
+    wait_for_enhanced(page)
+    wording = content_es.outcomes.avoid.they
+    assert wording.title != content_es.outcomes.avoid.title
+    expect(page.locator("h1")).to_have_text(wording.title)
+    expect(page.locator(".ig-caption")).to_have_text(content_es.carer.result_title_they)
+    expect(page.locator(".ig-lead")).to_have_text(wording.summary)
+    expect(page.locator("#causes-title")).to_have_text(content_es.carer.result_causes_title_they)
+    clip = live_server.app.state.ig.clips.url("es", clip_ids.outcome("avoid", "they"))
+    assert clip
+    expect(page.locator("[data-slot='narration'] audio")).to_have_attribute("src", clip)
+    assert_spanish_page(page)
     assert_no_axe_violations(page)
     context.close()

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
+from server import clip_ids
 from server.content import Content
 from server.screening import Answer, evaluate
 from server.session.tracks import current_track_files
@@ -399,23 +400,84 @@ def test_on_device_result_agrees_with_the_server_rule(
         )
         page.goto(f"{server.url}/en/screening/offline")
         outcome = evaluate(content.questions, {k: Answer(v) for k, v in given.items()})
-        title = content.outcome_text(outcome.level.value).title
-        expect(page.locator("h1")).to_have_text(title)
+        wording = content.outcome_text(outcome.level.value).they  # as a carer's result page
+        expect(page.locator("h1")).to_have_text(wording.title)
+        expect(page.locator(".ig-lead")).to_have_text(wording.summary)
+        # The causes first, then every other Yes or Not sure, as the result page lists them.
         reasons = page.locator(".ig-reasons li")
         expect(reasons).to_have_count(len(outcome.reasons))
-        if outcome.reasons:
-            first = outcome.reasons[0]
+        expect(page.locator("[data-slot='causes'] li")).to_have_count(len(outcome.causes))
+        if outcome.causes:
+            first = outcome.causes[0]
             text = reasons.first.inner_text()
             assert text.startswith(f"{first.question.title}: {LABELS[first.answer.value]}.")
             assert first.question.they in text
         else:
-            expect(page.get_by_text(content.ui.result_no_reasons)).to_be_visible()
+            expect(page.get_by_text(content.carer.result_no_reasons_they)).to_be_visible()
+        not_sure = page.get_by_text(content.outcomes.red_flag_not_sure.they)
+        expect(not_sure).to_have_count(1 if outcome.red_flags_not_sure else 0)
     assert_no_axe_violations(page)
 
     # With an answer missing, the device goes to that question instead.
     page.evaluate("sessionStorage.setItem('ig.answers.en', JSON.stringify({}))")
     page.goto(f"{server.url}/en/screening/offline")
     page.wait_for_url(f"**/en/screening/q/{ids[0]}")
+
+
+def test_a_carer_who_finishes_offline_sees_and_hears_the_carers_result(
+    open_page: Callable[..., Page], server: LiveServer, content: Content
+) -> None:
+    """A check started "for someone I help", answered online and finished with no network:
+    the on-device result is worded and spoken for the carer, as the result page is online."""
+    page = open_page(voice="on", service_workers="allow")
+    base = server.url
+    questions, carer = content.questions, content.carer
+    page.goto(f"{base}/en/screening")
+    ready(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name=content.ui.start_for_them).click()
+    page.goto(f"{base}/en/offline")
+    ready(page)
+    wait_controlled(page)
+    page.get_by_role("button", name="Save for offline use").click()
+    expect(page.locator(".ig-offline__result")).to_contain_text("Ready", timeout=60_000)
+
+    # Every question but the last answered online; "Yes" to implants (ask a clinician first).
+    page.goto(f"{base}/en/screening/q/{questions[0].id}")
+    for question in questions[:-1]:
+        page.wait_for_url(f"**/screening/q/{question.id}")
+        ready(page)
+        expect(page.locator("h1")).to_have_text(question.they)
+        with page.expect_request_finished(lambda r: r.method == "POST"):
+            page.keyboard.press("y" if question.id == "implants" else "n")
+    page.wait_for_url(f"**/screening/q/{questions[-1].id}")
+    ready(page)
+    expect(page.locator("h1")).to_have_text(questions[-1].they)
+
+    page.context.set_offline(True)
+    with network_gone(server) as hits:
+        page.keyboard.press("n")
+        page.wait_for_url("**/en/screening/offline")
+        ready(page)
+        wording = content.outcomes.ask_first.they
+        expect(page.locator(".ig-caption")).to_have_text(carer.result_title_they)
+        expect(page.locator("h1")).to_have_text(wording.title)
+        assert wording.title != content.outcomes.ask_first.title
+        expect(page.locator(".ig-lead")).to_have_text(wording.summary)
+        expect(page.locator("#causes-title")).to_have_text(carer.result_causes_title_they)
+        causes = page.locator("[data-slot='causes'] li")
+        expect(causes).to_have_count(1)
+        implants = content.question("implants")
+        assert implants
+        expect(causes).to_contain_text(implants.they)
+        wait_playing(page, clip_url(server, clip_ids.outcome("ask-first", "they")))
+        played = page.evaluate("window.__ig.events.filter(([t]) => t === 'playing')")
+        assert {url for _, url in played} == {
+            base + clip_url(server, clip_ids.outcome("ask-first", "they"))
+        }, played
+        assert_no_axe_violations(page)
+    assert set(hits) <= {"GET /sw.js"}, hits
+    page.context.set_offline(False)
 
 
 # --- Installable and offline ------------------------------------------------------------------

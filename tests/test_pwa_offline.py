@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from server import offline, speech
+from server import clip_ids, offline, speech
 from server.app import create_app
 from server.config import ROOT, Settings
 from server.content import Content
@@ -142,19 +142,15 @@ def test_version_follows_the_content_hash(tmp_path: Path) -> None:
 # --- What "Use offline" downloads -------------------------------------------------------------
 
 
-@pytest.fixture
-def clip_client(tmp_path: Path, content: Content) -> TestClient:
-    """An app with a small narration library: two clips, one of them also slow."""
+def library_client(
+    tmp_path: Path, content: Content, clips: list[tuple[str, str, str, int]]
+) -> TestClient:
+    """An app whose English narration library holds ``clips``: (clip id, speed, file, bytes)."""
     folder = tmp_path / "audio" / "en"
     folder.mkdir(parents=True)
     texts = speech.narration_texts(content)
-    q1 = f"q.{content.questions[0].id}.you"
     manifest = Manifest("en", folder)
-    for clip_id, speed, name, size in [
-        ("home", "normal", "aaaaaaaaaaaaaaaa", 1000),
-        (q1, "normal", "bbbbbbbbbbbbbbbb", 2000),
-        ("home", "slow", "cccccccccccccccc", 3000),
-    ]:
+    for clip_id, speed, name, size in clips:
         (folder / f"{name}.mp3").write_bytes(b"\xff" * size)
         manifest.put(
             ClipEntry(
@@ -174,6 +170,21 @@ def clip_client(tmp_path: Path, content: Content) -> TestClient:
     manifest.path.write_text(manifest.to_json(), encoding="utf-8")
     app = create_app(Settings(audio_dir=tmp_path / "audio", secret_key="t"))
     return TestClient(app)
+
+
+@pytest.fixture
+def clip_client(tmp_path: Path, content: Content) -> TestClient:
+    """An app with a small narration library: two clips, one of them also slow."""
+    q1 = f"q.{content.questions[0].id}.you"
+    return library_client(
+        tmp_path,
+        content,
+        [
+            ("home", "normal", "aaaaaaaaaaaaaaaa", 1000),
+            (q1, "normal", "bbbbbbbbbbbbbbbb", 2000),
+            ("home", "slow", "cccccccccccccccc", 3000),
+        ],
+    )
 
 
 def test_offline_list_names_every_page_asset_and_clip_with_its_size(
@@ -244,7 +255,70 @@ def test_rules_hold_what_the_device_needs_and_no_answers(
     assert first["level"] == content.questions[0].level.value
     assert first["url"] == f"/en/screening/q/{content.questions[0].id}"
     assert set(rules["outcomes"]) == {"urgent", "avoid", "ask-first", "no-known-reason"}
-    assert rules["outcomes"]["avoid"]["title"] == content.outcomes.avoid.title
+    assert rules["outcomes"]["avoid"]["you"]["title"] == content.outcomes.avoid.title
+
+
+def test_rules_word_the_result_for_the_person_and_for_a_carer_with_each_ones_clip(
+    tmp_path: Path, content: Content
+) -> None:
+    """Offline, a carer's result is worded and spoken for a carer, as the result page is."""
+    you, they = clip_ids.outcome("avoid", "you"), clip_ids.outcome("avoid", "they")
+    client = library_client(
+        tmp_path,
+        content,
+        [
+            (you, "normal", "dddddddddddddddd", 100),
+            (they, "normal", "eeeeeeeeeeeeeeee", 100),
+            (they, "slow", "ffffffffffffffff", 100),
+        ],
+    )
+    with client:
+        cookieless = client.get("/en/screening/rules.json").content
+        # With a carer's answers in the cookie, the file is the same: it holds no answers.
+        client.post("/en/screening/start", data={"perspective": "they"})
+        for q in content.questions:
+            client.post(f"/en/screening/q/{q.id}", data={"answer": "yes"})
+        assert client.get("/en/screening/result").status_code == 200
+        with_answers = client.get("/en/screening/rules.json")
+    assert with_answers.content == cookieless
+    rules = with_answers.json()
+    assert not {"answers", "perspective"} & set(rules)
+
+    for level in speech.OUTCOME_LEVELS:
+        for perspective in ("you", "they"):
+            wording = content.outcome_text(level).for_perspective(perspective)
+            said = rules["outcomes"][level][perspective]
+            assert said["title"] == wording.title, (level, perspective)
+            assert said["summary"] == wording.summary
+            assert said["next_steps"] == wording.next_steps
+            # Only clips the narration build makes.
+            assert clip_ids.outcome(level, perspective) in speech.narration_texts(content)
+    avoid = rules["outcomes"]["avoid"]
+    assert avoid["they"]["summary"] == content.outcomes.avoid.they.summary
+    assert avoid["they"]["summary"] != avoid["you"]["summary"]
+    assert avoid["you"]["clips"] == {
+        "normal": "/audio/en/dddddddddddddddd.mp3",
+        "slow": "/audio/en/dddddddddddddddd.mp3",
+    }
+    assert avoid["they"]["clips"] == {
+        "normal": "/audio/en/eeeeeeeeeeeeeeee.mp3",
+        "slow": "/audio/en/ffffffffffffffff.mp3",
+    }
+    carer, ui = content.carer, content.ui
+    assert rules["result"]["you"] == {
+        "heading": ui.result_title,
+        "causes_title": carer.result_causes_title,
+        "others_title": ui.result_others_title,
+        "no_reasons": ui.result_no_reasons,
+        "red_flag_not_sure": content.outcomes.red_flag_not_sure.you,
+    }
+    assert rules["result"]["they"] == {
+        "heading": carer.result_title_they,
+        "causes_title": carer.result_causes_title_they,
+        "others_title": carer.result_others_title_they,
+        "no_reasons": carer.result_no_reasons_they,
+        "red_flag_not_sure": content.outcomes.red_flag_not_sure.they,
+    }
 
 
 # --- With JavaScript off, every page works as before ----------------------------------------

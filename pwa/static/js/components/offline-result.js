@@ -55,8 +55,10 @@ export class OfflineResult {
     const made = cloneTemplate('offline-result', this.root);
     if (!made) return;
     const outcome = evaluate(rules.questions, given, rules.levels);
-    const text = rules.outcomes[outcome.level];
-    this.fill(made.fragment, outcome, text);
+    // Worded for whoever answered: the person ("you") or a carer for them ("they").
+    const perspective = answers.perspective(this.lang) || 'you';
+    const text = rules.outcomes[outcome.level][perspective];
+    this.fill(made.fragment, outcome, text, rules.result[perspective], perspective);
     const fallback = this.root.querySelector('[data-slot="fallback"]');
     if (fallback) fallback.remove();
     made.template.replaceWith(made.fragment);
@@ -65,23 +67,42 @@ export class OfflineResult {
     if (narration) new Narration(narration);
   }
 
-  fill(fragment, outcome, text) {
+  /** The page as result.html shows it online, from rules.json's wording. */
+  fill(fragment, outcome, text, wording, perspective) {
     const slot = (name) => fragment.querySelector(`[data-slot="${name}"]`);
     slot('outcome').classList.add(`ig-outcome--${outcome.level}`);
+    slot('heading').textContent = wording.heading;
     slot('title').textContent = text.title;
     slot('summary').textContent = text.summary;
     slot('next-steps').append(...text.next_steps.map((step) => listItem(step)));
-    const perspective = answers.perspective(this.lang) || 'you';
-    for (const reason of outcome.reasons) {
-      const title = element('strong', `${reason.question.title}:`);
-      const hint = element('span', reason.question[perspective], 'ig-hint');
-      slot('reasons').append(listItem(title, ` ${this.labels[reason.answer]}. `, hint));
+    // A "Not sure" to a red flag adds "ask a doctor today", whatever the level (rule.py).
+    const notSure = outcome.reasons.some(
+      (r) => r.answer === 'not-sure' && r.question.level === 'urgent',
+    );
+    if (notSure) slot('red-flag-not-sure').textContent = wording.red_flag_not_sure;
+    else slot('red-flag-not-sure').remove();
+    slot('causes-title').textContent = wording.causes_title;
+    if (outcome.causes.length) {
+      slot('causes').append(...outcome.causes.map((r) => this.reasonItem(r, perspective)));
+      slot('no-reasons').remove();
+    } else {
+      slot('causes').remove();
+      slot('no-reasons').textContent = wording.no_reasons;
     }
-    if (!outcome.reasons.length) {
-      slot('reasons').remove();
-      slot('no-reasons').hidden = false;
+    if (outcome.others.length) {
+      slot('others-title').textContent = wording.others_title;
+      slot('others').append(...outcome.others.map((r) => this.reasonItem(r, perspective)));
+    } else {
+      slot('others-title').remove();
+      slot('others').remove();
     }
     this.setClip(slot('narration'), text.clips);
+  }
+
+  reasonItem(reason, perspective) {
+    const title = element('strong', `${reason.question.title}:`);
+    const hint = element('span', reason.question[perspective], 'ig-hint');
+    return listItem(title, ` ${this.labels[reason.answer]}. `, hint);
   }
 
   setClip(narration, clips) {
