@@ -332,7 +332,10 @@ def result_wording(content: Content, perspective: str) -> dict[str, str]:
     """The result page's headings and fixed lines in one perspective (as result.html)."""
     ui, carer, they = content.ui, content.carer, perspective == "they"
     not_sure = content.outcomes.red_flag_not_sure
+    pwa = content.pwa
     return {
+        "page_title": pwa.offline_result_title_they if they else pwa.offline_result_title,
+        "app_name": ui.app_name,
         "heading": carer.result_title_they if they else ui.result_title,
         "causes_title": carer.result_causes_title_they if they else carer.result_causes_title,
         "others_title": carer.result_others_title_they if they else ui.result_others_title,

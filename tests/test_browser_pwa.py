@@ -463,6 +463,9 @@ def test_a_carer_who_finishes_offline_sees_and_hears_the_carers_result(
         expect(page.locator(".ig-caption")).to_have_text(carer.result_title_they)
         expect(page.locator("h1")).to_have_text(wording.title)
         assert wording.title != content.outcomes.ask_first.title
+        expect(page).to_have_title(
+            f"{wording.title} - {content.pwa.offline_result_title_they} - {content.ui.app_name}"
+        )
         expect(page.locator(".ig-lead")).to_have_text(wording.summary)
         expect(page.locator("#causes-title")).to_have_text(carer.result_causes_title_they)
         causes = page.locator("[data-slot='causes'] li")

@@ -306,6 +306,8 @@ def test_rules_word_the_result_for_the_person_and_for_a_carer_with_each_ones_cli
     }
     carer, ui = content.carer, content.ui
     assert rules["result"]["you"] == {
+        "page_title": content.pwa.offline_result_title,
+        "app_name": ui.app_name,
         "heading": ui.result_title,
         "causes_title": carer.result_causes_title,
         "others_title": ui.result_others_title,
@@ -313,6 +315,8 @@ def test_rules_word_the_result_for_the_person_and_for_a_carer_with_each_ones_cli
         "red_flag_not_sure": content.outcomes.red_flag_not_sure.you,
     }
     assert rules["result"]["they"] == {
+        "page_title": content.pwa.offline_result_title_they,
+        "app_name": ui.app_name,
         "heading": carer.result_title_they,
         "causes_title": carer.result_causes_title_they,
         "others_title": carer.result_others_title_they,

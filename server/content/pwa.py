@@ -73,6 +73,7 @@ class PwaText(Strict):
     bytes_mb: NonEmpty
     # The result worked out on the device when the server cannot be reached.
     offline_result_title: NonEmpty
+    offline_result_title_they: NonEmpty
     offline_result_note: NonEmpty
     offline_result_needs_js: NonEmpty
 

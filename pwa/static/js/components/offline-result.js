@@ -62,7 +62,8 @@ export class OfflineResult {
     const fallback = this.root.querySelector('[data-slot="fallback"]');
     if (fallback) fallback.remove();
     made.template.replaceWith(made.fragment);
-    document.title = `${text.title} - ${document.title}`;
+    const wording = rules.result[perspective];
+    document.title = `${text.title} - ${wording.page_title} - ${wording.app_name}`;
     const narration = this.root.querySelector('[data-module="narration"]');
     if (narration) new Narration(narration);
   }
