@@ -1,11 +1,62 @@
-"""Helpers for Playwright tests: keyboard-only navigation and axe checks."""
+"""Helpers for Playwright tests: phone-sized pages, a screening and a session made ready
+through the API, keyboard-only navigation and axe checks."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from server.content import Content
 
 _axe = Axe()
+
+
+def phone_page(browser: Browser, java_script: bool) -> Iterator[Page]:
+    """A 390x844 page with JavaScript on or off, closed after the test (for a fixture)."""
+    context = browser.new_context(
+        java_script_enabled=java_script, viewport={"width": 390, "height": 844}
+    )
+    yield context.new_page()
+    context.close()
+
+
+def screen(
+    context: BrowserContext,
+    base: str,
+    content: Content,
+    who: str = "you",
+    yes: str = "",
+    lang: str = "en",
+) -> None:
+    """A screening started for ``who`` ("you" or "they"), every answer No but ``yes``."""
+    request = context.request
+    request.post(f"{base}/{lang}/screening/start", form={"perspective": who})
+    for q in content.questions:
+        answer = "yes" if q.id == yes else "no"
+        request.post(f"{base}/{lang}/screening/q/{q.id}", form={"answer": answer})
+
+
+def pass_session_checks(
+    context: BrowserContext,
+    base: str,
+    content: Content,
+    plan: str,
+    choice: dict[str, str | float | bool],
+    lang: str = "en",
+) -> None:
+    """After a screening with no known reason: the doctor confirmed, ``plan`` chosen with
+    the ``choice`` form (what the device knows: suggested plan, sessions), every check
+    passed."""
+    request = context.request
+    request.post(f"{base}/{lang}/session/clinician", form={"confirm": "yes"})  # asked my doctor
+    request.post(f"{base}/{lang}/session/plan/{plan}/choose", form=choice)
+    for check in content.session.checks:
+        request.post(
+            f"{base}/{lang}/session/plan/{plan}/check/{check.id}",
+            form={"answer": check.go_on_answer},
+        )
 
 
 def wait_for_enhanced(page: Page) -> None:

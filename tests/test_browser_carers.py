@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from server.content import Content
-from tests.browser_helpers import assert_no_axe_violations
+from tests.browser_helpers import assert_no_axe_violations, pass_session_checks, screen
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -22,22 +22,8 @@ PLAN = "first-20"
 HISTORY_KEY = "ig.session.history.v1"
 
 
-def screen(context: BrowserContext, base: str, content: Content, who: str, yes: str = "") -> None:
-    request = context.request
-    request.post(f"{base}/en/screening/start", form={"perspective": who})
-    for q in content.questions:
-        answer = "yes" if q.id == yes else "no"
-        request.post(f"{base}/en/screening/q/{q.id}", form={"answer": answer})
-
-
 def get_ready(context: BrowserContext, base: str, content: Content) -> None:
-    request = context.request
-    request.post(f"{base}/en/session/clinician", form={"confirm": "yes"})
-    request.post(f"{base}/en/session/plan/{PLAN}/choose", form={"suggested": PLAN, "sessions": "0"})
-    for check in content.session.checks:
-        request.post(
-            f"{base}/en/session/plan/{PLAN}/check/{check.id}", form={"answer": check.go_on_answer}
-        )
+    pass_session_checks(context, base, content, PLAN, {"suggested": PLAN, "sessions": "0"})
 
 
 @pytest.fixture

@@ -16,7 +16,10 @@ from server import clip_ids
 from server.content import Content
 from tests.browser_helpers import (
     assert_no_axe_violations,
+    pass_session_checks,
+    phone_page,
     press_button,
+    screen,
     tab_to,
     wait_for_enhanced,
 )
@@ -27,12 +30,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(params=[False, True], ids=["js-off", "js-on"])
 def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(
-        java_script_enabled=request.param, viewport={"width": 390, "height": 844}
-    )
-    page = context.new_page()
-    yield page
-    context.close()
+    yield from phone_page(browser, java_script=request.param)
 
 
 def assert_spanish_page(page: Page, clip: bool = True) -> None:
@@ -108,17 +106,8 @@ def test_a_carer_completes_the_screening_and_a_session_in_spanish_by_keyboard(
 def get_ready_es(context: BrowserContext, base: str, content: Content) -> None:
     """A screening with no known reason, the doctor confirmed, the plan chosen, every check
     passed."""
-    request = context.request
-    request.post(f"{base}/es/screening/start", form={"perspective": "you"})
-    for q in content.questions:
-        request.post(f"{base}/es/screening/q/{q.id}", form={"answer": "no"})
-    request.post(f"{base}/es/session/clinician", form={"confirm": "yes"})
-    request.post(f"{base}/es/session/plan/{SPANISH_PLAN}/choose", form={})
-    for check in content.session.checks:
-        request.post(
-            f"{base}/es/session/plan/{SPANISH_PLAN}/check/{check.id}",
-            form={"answer": check.go_on_answer},
-        )
+    screen(context, base, content, lang="es")
+    pass_session_checks(context, base, content, SPANISH_PLAN, {}, lang="es")
 
 
 @pytest.mark.parametrize("scripts", ["blocked", "running"])

@@ -66,6 +66,17 @@ def next_question_buffered(page: Page, server: LiveServer, n: int) -> Iterator[N
     page.wait_for_load_state("networkidle")
 
 
+def expect_shown_in_place(page: Page, server: LiveServer, content: Content, n: int) -> None:
+    """Question ``n`` is shown in this document (heading, address, title) and its first clip
+    ("Question n of m", from the buffer) plays."""
+    question = content.questions[n - 1]
+    expect(page.locator("h1")).to_have_text(question.you)
+    assert page.url == question_url(server, question.id)
+    expect(page).to_have_title(title_of(content, n))
+    wait_playing(page, clip_url(server, f"counter.{n}"))
+    assert page.evaluate(SAME_DOCUMENT), "shown in place, not loaded"
+
+
 def log_index(log: list[dict[str, Any]], kind: str, src: str) -> int:
     return next(i for i, e in enumerate(log) if e["type"] == kind and e["src"] == src)
 
@@ -92,11 +103,7 @@ def test_an_answer_by_click_shows_the_next_question_at_once_as_a_page_load_would
     page.evaluate(MARK)
 
     page.get_by_role("button", name="No", exact=True).click()
-    expect(page.locator("h1")).to_have_text(q2.you)
-    assert page.url == question_url(server, q2.id)
-    expect(page).to_have_title(title_of(content, 2))
-    wait_playing(page, clip_url(server, "counter.2"))  # its first clip, from the buffer
-    assert page.evaluate(SAME_DOCUMENT), "shown in place, not loaded"
+    expect_shown_in_place(page, server, content, 2)
     log = page.evaluate("window.__media")
     assert log[-1]["heading"] == q2.you
 
@@ -144,11 +151,7 @@ def test_an_answer_by_key_is_confirmed_aloud_before_the_next_question_shows(
     page.evaluate("document.activeElement.blur()")
 
     page.keyboard.press("n")
-    expect(page.locator("h1")).to_have_text(q2.you)
-    wait_playing(page, clip_url(server, "counter.2"))
-    assert page.url == question_url(server, q2.id)
-    expect(page).to_have_title(title_of(content, 2))
-    assert page.evaluate(SAME_DOCUMENT)
+    expect_shown_in_place(page, server, content, 2)
 
     log = page.evaluate("window.__media")
     said = clip_url(server, "answer.no")

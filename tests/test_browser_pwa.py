@@ -173,12 +173,21 @@ def audio_state(page: Page) -> dict[str, Any]:
     return state
 
 
-def start_check(page: Page, base: str) -> None:
+def start_check(page: Page, base: str, button: str = "Start the check for myself") -> None:
     page.goto(f"{base}/en/screening")
     ready(page)
     with page.expect_navigation():
-        page.get_by_role("button", name="Start the check for myself").click()
+        page.get_by_role("button", name=button).click()
     ready(page)
+
+
+def save_for_offline(page: Page, base: str, timeout: float = 60_000) -> None:
+    """ "Use offline" pressed once the worker controls the page, until it says Ready."""
+    page.goto(f"{base}/en/offline")
+    ready(page)
+    wait_controlled(page)
+    page.get_by_role("button", name="Save for offline use").click()
+    expect(page.locator(".ig-offline__result")).to_contain_text("Ready", timeout=timeout)
 
 
 # --- Voice that leads ----------------------------------------------------------------------
@@ -432,15 +441,8 @@ def test_a_carer_who_finishes_offline_sees_and_hears_the_carers_result(
     page = open_page(voice="on", service_workers="allow")
     base = server.url
     questions, carer = content.questions, content.carer
-    page.goto(f"{base}/en/screening")
-    ready(page)
-    with page.expect_navigation():
-        page.get_by_role("button", name=content.ui.start_for_them).click()
-    page.goto(f"{base}/en/offline")
-    ready(page)
-    wait_controlled(page)
-    page.get_by_role("button", name="Save for offline use").click()
-    expect(page.locator(".ig-offline__result")).to_contain_text("Ready", timeout=60_000)
+    start_check(page, base, content.ui.start_for_them)
+    save_for_offline(page, base)
 
     # Every question but the last answered online; "Yes" to implants (ask a clinician first).
     page.goto(f"{base}/en/screening/q/{questions[0].id}")
@@ -628,15 +630,8 @@ def test_use_offline_saves_only_the_session_tracks_of_this_perspective(
     not the person's own: the ones the session player would play for them."""
     page = open_page(voice="off", service_workers="allow")
     base = server.url
-    page.goto(f"{base}/en/screening")
-    ready(page)
-    with page.expect_navigation():
-        page.get_by_role("button", name=content.ui.start_for_them).click()
-    page.goto(f"{base}/en/offline")
-    ready(page)
-    wait_controlled(page)
-    page.get_by_role("button", name="Save for offline use").click()
-    expect(page.locator(".ig-offline__result")).to_contain_text("Ready", timeout=60_000)
+    start_check(page, base, content.ui.start_for_them)
+    save_for_offline(page, base)
 
     saved = saved_track_urls(page)
     assert saved == track_urls(live_audio_dir, content, "they")
@@ -682,11 +677,7 @@ def test_an_update_waits_for_the_playing_track_then_clears_old_caches(
     app = server.app
     caches_now = "() => caches.keys().then((k) => k.filter((n) => n.startsWith('ig-app-')))"
 
-    page.goto(f"{base}/en/offline")
-    ready(page)
-    wait_controlled(page)
-    page.get_by_role("button", name="Save for offline use").click()
-    expect(page.locator(".ig-offline__result")).to_contain_text("Ready", timeout=30_000)
+    save_for_offline(page, base, timeout=30_000)
     [old_cache] = page.evaluate(caches_now)
 
     page.goto(f"{base}/en/screening/q/{content.questions[0].id}")

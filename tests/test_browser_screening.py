@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from server.content import Content
-from tests.browser_helpers import assert_no_axe_violations, press_button, tab_to
+from tests.browser_helpers import assert_no_axe_violations, phone_page, press_button, tab_to
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -22,12 +22,7 @@ CASES = {
 
 @pytest.fixture(params=[False, True], ids=["js-off", "js-on"])
 def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(
-        java_script_enabled=request.param, viewport={"width": 390, "height": 844}
-    )
-    page = context.new_page()
-    yield page
-    context.close()
+    yield from phone_page(browser, java_script=request.param)
 
 
 @pytest.mark.parametrize("case", list(CASES))

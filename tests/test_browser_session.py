@@ -14,7 +14,13 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from server.content import Content
-from tests.browser_helpers import assert_no_axe_violations, tab_to, wait_for_enhanced
+from tests.browser_helpers import (
+    assert_no_axe_violations,
+    pass_session_checks,
+    screen,
+    tab_to,
+    wait_for_enhanced,
+)
 from tests.conftest import LiveServer
 from tests.progression_oracle import parse_history, suggest
 
@@ -65,16 +71,8 @@ def wait_until(page: Page, expression: str, arg: Any = None, timeout: float = 10
 
 def get_ready(context: BrowserContext, base: str, content: Content, plan: str = PLAN) -> None:
     """A screening with no known reason, then every pre-session check answered Yes."""
-    request = context.request
-    request.post(f"{base}/en/screening/start", form={"perspective": "you"})
-    for q in content.questions:
-        request.post(f"{base}/en/screening/q/{q.id}", form={"answer": "no"})
-    request.post(f"{base}/en/session/clinician", form={"confirm": "yes"})  # asked my doctor
-    request.post(f"{base}/en/session/plan/{plan}/choose", form={"suggested": plan, "sessions": "5"})
-    for check in content.session.checks:
-        request.post(
-            f"{base}/en/session/plan/{plan}/check/{check.id}", form={"answer": check.go_on_answer}
-        )
+    screen(context, base, content)
+    pass_session_checks(context, base, content, plan, {"suggested": plan, "sessions": "5"})
 
 
 @pytest.fixture
