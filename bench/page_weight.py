@@ -93,7 +93,6 @@ class ByteCounter:
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
         self.sent = 0
         self.loop = asyncio.new_event_loop()
-        self.ready = threading.Event()
         self.listen_port = 0
         threading.Thread(target=self.loop.run_forever, daemon=True).start()
         asyncio.run_coroutine_threadsafe(self.start(), self.loop).result(10)

@@ -26,12 +26,13 @@ MAX_PAGES = 1024
 
 
 class SharedPage:
-    """One page's HTML and its compressed forms, made when first asked for."""
+    """One page's HTML (or a static file's bytes) and its compressed forms, made when first
+    asked for."""
 
     __slots__ = ("best", "body", "encoded")
 
-    def __init__(self, html: str, *, best: bool = False) -> None:
-        self.body = html.encode("utf-8")
+    def __init__(self, body: str | bytes, *, best: bool = False) -> None:
+        self.body = body.encode("utf-8") if isinstance(body, str) else body
         self.encoded: dict[str, bytes] = {}
         # The best (slowest) levels, for a body made once per app version (the worker).
         self.best = best

@@ -22,8 +22,8 @@ from starlette.templating import Jinja2Templates
 from starlette.types import Receive, Scope, Send
 
 from server import clip_ids
-from server.compression import MINIMUM_SIZE, compress, preferred_coding
 from server.config import ROOT
+from server.page_memo import SharedPage
 
 TEMPLATES_DIR = ROOT / "pwa" / "templates"
 STATIC_DIR = ROOT / "pwa" / "static"
@@ -126,8 +126,8 @@ class StaticAssets(RangeTolerantFiles):
     def __init__(self, directory: Path, version: str) -> None:
         super().__init__(directory=directory)
         self.version = version
-        # Text files compressed once, at the best levels, by (path, mtime, size, coding).
-        self.compressed: dict[tuple[str, int, int, str], bytes] = {}
+        # Text files compressed once per coding, at the best levels, by (path, mtime, size).
+        self.compressed: dict[tuple[str, int, int], SharedPage] = {}
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         version, _, name = path.partition("/")
@@ -144,25 +144,24 @@ class StaticAssets(RangeTolerantFiles):
     def precompressed(self, response: FileResponse, request: Headers) -> Response | None:
         """The file compressed at the best level, made once (the middleware's per-request
         level suits pages; a file sent unchanged to every visitor deserves the smallest)."""
-        media = response.media_type or ""
-        coding = preferred_coding(request.get("accept-encoding", ""))
         stat = response.stat_result
         if (
-            coding is None
-            or stat is None
-            or stat.st_size < MINIMUM_SIZE
+            stat is None
             or "range" in request
-            or not media.startswith(COMPRESSIBLE)
+            or not (response.media_type or "").startswith(COMPRESSIBLE)
         ):
             return None
-        key = (str(response.path), stat.st_mtime_ns, stat.st_size, coding)
-        body = self.compressed.get(key)
-        if body is None:
+        key = (str(response.path), stat.st_mtime_ns, stat.st_size)
+        page = self.compressed.get(key)
+        if page is None:
             try:
-                body = compress(Path(response.path).read_bytes(), coding, best=True)
+                page = SharedPage(Path(response.path).read_bytes(), best=True)
             except OSError:
                 return None
-            self.compressed[key] = body
+            self.compressed[key] = page
+        body, coding = page.for_client(request.get("accept-encoding", ""))
+        if coding is None:  # not accepted, or too small to be worth it
+            return None
         headers = {k: v for k, v in response.headers.items() if k != "content-length"}
         headers.pop("accept-ranges", None)  # ranges would be of the uncompressed file
         headers.update({"Content-Encoding": coding, "Vary": "Accept-Encoding"})

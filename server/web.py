@@ -134,16 +134,12 @@ def render(
         "perspective_switch": perspective_switch,
         "perspective_note": perspective_note,
     }
+    html = shared.templates.get_template(template).render({"request": request, **base, **context})
     if key is not None:
-        html = shared.templates.get_template(template).render(
-            {"request": request, **base, **context}
-        )
         page = SharedPage(html)
         shared.pages.put(key, page)
         return shared_page_response(request, page, status_code, headers, content.language)
-    response = shared.templates.TemplateResponse(
-        request, template, {**base, **context}, status_code=status_code, headers=headers
-    )
+    response = HTMLResponse(html, status_code, headers)
     remember_language(request, response, content.language)
     return response
 
