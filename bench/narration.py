@@ -74,7 +74,7 @@ SAMPLE = {
 def content_specs() -> dict[str, VoiceSpec] | None:
     """The real content's voices and sentences, or None when it cannot be loaded."""
     try:
-        from server.__main__ import voices
+        from server.cli import voices
         from server.config import Settings
         from server.content import load_all
 

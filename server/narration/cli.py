@@ -20,6 +20,7 @@ from .errors import NarrationError
 from .manifest import load_manifest
 from .retry import RetryPolicy
 from .storage import library_lock
+from .summary import BuildSummary
 
 __all__ = ["AfterBuild", "LoadTexts", "main", "register"]
 
@@ -66,6 +67,7 @@ def register(
     jobs: int,
     gtts_timeout: float,
     after_build: AfterBuild | None = None,
+    on_summary: Callable[[BuildSummary], object] | None = None,
 ) -> argparse.ArgumentParser:
     """Add ``audio build`` / ``audio check`` to ``subparsers`` and return the ``audio`` parser.
 
@@ -73,8 +75,8 @@ def register(
     language. ``audio_root``, ``jobs`` and ``gtts_timeout`` are the defaults of the options
     and must come from the project's settings (``audio_dir``, ``tts_jobs``, ``tts_timeout``):
     narration keeps no defaults of its own for them. ``after_build`` runs while the
-    language's build lock is still held. Each subcommand sets ``func``; call
-    ``args.func(args)`` and exit with its value.
+    language's build lock is still held; ``on_summary`` is given each language's summary.
+    Each subcommand sets ``func``; call ``args.func(args)`` and exit with its value.
     """
     audio = subparsers.add_parser(
         "audio",
@@ -126,7 +128,7 @@ def register(
     )
     build.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     build.add_argument("--audio-root", type=Path, default=audio_root, help=f"({audio_root})")
-    build.set_defaults(func=lambda args: run_build(args, load_texts, after_build))
+    build.set_defaults(func=lambda args: run_build(args, load_texts, after_build, on_summary))
 
     check = actions.add_parser(
         "check",
@@ -158,7 +160,10 @@ def _say_about(lang: str, message: str) -> None:
 
 
 def run_build(
-    args: argparse.Namespace, load_texts: LoadTexts, after_build: AfterBuild | None = None
+    args: argparse.Namespace,
+    load_texts: LoadTexts,
+    after_build: AfterBuild | None = None,
+    on_summary: Callable[[BuildSummary], object] | None = None,
 ) -> int:
     """Build the selected languages; print one summary per language.
 
@@ -195,6 +200,8 @@ def run_build(
                     progress=progress,
                 )
                 print(summary.describe())
+                if on_summary is not None:
+                    on_summary(summary)
                 if not summary.ok:
                     status = EXIT_PROBLEMS
                 elif after_build is not None:

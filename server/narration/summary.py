@@ -33,6 +33,14 @@ class BuildSummary:
         """True when every needed clip exists and nothing failed."""
         return not self.missing and not self.failed
 
+    def changed_nothing(self, engine: str) -> bool:
+        """True when the build made, upgraded, pruned and failed nothing and had no reason to
+        ask gTTS (with ``auto``, clips espeak made are retried with gTTS each time): the same
+        build again would do exactly the same (``server/build_stamp.py`` relies on this)."""
+        waiting_for_gtts = engine == "auto" and any(e != "gtts" for e in self.library_by_engine)
+        busy = self.made or self.upgraded or self.pruned or self.gtts_stopped
+        return self.ok and not busy and not waiting_for_gtts
+
     def describe(self) -> str:
         """A few human lines: counts, engines, failures."""
 
