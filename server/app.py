@@ -18,6 +18,7 @@ from server.compression import Compression
 from server.config import Settings
 from server.content import load_all
 from server.logs import keep_audio_out_of_access_log
+from server.ready_pages import ReadyPages, ReadyRoute
 from server.screening import views as screening
 from server.security import BodyTooLarge, CrossSiteGuard, LimitBody, SecurityHeaders
 from server.session import checks, player
@@ -151,15 +152,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
             name="audio",
         ),
     ]
+    named = {r.name: r for r in all_routes if isinstance(r, Route)}
     middleware = [
+        # Outermost: a question page in a state already seen is sent as the app sent it.
+        Middleware(
+            ReadyPages,
+            routes=[ReadyRoute(named["question"], screening.question_shows)],
+            secret_key=settings.secret_key,
+        ),
         Middleware(
             SecurityHeaders,
             audio_base_url=settings.audio_base_url,
             static_base_url=settings.static_base_url,
             # The worker's script keeps the page headers: its CSP is the worker's policy.
-            worker_paths=frozenset(
-                r.path for r in all_routes if isinstance(r, Route) and r.name == "service-worker"
-            ),
+            worker_paths=frozenset({named["service-worker"].path}),
         ),
         Middleware(LimitBody, max_bytes=settings.max_body_bytes),
         # brotli (quality 4) when accepted, else gzip level 6: level 9 cost 14% of a page.

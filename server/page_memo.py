@@ -18,9 +18,13 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
+from typing import Generic, TypeVar
 
 from server.compression import MINIMUM_SIZE, compress, preferred_coding
 
+# Set in ``scope["state"]`` by ``web.render`` when a page came from (or went into) the memo:
+# its response is then a function of its state (``server.ready_pages`` keeps such responses).
+MEMOISED = "ig.memoised_page"
 # Questions x answers x perspectives x languages x "return to check" is under 1000 states.
 MAX_PAGES = 1024
 
@@ -48,22 +52,26 @@ class SharedPage:
         return body, coding
 
 
-class PageMemo:
-    """A bounded least-recently-used map from a page's state to its ``SharedPage``."""
+Page = TypeVar("Page")
+
+
+class PageMemo(Generic[Page]):
+    """A bounded least-recently-used map from a page's state to the page (a ``SharedPage``,
+    or a whole response in ``server.ready_pages``)."""
 
     def __init__(self, max_pages: int = MAX_PAGES) -> None:
         self.max_pages = max_pages
-        self._pages: OrderedDict[Hashable, SharedPage] = OrderedDict()
+        self._pages: OrderedDict[Hashable, Page] = OrderedDict()
         self._lock = threading.Lock()  # handlers may run in a thread pool
 
-    def get(self, key: Hashable) -> SharedPage | None:
+    def get(self, key: Hashable) -> Page | None:
         with self._lock:
             page = self._pages.get(key)
             if page is not None:
                 self._pages.move_to_end(key)
             return page
 
-    def put(self, key: Hashable, page: SharedPage) -> None:
+    def put(self, key: Hashable, page: Page) -> None:
         with self._lock:
             self._pages[key] = page
             self._pages.move_to_end(key)

@@ -127,10 +127,14 @@ class EncryptedSessions:
             if initial:
                 headers.append("Set-Cookie", self.expired())
             return
-        stale = written is None or time.time() - written > self.idle_seconds / 2
-        if session == initial and not stale:
+        if session == initial and not self.due_for_rewrite(written):
             return
         headers.append("Set-Cookie", f"{self.cookie_name}={self.seal(session)}; {self.flags}")
+
+    def due_for_rewrite(self, written: float | None) -> bool:
+        """Whether a cookie written at ``written`` is rewritten even when nothing changed (its
+        idle expiry slides once it is older than half of it)."""
+        return written is None or time.time() - written > self.idle_seconds / 2
 
     def expired(self) -> str:
         return f"{self.cookie_name}=null; expires=Thu, 01 Jan 1970 00:00:00 GMT; {self.flags}"

@@ -5,7 +5,7 @@ form reading, redirects and the error page. Handlers live in ``screening.views``
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +19,7 @@ from starlette.types import Scope
 from server.catalog import ClipCatalog
 from server.config import Settings
 from server.content import Content
-from server.page_memo import PageMemo, SharedPage
+from server.page_memo import MEMOISED, PageMemo, SharedPage
 from server.screening.rule import Answer, parse_answers
 from server.security import TOO_LARGE, BodyTooLarge, security_headers
 from server.urls import Urls
@@ -45,7 +45,7 @@ class AppState:
     # Sizes of pages for "Use offline", by (app version, path); bounded by pages x versions.
     page_sizes: dict[tuple[str, str], int | None] = field(default_factory=dict)
     # Pages the same for everyone in one state, rendered and compressed once (page_memo).
-    pages: PageMemo = field(default_factory=PageMemo)
+    pages: PageMemo[SharedPage] = field(default_factory=PageMemo)
 
 
 def state(request: Request) -> AppState:
@@ -74,8 +74,21 @@ def answers_of(request: Request, content: Content) -> dict[str, Answer]:
     return parse_answers(request.session.get("answers"), content.questions)
 
 
+def perspective_in(session: Mapping[str, Any]) -> str:
+    return "they" if session.get("perspective") == "they" else "you"
+
+
 def perspective_of(request: Request) -> str:
-    return "they" if request.session.get("perspective") == "they" else "you"
+    return perspective_in(request.session)
+
+
+def shown_of_session(session: Mapping[str, Any]) -> tuple[str, bool] | None:
+    """What ``render`` shows of the session on a personal page besides the view's own
+    context: the perspective and whether its switch shows. None while a "just switched" note
+    waits to be shown once (showing it changes the session)."""
+    if "perspective_note" in session:
+        return None
+    return perspective_in(session), "perspective" in session
 
 
 def render(
@@ -114,6 +127,7 @@ def render(
         key = (template, content.language, request.url.path, query, perspective)
         key += (perspective_switch, page_title, status_code, memo)
         page = shared.pages.get(key)
+        request.scope.setdefault("state", {})[MEMOISED] = True
         if page is not None:
             return shared_page_response(request, page, status_code, headers, content.language)
     urls = urls_for(request, content)

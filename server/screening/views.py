@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Hashable, Mapping
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -32,6 +34,7 @@ from server.web import (
     read_form,
     redirect,
     render,
+    shown_of_session,
     state,
     urls_for,
 )
@@ -136,6 +139,15 @@ def _question_page(
         # Everything above follows from these and the path (see web.render).
         memo=(question.id, current, back_to_check, error),
     )
+
+
+def question_shows(params: Mapping[str, Any], session: Mapping[str, Any]) -> Hashable | None:
+    """What a question page shows of the session (``server.ready_pages``): what ``render``
+    shows on every personal page, and the answer given to this question (its memo key)."""
+    shown = shown_of_session(session)
+    answers = session.get("answers")
+    given = answers.get(params["question_id"]) if isinstance(answers, dict) else None
+    return None if shown is None else (*shown, given if isinstance(given, str) else None)
 
 
 async def question_page(request: Request) -> Response:
