@@ -143,7 +143,7 @@ def wrk(url: str, users: int, seconds: float, cookie: str = "") -> float:
     return float(found.group(1)) if found else 0.0
 
 
-def server_bound_ratio(users: int, seconds: float, root: Path = ROOT, rounds: int = 3) -> None:
+def server_bound_ratio(users: int, seconds: float, root: Path = ROOT, rounds: int = 5) -> None:
     """Bare page against one question page, both driven by wrk (see the module docstring).
     Both servers run at once and the two take turns ``rounds`` times, so a change of load on
     the shared machine falls on both; the ratio is the median of the rounds' ratios."""

@@ -9,6 +9,7 @@ nearly all of the saving on HTML, CSS and JS at a fraction of the CPU of the max
 
 from __future__ import annotations
 
+import functools
 import gzip
 
 import brotli  # type: ignore[import-untyped]
@@ -32,6 +33,8 @@ def accepts(header: str, coding: str) -> bool:
     return False
 
 
+# Browsers send one of a handful of Accept-Encoding values; this runs on every page.
+@functools.lru_cache(maxsize=64)
 def preferred_coding(accept_encoding: str) -> str | None:
     """The coding to answer with: ``br`` when accepted, else ``gzip``, else none."""
     if accepts(accept_encoding, "br"):
