@@ -18,6 +18,7 @@ The simulated users are Python (httpx), which tops out near the bare page's rate
 ratio flatters the app. When ``wrk`` is installed (``apt-get install wrk``: C, a small share
 of one core) the same two pages are also measured with it, one question page with the cookie
 of a started screening: that ratio is bound by the server alone and is the stricter figure.
+Both servers run at once and take turns for five rounds; the median ratio is printed.
 """
 
 from __future__ import annotations
