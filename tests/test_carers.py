@@ -202,6 +202,9 @@ def test_carer_view_opens_by_default_and_plays_the_helpers_track(
     assert f"/en/session/plan/{PLAN}/play?view=standard" in page
     standard = client.get(f"/en/session/plan/{PLAN}/play?view=standard")
     assert standard.status_code == 200 and "ig-session--carer" not in standard.text
+    # The standard view speaks to the carer too: the screen stays in view.
+    help_text = content.session.ui.for_perspective("they").player_help
+    assert help_text in unescape(standard.text) and "phone away" not in standard.text
     # The person's own track for someone answering for themselves.
     screen(client, content)
     get_ready(client, content)

@@ -117,6 +117,8 @@ class SessionUi(Strict):
     stop_now: NonEmpty
     stop_hint: NonEmpty
     player_help: NonEmpty
+    # A carer keeps the screen in view (the standard view too): never "put your phone away".
+    player_help_they: NonEmpty
     track_missing: NonEmpty
     steps_title: NonEmpty
     step_time: NonEmpty
