@@ -444,14 +444,16 @@ def test_a_carer_who_finishes_offline_sees_and_hears_the_carers_result(
     start_check(page, base, content.ui.start_for_them)
     save_for_offline(page, base)
 
-    # Every question but the last answered online; "Yes" to implants (ask a clinician first).
+    # Every question but the last answered online, by Enter on the answer (a one-key answer
+    # waits for its spoken confirmation); "Yes" to implants (ask a clinician first).
     page.goto(f"{base}/en/screening/q/{questions[0].id}")
     for question in questions[:-1]:
         page.wait_for_url(f"**/screening/q/{question.id}")
         ready(page)
         expect(page.locator("h1")).to_have_text(question.they)
+        answer = "Yes" if question.id == "implants" else "No"
         with page.expect_request_finished(lambda r: r.method == "POST"):
-            page.keyboard.press("y" if question.id == "implants" else "n")
+            page.get_by_role("button", name=answer, exact=True).press("Enter")
     page.wait_for_url(f"**/screening/q/{questions[-1].id}")
     ready(page)
     expect(page.locator("h1")).to_have_text(questions[-1].they)
@@ -552,14 +554,22 @@ def test_use_offline_then_the_check_works_with_no_network(
         expect(page.locator("h1")).to_have_text(questions[0].you)
         wait_playing(page, clip_url(server, f"q.{questions[0].id}.you"))
 
-        # Answer every question by keys alone; glaucoma is a "yes".
+        # Answer every question by keyboard; glaucoma is a "yes". The first three by one key
+        # (each confirmed aloud before the page moves on) once the question itself is heard;
+        # the rest by Enter on the button once the page's voice starts ("Question n of m"
+        # comes first: waiting for every question's own clip took a minute).
         for n, question in enumerate(questions):
             if n:
                 page.wait_for_url(f"**/screening/q/{question.id}")
                 ready(page)
                 expect(page.locator("h1")).to_have_text(question.you)
-                wait_playing(page, clip_url(server, f"q.{question.id}.you"))
-            page.keyboard.press("y" if question.id == "glaucoma" else "n")
+                heard = f"q.{question.id}.you" if n < 3 else f"counter.{n + 1}"
+                wait_playing(page, clip_url(server, heard))
+            answer = "Yes" if question.id == "glaucoma" else "No"
+            if n < 3:
+                page.keyboard.press(answer[0].lower())
+            else:
+                page.get_by_role("button", name=answer, exact=True).press("Enter")
         page.wait_for_url("**/en/screening/offline")
         expect(page.locator("h1")).to_have_text(content.outcomes.avoid.title)
         wait_playing(page, clip_url(server, "outcome.avoid"))
