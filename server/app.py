@@ -26,6 +26,7 @@ from server.session import views as session
 from server.session_cookie import EncryptedSessions
 from server.static import STATIC_DIR, AudioFiles, StaticAssets, make_templates, static_version
 from server.web import (
+    LANGUAGE_COOKIE,
     AppState,
     cross_site_page,
     error_page,
@@ -159,6 +160,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ReadyPages,
             routes=[ReadyRoute(named["question"], screening.question_shows)],
             secret_key=settings.secret_key,
+            language_cookie=LANGUAGE_COOKIE,
         ),
         Middleware(
             SecurityHeaders,

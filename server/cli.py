@@ -149,17 +149,26 @@ def audio_build(
 ) -> int:
     """Run ``audio build`` (``summaries`` fills with each language's); stamp the run when it
     found nothing to do (``server/build_stamp.py``), else drop the stamp."""
-    before = build_stamp.inputs(settings.content_dir, args.audio_root)
+    before = library_inputs(settings.content_dir, args.audio_root)
     out = Tee(sys.stdout)
     with contextlib.redirect_stdout(out):
         status: int = args.func(args)
     idle = all(s.changed_nothing(args.engine) for s in summaries)
-    after = build_stamp.inputs(settings.content_dir, args.audio_root)
-    if status == 0 and summaries and idle and not args.prune and after == before:
+    after = library_inputs(settings.content_dir, args.audio_root)
+    if status == 0 and summaries and idle and not args.prune and before and after == before:
         build_stamp.record(argv, before, out.copy.getvalue())
     else:
         build_stamp.forget(argv)
     return status
+
+
+def library_inputs(content_dir: Path, audio_root: Path) -> dict[str, object] | None:
+    """``build_stamp.inputs``, or None when a folder cannot be read (the build itself then
+    says what is wrong, in one line; such a run is never stamped)."""
+    try:
+        return build_stamp.inputs(content_dir, audio_root)
+    except OSError:
+        return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

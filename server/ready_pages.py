@@ -60,15 +60,14 @@ class ReadyPages:
         app: ASGIApp,
         routes: Sequence[ReadyRoute],
         secret_key: str,
-        session_cookie: str = "ig_answers",
-        language_cookie: str = "ig_lang",
+        language_cookie: str,
         max_responses: int = MAX_RESPONSES,
     ) -> None:
         self.app = app
         self.routes = tuple(routes)
-        # Reads the answers cookie exactly as the sessions middleware does (same key).
-        self.sessions = EncryptedSessions(app, secret_key=secret_key, cookie_name=session_cookie)
-        self.session_cookie = session_cookie
+        # Reads the answers cookie exactly as the sessions middleware does (same key, name
+        # and idle expiry).
+        self.sessions = EncryptedSessions(app, secret_key=secret_key)
         self.language_cookie = language_cookie
         self.responses: PageMemo[ReadyResponse] = PageMemo(max_responses)
 
@@ -102,7 +101,7 @@ class ReadyPages:
                 accept_encoding = value
         cookies = cookie_parser(cookie_header.decode("latin-1")) if cookie_header else {}
         session: dict[str, Any] = {}
-        token = cookies.get(self.session_cookie)
+        token = cookies.get(self.sessions.cookie_name)
         if token:
             session, written = self.sessions.read(token)
             if not session or self.sessions.due_for_rewrite(written):
@@ -129,16 +128,19 @@ class ReadyPages:
             if message["type"] == "http.response.start":
                 start = message
             elif message["type"] == "http.response.body" and start is not None:
-                headers = tuple((bytes(k), bytes(v)) for k, v in start.get("headers", ()))
                 if (
                     scope.get("state", {}).get(MEMOISED)
                     and start["status"] == 200
                     and not message.get("more_body", False)
-                    and not any(name.lower() == b"set-cookie" for name, _ in headers)
                 ):
-                    body = bytes(message.get("body", b""))
-                    self.responses.put(key, ReadyResponse(start["status"], headers, body))
+                    self.keep(key, start, bytes(message.get("body", b"")))
                 start = None
             await send(message)
 
         return keep_and_send
+
+    def keep(self, key: Hashable, start: Message, body: bytes) -> None:
+        """Keep a whole response, unless it sets a cookie (that is for one visitor only)."""
+        headers = tuple((bytes(k), bytes(v)) for k, v in start.get("headers", ()))
+        if not any(name.lower() == b"set-cookie" for name, _ in headers):
+            self.responses.put(key, ReadyResponse(start["status"], headers, body))

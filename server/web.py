@@ -82,13 +82,16 @@ def perspective_of(request: Request) -> str:
     return perspective_in(request.session)
 
 
-def shown_of_session(session: Mapping[str, Any]) -> tuple[str, bool] | None:
+def perspective_shown(session: Mapping[str, Any]) -> tuple[str, bool]:
     """What ``render`` shows of the session on a personal page besides the view's own
-    context: the perspective and whether its switch shows. None while a "just switched" note
-    waits to be shown once (showing it changes the session)."""
-    if "perspective_note" in session:
-        return None
+    context: the perspective, and whether its switch shows (once a check has started)."""
     return perspective_in(session), "perspective" in session
+
+
+def shown_of_session(session: Mapping[str, Any]) -> tuple[str, bool] | None:
+    """``perspective_shown``, or None while a "just switched" note waits to be shown once
+    (showing it changes the session, so only the app can)."""
+    return None if "perspective_note" in session else perspective_shown(session)
 
 
 def render(
@@ -119,8 +122,8 @@ def render(
     # question id in the session, so they carry over. A GET's query (?return=check,
     # ?speed=slow) is kept; a POST's body never goes into a link.
     query = request.url.query if request.method == "GET" else ""
-    perspective = perspective_of(request)
-    perspective_switch = personal and "perspective" in request.session
+    perspective, started = perspective_shown(request.session)
+    perspective_switch = personal and started
     perspective_note = request.session.pop("perspective_note", None) if personal else None
     key: tuple[Hashable, ...] | None = None
     if memo is not None and perspective_note is None:

@@ -66,6 +66,12 @@ def next_question_buffered(page: Page, server: LiveServer, n: int) -> Iterator[N
     page.wait_for_load_state("networkidle")
 
 
+def start_with_question_2_ready(page: Page, server: LiveServer) -> None:
+    """Start a check; return once question 2 is made ready."""
+    with next_question_buffered(page, server, 2):
+        start_check(page, server.url)
+
+
 def expect_shown_in_place(page: Page, server: LiveServer, content: Content, n: int) -> None:
     """Question ``n`` is shown in this document (heading, address, title) and its first clip
     ("Question n of m", from the buffer) plays."""
@@ -98,8 +104,7 @@ def test_an_answer_by_click_shows_the_next_question_at_once_as_a_page_load_would
 ) -> None:
     server = live_server
     q1, q2 = content.questions[0], content.questions[1]
-    with next_question_buffered(page, server, 2):
-        start_check(page, server.url)
+    start_with_question_2_ready(page, server)
     page.evaluate(MARK)
 
     page.get_by_role("button", name="No", exact=True).click()
@@ -145,8 +150,7 @@ def test_an_answer_by_key_is_confirmed_aloud_before_the_next_question_shows(
 ) -> None:
     server = live_server
     q1, q2 = content.questions[0], content.questions[1]
-    with next_question_buffered(page, server, 2):
-        start_check(page, server.url)
+    start_with_question_2_ready(page, server)
     page.evaluate(MARK)
     page.evaluate("document.activeElement.blur()")
 
@@ -176,8 +180,7 @@ def test_answers_sent_in_the_background_reach_the_server(
     server = live_server
     questions = content.questions
     q1, q2, q3 = questions[:3]
-    with next_question_buffered(page, server, 2):
-        start_check(page, server.url)
+    start_with_question_2_ready(page, server)
     # The rest were answered earlier in this tab.
     earlier = {q.id: "no" for q in questions[3:]}
     for question_id, value in earlier.items():
@@ -227,8 +230,7 @@ def test_when_the_server_goes_elsewhere_the_browser_follows_it(
     answer on to question 3, and the page goes there as an ordinary form would have."""
     server = live_server
     q2, q3 = content.questions[1], content.questions[2]
-    with next_question_buffered(page, server, 2):
-        start_check(page, server.url)
+    start_with_question_2_ready(page, server)
     page.context.request.post(question_url(server, q2.id), form={"answer": "yes"})
     page.get_by_role("button", name="No", exact=True).click()
     page.wait_for_url(question_url(server, q3.id))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from server import build_stamp, cli
 from server.narration.summary import BuildSummary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,3 +110,20 @@ def test_a_build_that_would_ask_gtts_is_never_stamped() -> None:
     assert gtts_library.changed_nothing("auto")
     assert not BuildSummary("en", needed=3, made=1).changed_nothing("espeak")
     assert not BuildSummary("en", needed=3, missing=[("q.x", "normal")]).changed_nothing("espeak")
+
+
+def test_a_library_that_cannot_be_listed_builds_as_usual_and_is_not_stamped(
+    library: Path,
+    content_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def unreadable(audio_dir: Path) -> build_stamp.Listing:
+        raise PermissionError(13, "Permission denied", str(audio_dir))
+
+    monkeypatch.setenv("INVERSION_AUDIO_DIR", str(library))
+    monkeypatch.setenv("INVERSION_CONTENT_DIR", str(content_dir))
+    monkeypatch.setattr(build_stamp, "library_listing", unreadable)
+    assert cli.main(COMMAND) == 0
+    assert "reused 644" in capsys.readouterr().out
+    assert build_stamp.unchanged(COMMAND) is None
