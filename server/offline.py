@@ -324,6 +324,10 @@ def screening_rules(urls: Urls, content: Content, clips: ClipCatalog) -> dict[st
             for q in content.questions
         ],
         "outcomes": outcomes,
+        # Said after the outcome when a warning sign was answered Not sure (as result.html).
+        "red_flag_not_sure_clips": {
+            p: clip_pair(clip_ids.red_flag_not_sure(p)) for p in PERSPECTIVES
+        },
         "result": {p: result_wording(content, p) for p in PERSPECTIVES},
     }
 

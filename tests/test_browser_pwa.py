@@ -392,12 +392,14 @@ def test_on_device_result_agrees_with_the_server_rule(
 ) -> None:
     page = open_page(voice="off")
     ids = [q.id for q in content.questions]
+    urgent_id = next(q.id for q in content.questions if q.level.value == "urgent")
     rng = random.Random(4)
     cases = [
         dict.fromkeys(ids, "no"),
         {**dict.fromkeys(ids, "no"), "glaucoma": "yes"},
         {**dict.fromkeys(ids, "no"), "implants": "yes"},
         {**dict.fromkeys(ids, "no"), "pregnancy": "not-sure"},
+        {**dict.fromkeys(ids, "no"), urgent_id: "not-sure"},
         *({i: rng.choice(["yes", "no", "not-sure", "no", "no"]) for i in ids} for _ in range(4)),
     ]
     page.goto(f"{server.url}/en/")
@@ -425,6 +427,14 @@ def test_on_device_result_agrees_with_the_server_rule(
             expect(page.get_by_text(content.carer.result_no_reasons_they)).to_be_visible()
         not_sure = page.get_by_text(content.outcomes.red_flag_not_sure.they)
         expect(not_sure).to_have_count(1 if outcome.red_flags_not_sure else 0)
+        # Spoken too: the warning sign's own clip, right after the outcome's.
+        said = page.locator("[data-slot='narration']").get_attribute("data-playlist")
+        if outcome.red_flags_not_sure:
+            items = json.loads(said or "[]")
+            assert [i["text"] for i in items] == ["outcome-text", "red-flag-not-sure"]
+            assert str(items[1]["normal"]).startswith("/audio/en/")
+        else:
+            assert said is None
     assert_no_axe_violations(page)
 
     # With an answer missing, the device goes to that question instead.

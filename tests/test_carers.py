@@ -19,22 +19,12 @@ from server.content import Content
 from server.content.session_ui import SessionUi
 from server.screening.rule import Answer, evaluate
 from server.session.script import EMERGENCY, content_script
-from tests.test_session_http import built_audio  # noqa: F401  (a module fixture)
+from tests.test_session_http import (
+    built_audio,  # noqa: F401  (a module fixture)
+    screen,
+)
 
 PLAN = "first-20"
-
-
-def screen(
-    client: TestClient, content: Content, overrides: dict[str, str] | None = None, who: str = "you"
-) -> None:
-    overrides = overrides or {}
-    lang = content.language
-    client.post(f"/{lang}/screening/start", data={"perspective": who})
-    for q in content.questions:
-        response = client.post(
-            f"/{lang}/screening/q/{q.id}", data={"answer": overrides.get(q.id, "no")}
-        )
-        assert response.status_code == 200
 
 
 def get_ready(client: TestClient, content: Content, plan: str = PLAN) -> None:

@@ -26,13 +26,17 @@ from server.session.script import content_script
 from server.session.views import clock_text
 
 
-def screen(client: TestClient, content: Content, overrides: dict[str, str] | None = None) -> None:
-    """Answer the whole screening (No unless overridden)."""
+def screen(
+    client: TestClient, content: Content, overrides: dict[str, str] | None = None, who: str = "you"
+) -> None:
+    """Answer the whole screening in the content's language, for ``who`` (No unless
+    overridden)."""
     overrides = overrides or {}
-    client.post("/en/screening/start", data={"perspective": "you"})
+    lang = content.language
+    client.post(f"/{lang}/screening/start", data={"perspective": who})
     for q in content.questions:
         response = client.post(
-            f"/en/screening/q/{q.id}", data={"answer": overrides.get(q.id, "no")}
+            f"/{lang}/screening/q/{q.id}", data={"answer": overrides.get(q.id, "no")}
         )
         assert response.status_code == 200
 

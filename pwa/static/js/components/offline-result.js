@@ -58,7 +58,8 @@ export class OfflineResult {
     // Worded for whoever answered: the person ("you") or a carer for them ("they").
     const perspective = answers.perspective(this.lang) || 'you';
     const text = rules.outcomes[outcome.level][perspective];
-    this.fill(made.fragment, outcome, text, rules.result[perspective], perspective);
+    const notSureClips = rules.red_flag_not_sure_clips?.[perspective];
+    this.fill(made.fragment, outcome, text, rules.result[perspective], perspective, notSureClips);
     const fallback = this.root.querySelector('[data-slot="fallback"]');
     if (fallback) fallback.remove();
     made.template.replaceWith(made.fragment);
@@ -69,7 +70,7 @@ export class OfflineResult {
   }
 
   /** The page as result.html shows it online, from rules.json's wording. */
-  fill(fragment, outcome, text, wording, perspective) {
+  fill(fragment, outcome, text, wording, perspective, notSureClips) {
     const slot = (name) => fragment.querySelector(`[data-slot="${name}"]`);
     slot('outcome').classList.add(`ig-outcome--${outcome.level}`);
     slot('heading').textContent = wording.heading;
@@ -97,7 +98,7 @@ export class OfflineResult {
       slot('others-title').remove();
       slot('others').remove();
     }
-    this.setClip(slot('narration'), text.clips);
+    this.setClip(slot('narration'), text.clips, notSure ? notSureClips : null);
   }
 
   reasonItem(reason, perspective) {
@@ -106,13 +107,21 @@ export class OfflineResult {
     return listItem(title, ` ${this.labels[reason.answer]}. `, hint);
   }
 
-  setClip(narration, clips) {
+  /** The outcome's clip, then the warning sign's (`notSure`, when one was answered Not
+   * sure), as result.html's playlist says them. */
+  setClip(narration, clips, notSure) {
     const audio = narration.querySelector('audio');
-    if (clips.normal) {
-      audio.setAttribute('src', clips.normal);
-      if (clips.slow) narration.dataset.slowSrc = clips.slow;
-    } else {
+    if (!clips.normal) {
       narration.replaceChildren(); // no clip: the browser's own speech reads the outcome
+      return;
+    }
+    audio.setAttribute('src', clips.normal);
+    if (clips.slow) narration.dataset.slowSrc = clips.slow;
+    if (notSure && notSure.normal) {
+      narration.dataset.playlist = JSON.stringify([
+        { ...clips, text: 'outcome-text', main: true },
+        { ...notSure, text: 'red-flag-not-sure', main: false },
+      ]);
     }
   }
 }
