@@ -515,9 +515,7 @@ def test_every_ui_string_comes_from_content(content: Content) -> None:
         assert not words, f"{template.name} has literal text: {words[:5]}"
 
 
-# A guard on the session views (server/session_views.py, another engineer's): a check with
-# stop_on "yes" must stop on Yes. Today the view stops on anything but Yes. Strict xfail: it
-# fails the suite once the view honours `Check.stops`, so the marker is removed then.
+# The session views honour `Check.stops` (HAZ-14): "Has your health changed?" stops on Yes.
 def test_yes_to_health_changed_stops_the_session(content: Content) -> None:
     from starlette.testclient import TestClient
 
@@ -567,3 +565,35 @@ def test_hazard_log_names_only_real_tests() -> None:
         "emergency",
     ):
         assert required in hazards, required
+
+
+# The DCB0129 matrix the log prints under "Scales": RISK[likelihood - 1][severity - 1].
+RISK = [
+    [1, 1, 2, 2, 3],
+    [1, 2, 2, 3, 4],
+    [2, 2, 3, 3, 4],
+    [2, 3, 3, 4, 5],
+    [3, 4, 4, 5, 5],
+]
+
+
+def test_hazard_log_ratings_follow_its_matrix_and_no_status_is_stale() -> None:
+    """Each row's risk is the matrix's rating of its severity and likelihood, as printed in
+    the log; a row is either mitigated or says "open" (no half-way words left behind)."""
+    text = HAZARD_LOG.read_text(encoding="utf-8")
+    printed = re.findall(r"^\| (\d) \w[\w ]* \| ([\d |]+)\|$", text, flags=re.M)
+    assert {int(row): [int(v) for v in cells.split("|")] for row, cells in printed} == {
+        likelihood: RISK[likelihood - 1] for likelihood in range(1, 6)
+    }
+    for row in (line for line in text.splitlines() if line.startswith("| HAZ-")):
+        cells = [cell.strip() for cell in row.split("|")]
+        hazard, severity, likelihood, risk, status = (
+            cells[1],
+            cells[5],
+            cells[6],
+            cells[7],
+            cells[10],
+        )
+        assert int(risk) == RISK[int(likelihood) - 1][int(severity) - 1], hazard
+        assert not re.search(r"to be extended|xfail|not mitigated", status, re.I), hazard
+        assert "open" in status.lower() or status.lower().startswith("mitigated"), hazard

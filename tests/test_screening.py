@@ -237,10 +237,8 @@ def test_outcome_is_the_highest_answer_and_its_causes_are_at_that_level(
     assert all(r.answer is not Answer.NO for r in outcome.reasons)
 
 
-# --- Guards on code other engineers own ------------------------------------------------------
-# The session gate (server/session.py) predates the urgent level: today gate_for falls through
-# to OPEN for it. Strict xfail: it fails the suite the moment the gate is fixed, so whoever
-# fixes it removes the marker and the guard becomes an ordinary test.
+# --- The session gate after the urgent outcome (HAZ-05) -----------------------------------------
+# A red flag never leads to a guided session, whatever a clinician confirmation says.
 
 
 @pytest.mark.parametrize("confirmed", [False, True])
