@@ -16,7 +16,6 @@ from starlette.testclient import TestClient
 from server.app import create_app
 from server.config import ROOT, Settings
 from server.content import Content, ContentError, forbidden_wording, load_all
-from server.content.models import mentions_emergency_number
 from server.content.parity import key_problems
 from server.web import accepted_languages
 
@@ -124,8 +123,8 @@ def test_the_language_own_keys_are_not_compared() -> None:
         "Sin riesgo para usted.",
     ],
 )
-def test_spanish_claims_of_safety_are_forbidden(text: str) -> None:
-    assert forbidden_wording(text, "es"), text
+def test_spanish_claims_of_safety_are_forbidden(text: str, content_es: Content) -> None:
+    assert forbidden_wording(text, content_es.wording_check), text
 
 
 @pytest.mark.parametrize(
@@ -137,8 +136,8 @@ def test_spanish_claims_of_safety_are_forbidden(text: str) -> None:
         "Esto no es una autorización médica: consulte con su médico.",
     ],
 )
-def test_ordinary_spanish_is_allowed(text: str) -> None:
-    assert forbidden_wording(text, "es") == []
+def test_ordinary_spanish_is_allowed(text: str, content_es: Content) -> None:
+    assert forbidden_wording(text, content_es.wording_check) == []
 
 
 def test_spanish_never_uses_seguro_and_says_not_sure_as_no_lo_se(content_es: Content) -> None:
@@ -160,9 +159,10 @@ def test_the_emergency_number_is_said_in_full_in_spanish(content_es: Content) ->
     assert number == (
         "su número local de emergencias (112 en la UE, 911 en EE. UU., 999 en el Reino Unido)"
     )
-    assert mentions_emergency_number("Llame al 112.", number)
-    assert mentions_emergency_number("Llame al número de emergencias.", number)
-    assert not mentions_emergency_number("No deje sola a la persona.", number)
+    mentions = content_es.wording_check.mentions_emergency_number
+    assert mentions("Llame al 112.", number)
+    assert mentions("Llame al número de emergencias.", number)
+    assert not mentions("No deje sola a la persona.", number)
 
 
 def test_a_spanish_line_with_only_part_of_the_number_fails(tmp_path: Path) -> None:
@@ -170,6 +170,15 @@ def test_a_spanish_line_with_only_part_of_the_number_fails(tmp_path: Path) -> No
     edit(folder / "es.yaml", lambda d: d["emergency"]["steps"][5].update(say="Llame al 112."))
     problems = problems_of(folder)
     assert any("es.yaml: emergency" in p and "say the number in full" in p for p in problems)
+
+
+def test_a_spanish_line_naming_the_number_in_words_only_fails(tmp_path: Path) -> None:
+    """Spanish's own words for the number (from es.yaml's wording_check) are checked too."""
+    folder = copy_content(tmp_path, "en", "es")
+    said = "Llame al número de emergencias."
+    edit(folder / "es.yaml", lambda d: d["emergency"]["steps"][5].update(say=said))
+    problems = problems_of(folder)
+    assert any("emergency.steps[5].say: say the number in full" in p for p in problems), problems
 
 
 def test_spanish_review_status_is_honest(content_es: Content) -> None:
@@ -331,3 +340,16 @@ def test_a_third_language_is_one_content_file(tmp_path: Path) -> None:
     )
     problems = problems_of(folder)
     assert f"{folder / 'xx.yaml'}: ui.why_we_ask: missing (it is in en.yaml)" in problems
+
+    # The language's own words for the wording check live in the same file: a home page
+    # using one of them is refused, naming the word.
+    own = "wording_check:\n  forbidden:\n    zafe: '\\bzafe\\b'\n"
+    text = text.replace("ui:\n", own + "ui:\n", 1)
+    text = text.replace(
+        "\nhome:\n  title: Inversion Guide\n  lead: ",
+        "\nhome:\n  title: Inversion Guide\n  lead: It is zafe. ",
+        1,
+    )
+    (folder / "xx.yaml").write_text(text, encoding="utf-8")
+    problems = problems_of(folder)
+    assert any("xx.yaml: home.lead: must not say 'zafe'" in p for p in problems), problems

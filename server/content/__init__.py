@@ -5,15 +5,8 @@ from ``content/<lang>.yaml`` by ``loader``. No rule code lives here: the screeni
 """
 
 from server.content.loader import ContentError, load_all, load_file
-from server.content.models import (
-    FORBIDDEN_PATTERNS,
-    Content,
-    Level,
-    Outcome,
-    Question,
-    forbidden_wording,
-    wording_problems,
-)
+from server.content.models import Content, Level, Outcome, Question, wording_problems
+from server.content.wording import FORBIDDEN_PATTERNS, WordingCheck, forbidden_wording
 
 __all__ = [
     "FORBIDDEN_PATTERNS",
@@ -22,6 +15,7 @@ __all__ = [
     "Level",
     "Outcome",
     "Question",
+    "WordingCheck",
     "forbidden_wording",
     "load_all",
     "load_file",

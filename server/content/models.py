@@ -7,8 +7,6 @@ translation is one file.
 
 from __future__ import annotations
 
-import functools
-import re
 from enum import StrEnum
 
 from pydantic import BaseModel, Field, model_validator
@@ -17,80 +15,7 @@ from server.content.carer import CarerText
 from server.content.pwa import PwaText
 from server.content.session import Feeling, FeelingWording, SessionText
 from server.content.types import NonEmpty, Slug, Strict, wrong_placeholders
-
-# Words the product must never use about a person's fitness to invert, in any form and any
-# case: each pattern is matched against lower-cased text (see ``forbidden_wording``).
-FORBIDDEN_PATTERNS: dict[str, str] = {
-    "safe": r"\bsafe(?:r|st|ly)?\b",
-    "cleared": r"\bcleared\b",
-    "clearance": r"\bclearances?\b",
-    "suitable": r"\w*suitab\w*",  # suitable, suitability, unsuitable
-    "all clear": r"\ball[\s-]+clear\b",
-    "OK to": r"\b(?:ok|okay)\s+to\b",
-    "go ahead": r"\b(?:go|goes|going|gone|went)[\s-]+ahead\b",
-    "approved": r"\w*approv\w*",  # approve, approved, approval, unapproved
-}
-# The same claims in other languages, by language code. English is checked in every language
-# (a new language starts as a copy of en.yaml); a language's own list is checked as well.
-# Spanish: "seguro/segura" means both "safe" and "sure", so every form is forbidden and "Not
-# sure" is said "No lo sé" (content/es.yaml); "asegúrese" (make sure) is a different word.
-FORBIDDEN_PATTERNS_BY_LANGUAGE: dict[str, dict[str, str]] = {
-    "en": FORBIDDEN_PATTERNS,
-    "es": {
-        "seguro/segura": r"\bsegur[oa]s?\b|\bseguramente\b|\bcon seguridad\b",
-        "a salvo": r"\ba salvo\b",
-        "sin riesgo/peligro": r"\bsin (?:ningún |ningun )?(?:riesgos?|peligros?)\b",
-        "apto/apta": r"\bapt[oa]s?\b|\baptitud\b",
-        "adecuado": r"\w*adecuad\w*",  # adecuado, inadecuada
-        "idóneo": r"\bidóne[oa]s?\b",
-        "autorizado": r"\w*autoriza\w*",  # autorizado, autorización
-        "aprobado": r"\baprob\w*",  # aprobado, aprobación (not "comprobar")
-        "vía libre": r"\bv[ií]a\s+libre\b",
-        "luz verde": r"\bluz\s+verde\b",
-        "alta médica": r"\balta\s+m[eé]dica\b",
-        "seguir adelante": r"\badelante\b",  # puede seguir adelante, adelante
-    },
-}
-# Kept for callers that list the words; the patterns above are the check.
-FORBIDDEN_WORDS = tuple(FORBIDDEN_PATTERNS)
-# ...except inside these exact phrases, which deny clearance rather than grant it.
-ALLOWED_PHRASES = ("this is not medical clearance", "esto no es una autorización médica")
-
-
-def forbidden_wording(text: str, language: str = "en") -> list[str]:
-    """The forbidden words ``text`` uses (by their pattern's name), in order: English, and
-    ``language``'s own list when it has one."""
-    lowered = text.lower()
-    for phrase in ALLOWED_PHRASES:
-        lowered = lowered.replace(phrase, "")
-    return [name for name, pattern in _forbidden_patterns(language) if pattern.search(lowered)]
-
-
-@functools.cache
-def _forbidden_patterns(language: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """The patterns compiled once per language (every sentence of every file is checked)."""
-    patterns = {**FORBIDDEN_PATTERNS, **FORBIDDEN_PATTERNS_BY_LANGUAGE.get(language, {})}
-    return tuple((name, re.compile(pattern)) for name, pattern in patterns.items())
-
-
-# How each language names "the emergency number" in a sentence; a sentence that names it, or
-# any of the numbers in ``Emergency.number`` (112, 911, 999...), must say ``number`` in full.
-# A language not listed here is still held to its numbers and to its own ``number`` phrase.
-EMERGENCY_NUMBER_MENTIONS: dict[str, str] = {
-    "en": r"\bemergency numbers?\b",
-    "es": r"\bn[úu]meros?\b[^.]*\bemergencias?\b",
-}
-
-
-def mentions_emergency_number(text: str, number: str) -> bool:
-    """Whether ``text`` speaks of the number to call, in any language's words or digits."""
-    lowered = text.lower()
-    head = number.split("(")[0].strip().lower()
-    if head and head in lowered:
-        return True
-    if any(re.search(rf"(?<!\d){digits}(?!\d)", text) for digits in re.findall(r"\d+", number)):
-        return True
-    return any(re.search(pattern, lowered) for pattern in EMERGENCY_NUMBER_MENTIONS.values())
+from server.content.wording import ENGLISH, WordingCheck
 
 
 class Level(StrEnum):
@@ -199,7 +124,11 @@ class Emergency(Strict):
     def _number_said_in_full(self) -> Emergency:
         lines = [*self.signs, *self.steps, *self.alone, *self.short]
         for line in lines:
-            if mentions_emergency_number(line.say, self.number) and self.number not in line.say:
+            # English's words and the number's own; the language's words are checked by Content.
+            if (
+                ENGLISH.mentions_emergency_number(line.say, self.number)
+                and self.number not in line.say
+            ):
                 raise ValueError(f"say the number in full ({self.number!r}): {line.say!r}")
         if not any(self.number in line.say for line in self.short):
             raise ValueError("the short version must say the emergency number")
@@ -317,6 +246,8 @@ class Content(Strict):
     pwa: PwaText
     session: SessionText
     carer: CarerText
+    # This language's own words for the wording check (server/content/wording.py).
+    wording_check: WordingCheck = Field(default_factory=WordingCheck)
 
     @model_validator(mode="after")
     def _consistent(self) -> Content:
@@ -331,6 +262,13 @@ class Content(Strict):
         bad = self.ui.placeholders_ok()
         if bad:
             raise ValueError(f"ui strings with wrong placeholders: {', '.join(bad)}")
+        # The emergency number said in full wherever this language's words name it.
+        number, mentions = self.emergency.number, self.wording_check.mentions_emergency_number
+        for part in ("signs", "steps", "alone", "short"):
+            for i, line in enumerate(getattr(self.emergency, part)):
+                if mentions(line.say, number) and number not in line.say:
+                    where = f"emergency.{part}[{i}].say"
+                    raise ValueError(f"{where}: say the number in full: {line.say!r}")
         return self
 
     def question(self, question_id: str) -> Question | None:
@@ -369,7 +307,9 @@ class Content(Strict):
             elif isinstance(value, str):
                 out.append((prefix, value))
 
-        walk("", self)
+        for name in type(self).model_fields:
+            if name != "wording_check":  # patterns, not words a user reads or hears
+                walk(name, getattr(self, name))
         return out
 
 
@@ -383,6 +323,6 @@ def wording_problems(content: Content, file: str) -> list[str]:
     for key, text in content.all_strings():
         if key == "source" or key.endswith(".source"):
             continue
-        for word in forbidden_wording(text, content.language):
+        for word in content.wording_check.forbidden_words(text):
             problems.append(f"{file}: {key}: must not say {word!r}: {text!r}")
     return problems

@@ -24,7 +24,9 @@ from typing import Any
 from server.content.types import placeholders
 
 # Keys that belong to one language and are not translations of the default language's.
-LANGUAGE_OWN = frozenset({"language", "language_name", "reviewed", "voice", "direction"})
+LANGUAGE_OWN = frozenset(
+    {"language", "language_name", "reviewed", "voice", "direction", "wording_check"}
+)
 # Text values that are codes, not words: the same in every language.
 CODES = frozenset({"id", "group", "level", "stop_on", "gentler"})
 
