@@ -55,8 +55,8 @@ def load_catalog(audio_dir: Path, base_url: str, texts: dict[str, dict[str, str]
             manifest = Manifest(lang=lang, directory=audio_dir / lang)
         for speed in SPEEDS:
             for clip_id, text in wanted.items():
-                entry = manifest.get(clip_id, speed)
-                if entry and entry.text == text and manifest.file_path(entry).is_file():
+                entry = manifest.current(clip_id, speed, text)
+                if entry is not None:
                     catalog.files[(lang, speed, clip_id)] = entry.file
         missing = [
             f"{speed}:{cid}"

@@ -30,7 +30,7 @@ from server.catalog import ClipCatalog
 from server.content import Content
 from server.narration import SPEEDS
 from server.session.script import PERSPECTIVES
-from server.session.tracks import current_track_files
+from server.session.track_lookup import current_track_files
 from server.static import STATIC_DIR, TEMPLATES_DIR, shell_files, tree_digest
 from server.urls import Urls
 from server.web import AppState, content_for, render, state

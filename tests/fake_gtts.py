@@ -56,6 +56,21 @@ def corrupt_frames(audio: bytes, *, seed: int = 7, frames: int = 3) -> bytes:
     return bytes(data)
 
 
+def noise_in_frames(audio: bytes, *, seed: int = 7, frames: int = 3) -> bytes:
+    """``audio`` with the audio data of a few middle frames replaced by random bytes, their
+    headers and side information kept: it still decodes (as noise), as disk damage might."""
+    bare = mp3.strip(audio)
+    info = mp3.analyse(bare)
+    data = bytearray(bare)
+    rng = random.Random(seed)
+    middle = info.frame_count // 2
+    for frame in list(mp3.iter_frames(bare))[middle : middle + frames]:
+        start = frame.offset + 4 + frame.header.side_info_length
+        end = frame.offset + frame.header.frame_length
+        data[start:end] = bytes(rng.randrange(256) for _ in range(end - start))
+    return bytes(data)
+
+
 def cut_frames(audio: bytes, keep: float = 0.25) -> bytes:
     """``audio`` cut at a frame boundary, keeping the first ``keep`` of its frames."""
     bare = mp3.strip(audio)

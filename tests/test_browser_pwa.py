@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, Page, Route, expect
 from server import clip_ids
 from server.content import Content
 from server.screening import Answer, evaluate
-from server.session.tracks import current_track_files
+from server.session.track_lookup import current_track_files
 from tests.browser_helpers import assert_no_axe_violations
 from tests.conftest import LiveServer
 

@@ -40,11 +40,20 @@ from server.narration import (
     library_lock,
     load_manifest,
     mp3,
+    sha256_of,
     storage,
 )
 from server.narration.cli import main
 from server.narration.sideinfo import check_frame_data
-from tests.fake_gtts import FAULTS, ToneEngine, corrupt_frames, cut_frames, fake_google, tone_mp3
+from tests.fake_gtts import (
+    FAULTS,
+    ToneEngine,
+    corrupt_frames,
+    cut_frames,
+    fake_google,
+    noise_in_frames,
+    tone_mp3,
+)
 
 LONG = (
     "Lie back slowly and let the table tilt until your head is a little lower than your feet. "
@@ -228,11 +237,49 @@ def test_check_fails_on_a_clip_cut_at_a_frame_boundary(tmp_path: Path) -> None:
     info = mp3.analyse(cut)
     raw = json.loads((directory / "manifest.json").read_text("utf-8"))
     raw["clips"]["normal"]["long"].update(
-        bytes=len(cut), frames=info.frame_count, duration=info.duration
+        bytes=len(cut), frames=info.frame_count, duration=info.duration, sha256=sha256_of(cut)
     )
     (directory / "manifest.json").write_text(json.dumps(raw), "utf-8")
     found = check_library(tmp_path, "en", texts, ["normal"])
     assert len(found) == 1 and entry.file in found[0] and "too short" in found[0]
+
+
+def test_check_fails_on_a_clip_that_decodes_but_is_not_what_was_built(tmp_path: Path) -> None:
+    """Noise behind intact headers and side information decodes; the manifest's SHA-256 of
+    what the build verified finds it, and the server stops linking an emptied clip."""
+    texts = built_library(tmp_path)
+    manifest = load_manifest(tmp_path, "en")
+    entry = manifest["long", "normal"]
+    assert entry.sha256 == sha256_of(manifest.file_path(entry).read_bytes())
+    path = manifest.file_path(entry)
+    noisy = noise_in_frames(path.read_bytes())
+    assert check_frame_data(noisy) == mp3.analyse(noisy).frame_count  # it decodes
+    path.write_bytes(noisy)
+    problems = check_library(tmp_path, "en", texts, ["normal"])
+    assert (
+        len(problems) == 1
+        and path.name in problems[0]
+        and "changed since it was built" in problems[0]
+    )
+    assert manifest.current("long", "normal", LONG) is not None  # same size: check finds it
+    path.write_bytes(b"")
+    assert manifest.current("long", "normal", LONG) is None  # emptied: never linked
+
+
+def test_a_manifest_from_before_hashes_gets_them_from_the_next_build(tmp_path: Path) -> None:
+    texts = built_library(tmp_path)
+    path = tmp_path / "en" / "manifest.json"
+    raw = json.loads(path.read_text("utf-8"))
+    for record in raw["clips"]["normal"].values():
+        del record["sha256"]
+    path.write_text(json.dumps(raw), "utf-8")
+    assert load_manifest(tmp_path, "en")["long", "normal"].sha256 is None
+    summary = build(
+        tmp_path, texts, engines={"gtts": ToneEngine("gtts"), "espeak": ToneEngine("e")}
+    )
+    assert summary.made == 0
+    manifest = load_manifest(tmp_path, "en")
+    assert all(entry.sha256 is not None for entry in manifest.entries(["normal"]))
 
 
 def test_a_damaged_clip_is_remade_by_the_next_build(tmp_path: Path) -> None:
@@ -246,8 +293,9 @@ def test_a_damaged_clip_is_remade_by_the_next_build(tmp_path: Path) -> None:
     assert check_library(tmp_path, "en", texts, ["normal"]) == []
 
 
-def write_track(root: Path, clip: bytes) -> Path:
-    """A one-plan track index in the shape the session build writes."""
+def write_track(root: Path, clip: bytes, hashed: bool = False) -> Path:
+    """A one-plan track index in the shape the session build writes (``hashed``: with the
+    track's SHA-256 in the index and chapters, as builds record it now)."""
     directory = root / "en" / "tracks"
     directory.mkdir(parents=True)
     track = assemble_track([("clip", clip), ("silence", 1.0), ("clip", clip)])
@@ -265,6 +313,7 @@ def write_track(root: Path, clip: bytes) -> Path:
         frames=track.frame_count,
         duration=track.duration,
         bytes=len(track.data),
+        sha256=sha256_of(track.data) if hashed else None,
         chapters=[],
     )
     (directory / "p-normal-0123.chapters.json").write_text(chapters.model_dump_json(), "utf-8")
@@ -275,6 +324,7 @@ def write_track(root: Path, clip: bytes) -> Path:
         "frames": track.frame_count,
         "duration": track.duration,
         "bytes": len(track.data),
+        "sha256": chapters.sha256,
     }
     index = TrackIndex.model_validate(
         {"version": 1, "lang": "en", "tracks": {"p": {"normal": entry}}}
@@ -292,6 +342,13 @@ def test_check_tracks_fails_exactly_when_a_track_is_bad(tmp_path: Path) -> None:
     assert len(problems) == 1 and path.name in problems[0] and "does not decode" in problems[0]
     path.write_bytes(cut_frames(good, 0.5))
     assert any(path.name in p and "bytes" in p for p in check_tracks(tmp_path, "en"))
+    # Recorded with its hash, a track that decodes as noise is found too.
+    write_track(tmp_path / "hashed", mp3.strip(tone_mp3(1.0)), hashed=True)
+    hashed = tmp_path / "hashed" / "en" / "tracks" / path.name
+    assert check_tracks(tmp_path / "hashed", "en") == []
+    hashed.write_bytes(noise_in_frames(hashed.read_bytes()))
+    problems = check_tracks(tmp_path / "hashed", "en")
+    assert len(problems) == 1 and "changed since it was built" in problems[0]
 
 
 # --------------------------------------------------------------------------- concurrency

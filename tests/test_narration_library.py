@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import shutil
@@ -104,6 +105,7 @@ def test_cold_build_writes_clips_and_manifest(tmp_path: Path) -> None:
         "duration": pytest.approx(mp3.analyse(data).duration, abs=1e-6),
         "frames": mp3.analyse(data).frame_count,
         "bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
     }
     assert entry["file"] == key[:16] + ".mp3"
     assert check_library(tmp_path, "en", TEXTS) == []

@@ -22,7 +22,7 @@ from server.content import Content
 from server.content.pwa import PwaText
 from server.narration import ClipEntry, Manifest
 from server.offline import app_version, page_paths
-from server.session.tracks import current_track_files
+from server.session.track_lookup import current_track_files
 from server.static import tree_digest
 from server.urls import Urls
 

@@ -15,12 +15,8 @@ from server.content.session import SessionText
 from server.narration import SPEEDS, Speed, load_manifest, mp3
 from server.session.script import COME_UP, PERSPECTIVES, content_script
 from server.session.timeline import FrameClock, lay_out
-from server.session.tracks import (
-    build_session_tracks,
-    current_track_files,
-    load_track,
-    tracks_dir,
-)
+from server.session.track_lookup import current_track_files, load_track
+from server.session.tracks import build_session_tracks, tracks_dir
 from tests.narration_helpers import build_session_audio
 
 pytestmark = pytest.mark.slow

@@ -42,7 +42,7 @@ from .errors import (
     NarrationError,
 )
 from .integrity import SPEECH_RATES, SpeechRate, duration_problem, verify_audio, verify_clip
-from .manifest import ClipEntry, Manifest, load_manifest
+from .manifest import ClipEntry, Manifest, load_manifest, sha256_of
 from .storage import atomic_write, library_lock
 from .summary import BuildSummary
 from .track import Segment, Track, TrackSegment, assemble_track
@@ -113,6 +113,7 @@ __all__ = [
     "load_track_index",
     "mp3",
     "prune_library",
+    "sha256_of",
     "storage",
     "tracks_dir",
     "verify_audio",

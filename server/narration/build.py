@@ -32,7 +32,7 @@ from .engines import Engine, EspeakEngine, FailureBreaker, GttsEngine, RetryPoli
 from .errors import EngineError
 from .integrity import verify_clip
 from .jobs import Job, Outcome
-from .manifest import ClipEntry, Manifest, load_manifest, write_manifest
+from .manifest import ClipEntry, Manifest, load_manifest, sha256_of, write_manifest
 from .prune import prune_library
 from .runner import run_jobs
 from .storage import atomic_write, library_lock, temp_files
@@ -85,7 +85,9 @@ class Builder:
         voice = self.voices[engine]
         return clip_key(engine, voice.lang, voice.accent, speed == "slow", text)
 
-    def entries_for(self, job: Job, engine: str, key: str, info: mp3.AudioInfo) -> Outcome:
+    def entries_for(
+        self, job: Job, engine: str, key: str, info: mp3.AudioInfo, data: bytes
+    ) -> Outcome:
         voice = self.voices[engine]
         entries = tuple(
             ClipEntry(
@@ -100,6 +102,7 @@ class Builder:
                 duration=round(info.duration, 6),
                 frames=info.frame_count,
                 bytes=info.size,
+                sha256=sha256_of(data),
             )
             for clip_id, _ in job.members
         )
@@ -120,7 +123,8 @@ class Builder:
             # every clip; a damaged clip seen here is verified in full below.
             try:
                 stat = path.stat()
-                if stat.st_size == known.bytes and stat.st_mtime_ns <= self.manifest_mtime:
+                untouched = stat.st_size == known.bytes and stat.st_mtime_ns <= self.manifest_mtime
+                if untouched and known.sha256 is not None:  # older manifests: hashed below
                     return self.reuse(job, known)
             except OSError:
                 return None
@@ -129,7 +133,7 @@ class Builder:
             info = verify_clip(data, engine=engine, slow=job.speed == "slow", text=job.text)
         except (OSError, EngineError):
             return None
-        return replace(self.entries_for(job, engine, key, info), status="reused")
+        return replace(self.entries_for(job, engine, key, info, data), status="reused")
 
     def reuse(self, job: Job, known: ClipEntry) -> Outcome:
         """The manifest's record of a clip, for every clip id this job speaks."""
@@ -149,7 +153,7 @@ class Builder:
             raise type(exc)(f"{engine} audio refused: {exc}") from None
         key = self.key_for(engine, job.speed, job.text)
         atomic_write(self.manifest.directory / clip_file_name(key), data)
-        return self.entries_for(job, engine, key, info)
+        return self.entries_for(job, engine, key, info, data)
 
     def try_gtts(self, job: Job) -> Outcome | str:
         """A new gTTS clip, or why there is none."""

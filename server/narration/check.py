@@ -16,7 +16,7 @@ from . import mp3
 from .clips import SPEEDS, Speed, clip_file_name, clip_key
 from .errors import ManifestError
 from .integrity import duration_problem, verify_audio
-from .manifest import ClipEntry, Manifest, load_manifest
+from .manifest import ClipEntry, Manifest, load_manifest, sha256_of
 from .storage import temp_files
 from .trackfiles import load_chapters, load_track_index, tracks_dir
 
@@ -45,6 +45,10 @@ def check_clip(manifest: Manifest, entry: ClipEntry) -> tuple[list[str], mp3.Str
         info = verify_audio(data)
     except mp3.Mp3Error as exc:
         return [*problems, f"{where}: does not decode: {exc}"], None
+    # Decodes, at the right size, but not the bytes the build verified: noise behind intact
+    # frame headers and side information, which no decoder refuses.
+    if len(data) == entry.bytes and entry.sha256 not in (None, sha256_of(data)):
+        problems.append(f"{where}: changed since it was built (SHA-256 differs from manifest)")
     if info.frame_count != entry.frames:
         problems.append(f"{where}: {info.frame_count} frames, manifest says {entry.frames}")
     if abs(info.duration - entry.duration) > _DURATION_TOLERANCE:
@@ -152,6 +156,8 @@ def check_tracks(audio_root: Path, lang: str, speeds: Sequence[Speed] = SPEEDS) 
             except mp3.Mp3Error as exc:
                 problems.append(f"{where}: does not decode: {exc}")
                 continue
+            if {entry.sha256, chapters.sha256} - {None, sha256_of(data)}:
+                problems.append(f"{where}: changed since it was built (SHA-256 differs)")
             if not info.frame_count == entry.frames == chapters.frames:
                 problems.append(
                     f"{where}: {info.frame_count} frames, index says {entry.frames}, "

@@ -12,6 +12,7 @@ one more generation (see ``prune_library``).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -33,6 +34,7 @@ __all__ = [
     "Manifest",
     "ManifestDocument",
     "load_manifest",
+    "sha256_of",
     "write_manifest",
 ]
 
@@ -55,6 +57,15 @@ class ClipRecord(BaseModel):
     duration: float = Field(strict=False)
     frames: int = Field(ge=0)
     bytes: int = Field(ge=0)
+    # The file's SHA-256 as the build verified it: `audio check` finds any later change on
+    # disk, even one that keeps every frame header and decodes as noise. None in manifests
+    # written before it was recorded (the next build adds it).
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+
+
+def sha256_of(data: bytes) -> str:
+    """The hex SHA-256 a manifest or track index records for a file's bytes."""
+    return hashlib.sha256(data).hexdigest()
 
 
 class ClipEntry(ClipRecord):
@@ -100,14 +111,20 @@ class Manifest:
         return self.clips[speed].get(clip_id)
 
     def current(self, clip_id: str, speed: Speed, text: str) -> ClipEntry | None:
-        """The entry that speaks exactly ``text`` and whose file is on disk, or None.
+        """The entry that speaks exactly ``text`` and whose file is on disk at the size it was
+        built, or None.
 
-        The one answer to "can this clip be played": pages, tracks and builds all ask here,
-        so a changed sentence never plays stale audio and a deleted file is never linked.
-        (``check_library`` goes further and decodes the file.)
+        The one answer to "can this clip be played": pages and tracks ask here, so a changed
+        sentence never plays stale audio and a deleted, emptied or cut file is never linked.
+        (``check_library`` goes further: it decodes the file and compares its SHA-256.)
         """
         entry = self.clips[speed].get(clip_id)
-        if entry is None or entry.text != text or not self.file_path(entry).is_file():
+        if entry is None or entry.text != text:
+            return None
+        try:
+            if self.file_path(entry).stat().st_size != entry.bytes:
+                return None
+        except OSError:
             return None
         return entry
 

@@ -82,6 +82,8 @@ class ChaptersDocument(_Model):
     frames: int = Field(ge=0)
     duration: float = Field(ge=0)
     bytes: int = Field(ge=0)
+    # The track's SHA-256 as built (None in files written before it was recorded).
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     chapters: list[Chapter]
 
 
@@ -94,6 +96,7 @@ class TrackIndexEntry(_Model):
     frames: int = Field(ge=0)
     duration: float = Field(ge=0)
     bytes: int = Field(ge=0)
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
 
 
 class TrackIndex(_Model):

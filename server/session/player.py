@@ -22,7 +22,7 @@ from server.content.session import Plan
 from server.narration import SPEEDS
 from server.session.gate import is_ready
 from server.session.script import COME_UP, content_script
-from server.session.tracks import LoadedTrack, load_track
+from server.session.track_lookup import LoadedTrack, load_track
 from server.session.views import (
     clock_text,
     duration_text,

@@ -39,6 +39,7 @@ from server.narration import (
     atomic_write,
     load_manifest,
     mp3,
+    sha256_of,
 )
 from server.session.script import PERSPECTIVES, content_script
 from server.session.timeline import FrameClock, Timeline, TimelineError, lay_out
@@ -122,9 +123,9 @@ def _track_hash(timeline: Timeline, files: dict[str, str], fmt: mp3.StreamFormat
 
 
 def chapters_document(
-    timeline: Timeline, lang: str, speed: str, file: str, size: int
+    timeline: Timeline, lang: str, speed: str, file: str, data: bytes
 ) -> dict[str, Any]:
-    """The ``.chapters.json`` written beside a track."""
+    """The ``.chapters.json`` written beside a track of ``data``."""
     return {
         "version": CHAPTERS_VERSION,
         "lang": lang,
@@ -136,7 +137,8 @@ def chapters_document(
         "samples_per_frame": timeline.clock.samples_per_frame,
         "frames": timeline.frames,
         "duration": round(timeline.duration, 6),
-        "bytes": size,
+        "bytes": len(data),
+        "sha256": sha256_of(data),
         "chapters": timeline.chapters_json(),
     }
 
@@ -158,8 +160,8 @@ def _build_one(
     files: dict[str, str] = {}
     missing: list[str] = []
     for clip_id, text in script.clip_texts().items():
-        entry = manifest.get(clip_id, speed)
-        if entry is None or entry.text != text or not manifest.file_path(entry).is_file():
+        entry = manifest.current(clip_id, speed, text)
+        if entry is None:
             missing.append(clip_id)
             continue
         frames[clip_id] = entry.frames
@@ -183,7 +185,10 @@ def _build_one(
     chapters_path = directory / f"{name}.chapters.json"
     with contextlib.suppress(OSError, ValueError, KeyError):
         existing = json.loads(chapters_path.read_text("utf-8"))
-        if mp3_path.stat().st_size == existing["bytes"] and existing["frames"] == timeline.frames:
+        same = (
+            mp3_path.stat().st_size == existing["bytes"] and existing["frames"] == timeline.frames
+        )
+        if same and "sha256" in existing:  # older chapters files: made again, with their hash
             result = TrackResult(
                 shown_id,
                 speed,
@@ -211,7 +216,7 @@ def _build_one(
     if placed != [count for _, _, count in timeline.segments]:
         detail = "clip files differ from the manifest's frame counts; run `audio check`"
         return TrackResult(shown_id, speed, "failed", detail=detail), None
-    document = chapters_document(timeline, lang, speed, mp3_path.name, len(track.data))
+    document = chapters_document(timeline, lang, speed, mp3_path.name, track.data)
     document["perspective"] = perspective
     atomic_write(mp3_path, track.data)
     atomic_write(chapters_path, (json.dumps(document, indent=1) + "\n").encode("utf-8"))
@@ -298,6 +303,7 @@ def _index_entry(document: dict[str, Any]) -> dict[str, Any]:
         "frames": document["frames"],
         "duration": document["duration"],
         "bytes": document["bytes"],
+        "sha256": document["sha256"],
     }
 
 
@@ -330,101 +336,12 @@ def _prune(directory: Path, index: dict[str, dict[str, dict[str, Any]]]) -> int:
     return removed
 
 
-# --------------------------------------------------------------------------- serving
-
-
-@dataclass(frozen=True)
-class LoadedTrack:
-    """A built track the player can use: its file name and chapters."""
-
-    file: str
-    duration: float
-    chapters: list[dict[str, Any]]
-
-
-_cache: dict[Path, tuple[int, dict[str, Any]]] = {}
-
-
-def _read_json_cached(path: Path) -> dict[str, Any] | None:
-    try:
-        mtime = path.stat().st_mtime_ns
-    except OSError:
-        return None
-    hit = _cache.get(path)
-    if hit and hit[0] == mtime:
-        return hit[1]
-    try:
-        value = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(value, dict):
-        return None
-    _cache[path] = (mtime, value)
-    return value
-
-
-def load_track(
-    audio_root: Path,
-    lang: str,
-    plan_id: str,
-    speed: str,
-    script_key: str,
-    perspective: str = "you",
-) -> LoadedTrack | None:
-    """The current track of a plan at a speed, or None when it is not built or out of date.
-
-    Read at request time (cached by modification time), so tracks built while the server
-    runs are offered at once, and a track made from older content is never offered.
-    """
-    directory = tracks_dir(audio_root, lang)
-    index = _read_json_cached(directory / INDEX_NAME)
-    if index is None:
-        return None
-    try:
-        entry = index["tracks"][index_key(plan_id, perspective)][speed]
-        if entry["script_key"] != script_key:
-            return None
-        document = _read_json_cached(directory / entry["chapters"])
-        if document is None or document.get("file") != entry["file"]:
-            return None
-        if not (directory / entry["file"]).is_file():
-            return None
-        return LoadedTrack(entry["file"], float(document["duration"]), document["chapters"])
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def current_track_files(
-    audio_root: Path,
-    lang: str,
-    content: Content,
-    speed: str = "normal",
-    perspectives: Sequence[str] = PERSPECTIVES,
-) -> list[tuple[str, int]]:
-    """(file name under ``audio/<lang>/tracks/``, bytes) of every plan's current track at
-    ``speed`` in each of ``perspectives`` (the person's own and the carer's, by default):
-    what "Use offline" must save so that sessions play with no network."""
-    out: list[tuple[str, int]] = []
-    directory = tracks_dir(audio_root, lang)
-    for plan in content.session.plans:
-        for perspective in perspectives:
-            key = content_script(content, plan, perspective).key
-            track = load_track(audio_root, lang, plan.id, speed, key, perspective)
-            if track is not None:
-                with contextlib.suppress(OSError):
-                    out.append((track.file, (directory / track.file).stat().st_size))
-    return out
-
-
 __all__ = [
-    "LoadedTrack",
     "ManifestError",
     "TrackBuildSummary",
     "TrackResult",
     "build_session_tracks",
     "chapters_document",
-    "current_track_files",
     "index_key",
-    "load_track",
     "tracks_dir",
 ]
