@@ -310,13 +310,19 @@ def test_exactly_one_plan_is_suggested(
 # --- 6. Stop ----------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("view", ["play", "carer"])
 def test_stop_without_javascript_plays_the_come_up(
-    make_context: Callable[..., BrowserContext], live_server: LiveServer, content: Content
+    make_context: Callable[..., BrowserContext],
+    live_server: LiveServer,
+    content: Content,
+    view: str,
 ) -> None:
+    """The first "Stop and come up now" on the page (in the carer view, the big one at the
+    top) opens the come-up page and it plays."""
     context = make_context(js=False)
     get_ready(context, live_server.url, content)
     page = new_page(context)
-    page.goto(f"{live_server.url}/en/session/plan/{PLAN}/play")
+    page.goto(f"{live_server.url}/en/session/plan/{PLAN}/{view}")
     tab_to(page, "Stop and come up now")
     with page.expect_navigation():
         page.keyboard.press("Enter")
@@ -350,6 +356,26 @@ def test_stop_with_javascript_before_the_start_does_not_jump(
     )
     assert state == [True, 0]
     assert_no_axe_violations(page)
+
+    # Playing but still upright (the set-up step, before tilting back): Stop only pauses.
+    setup = page.evaluate(
+        "(() => { const d = JSON.parse(document.querySelector('[data-player]').dataset.player);"
+        " const at = (id) => d.chapters.find((c) => c.id === id).start;"
+        " return [at('setup'), at('tilt-back')]; })()"
+    )
+    page.evaluate(
+        "(t) => { const a = document.querySelector('[data-session-audio]');"
+        " a.currentTime = t; return a.play(); }",
+        setup[0] + 1,
+    )
+    page.wait_for_function("() => !document.querySelector('[data-session-audio]').paused")
+    page.get_by_role("button", name="Stop and come up now").click()
+    page.wait_for_timeout(500)
+    paused, now = page.evaluate(
+        "(() => { const a = document.querySelector('[data-session-audio]');"
+        " return [a.paused, a.currentTime]; })()"
+    )
+    assert paused and setup[0] < now < setup[1]
 
 
 # --- 7. Reflow ---------------------------------------------------------------------------------

@@ -154,8 +154,15 @@ def test_come_up_page_plays_the_track_from_the_come_up(
     come_up = next(c for c in doc["chapters"] if c["id"] == "come-up")
     assert f'src="/audio/en/tracks/{entry["file"]}#t={come_up["start"]:.2f}"' in page.text
     assert re.search(r"<audio[^>]* controls autoplay", page.text)
-    for line in come_up["lines"]:
-        assert str(html.escape(line["text"], quote=True)) in page.text
+    # Everything the track says from there to its end is on the page: come up, rest with the
+    # head down, sit up, cool down.
+    after = doc["chapters"][doc["chapters"].index(come_up) :]
+    assert [c["id"] for c in after][:3] == ["come-up", "rest", "sit-up"]
+    for chapter in after:
+        assert str(html.escape(chapter["title"], quote=True)) in page.text
+        for line in chapter["lines"]:
+            if line["kind"] != "pause":
+                assert str(html.escape(line["text"], quote=True)) in page.text
     assert client.get("/en/session/plan/nope/come-up").status_code == 404
     # The player's Stop opens it without JavaScript, keeping the speed.
     screen(client, content)
@@ -164,3 +171,7 @@ def test_come_up_page_plays_the_track_from_the_come_up(
     text = client.get("/en/session/plan/first-20/play?speed=slow").text
     assert 'action="/en/session/plan/first-20/come-up"' in text
     assert '<input type="hidden" name="speed" value="slow">' in text
+    # So does the carer view's Stop at the top, a link to the same page (never "#step-...").
+    text = client.get("/en/session/plan/first-20/carer?speed=slow").text
+    come_up_href = 'href="/en/session/plan/first-20/come-up?speed=slow"'
+    assert re.search(rf'<a class="[^"]*ig-session__bar-stop" {re.escape(come_up_href)}', text)

@@ -21,7 +21,7 @@ from server.content import Content
 from server.content.session import Plan
 from server.narration import SPEEDS
 from server.session.gate import is_ready
-from server.session.script import COME_UP, content_script
+from server.session.script import COME_UP, TILT_BACK, content_script
 from server.session.track_lookup import LoadedTrack, load_track
 from server.session.views import (
     clock_text,
@@ -95,6 +95,7 @@ def _player(request: Request, carer: bool) -> Response:
                 "file": track.file,
                 "duration": track.duration,
                 "come_up": COME_UP,
+                "tilt_back": TILT_BACK,
                 "app": content.ui.app_name,
                 "album": f"{ui.player_caption}: {plan.title}",
                 "chapters": [
@@ -193,7 +194,10 @@ async def come_up_page(request: Request) -> Response:
     track = load_track(
         shared.settings.audio_dir, content.language, plan.id, speed, key, perspective
     )
-    step = next(s for s in _steps(content, plan, track, perspective) if s["id"] == COME_UP)
+    # The track plays on from the come-up to its end (rest, sitting up, cool down): every
+    # step it says is shown.
+    steps = _steps(content, plan, track, perspective)
+    steps = steps[next(i for i, s in enumerate(steps) if s["id"] == COME_UP) :]
     audio_url = None
     if track is not None:
         start = next(c["start"] for c in track.chapters if c["id"] == COME_UP)
@@ -205,7 +209,7 @@ async def come_up_page(request: Request) -> Response:
         content,
         content.session.ui.come_up_title,
         plan=plan,
-        step=step,
+        steps=steps,
         audio_url=audio_url,
         play_url=urls.play(plan.id, speed),
     )

@@ -19,6 +19,8 @@ from server.content.session import Plan, SessionText, Step
 from server.content.types import placeholders
 
 COME_UP = "come-up"
+# The first step taken head down: Stop before it has nothing to come up from.
+TILT_BACK = "tilt-back"
 # The short "if something goes wrong" chapter read first in every track, for the helper.
 EMERGENCY = "emergency"
 PERSPECTIVES = ("you", "they")
@@ -206,7 +208,7 @@ def plan_script(
     chapters += [
         step("intro", "intro"),
         step("setup", "setup"),
-        step("tilt_back", "tilt-back"),
+        step("tilt_back", TILT_BACK),
     ]
     count = len(plan.holds)
     for n in range(1, count + 1):
