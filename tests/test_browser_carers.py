@@ -10,10 +10,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from server.content import Content
-from tests.browser_helpers import assert_no_axe_violations, pass_session_checks, screen
+from tests.browser_helpers import (
+    assert_no_axe_violations,
+    pass_session_checks,
+    screen,
+    wait_for_enhanced,
+)
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -188,4 +193,39 @@ def test_your_sessions_without_javascript_explains_where_the_history_lives(
     page.goto(f"{live_server.url}/en/sessions")
     assert content.carer.history_needs_js in page.locator("main").inner_text()
     assert_no_axe_violations(page)
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_switch_with_javascript_changes_who_the_questions_ask_about(
+    browser: Browser, live_server: LiveServer, content: Content, content_es: Content, lang: str
+) -> None:
+    """Started for myself, switched to someone I help on question 2 (and back): the question
+    shown, and the one after it, ask about whoever the switch says, with JavaScript on (the
+    tab's copy of who answers follows the switch, so the device never rewrites it back)."""
+    text = content_es if lang == "es" else content
+    context = browser.new_context(viewport={"width": 390, "height": 844}, service_workers="block")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/{lang}/screening")
+    page.get_by_role("button", name=text.ui.start_for_me).click()
+    first, second, third = text.questions[:3]
+    page.wait_for_url(f"**/q/{first.id}")
+    wait_for_enhanced(page)
+    page.get_by_role("button", name=text.ui.answer_no, exact=True).click()
+    page.wait_for_url(f"**/q/{second.id}")
+    expect(page.locator("#question-text")).to_have_text(second.you)
+    page.get_by_role("button", name=text.carer.switch_to_they).click()
+    page.wait_for_url(f"**/q/{second.id}")
+    wait_for_enhanced(page)
+    page.wait_for_timeout(500)  # the device's own check of who answers has run
+    expect(page.locator("#question-text")).to_have_text(second.they)
+    page.get_by_role("button", name=text.ui.answer_no, exact=True).click()
+    page.wait_for_url(f"**/q/{third.id}")
+    page.wait_for_timeout(500)
+    expect(page.locator("#question-text")).to_have_text(third.they)
+    page.get_by_role("button", name=text.carer.switch_to_you).click()
+    page.wait_for_url(f"**/q/{third.id}")
+    wait_for_enhanced(page)
+    page.wait_for_timeout(500)
+    expect(page.locator("#question-text")).to_have_text(third.you)
     context.close()

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from server.content import Content
-from tests.browser_helpers import assert_no_axe_violations, tab_to
+from tests.browser_helpers import assert_no_axe_violations, screen, tab_to
 from tests.conftest import LiveServer
 from tests.test_browser_pwa import RECORDER, clip_url, ready
 from tests.test_browser_session import get_ready
@@ -76,26 +76,52 @@ def wait_played(page: Page, url: str) -> None:
 # --- 1. Answers first ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+def assert_answers_on_the_first_screen(page: Page, where: str) -> None:
+    for value in ("yes", "no", "not-sure"):
+        box = page.locator(f"#answer-{value}").bounding_box()
+        assert box is not None
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 844, (where, value, box)
+
+
+# Whoever answers, in either language: the carer's and the Spanish questions are the longest.
+FIRST_SCREEN_CASES = [
+    ("en", "you", True),
+    ("en", "you", False),
+    ("en", "they", True),
+    ("es", "you", True),
+    ("es", "they", True),
+    ("es", "they", False),
+]
+
+
+@pytest.mark.parametrize(
+    ("lang", "who", "js"),
+    FIRST_SCREEN_CASES,
+    ids=[f"{lang}-{who}-{'js' if js else 'no-js'}" for lang, who, js in FIRST_SCREEN_CASES],
+)
 def test_every_question_has_its_answers_on_the_first_screen(
     make_context: Callable[..., BrowserContext],
     live_server: LiveServer,
     content: Content,
+    content_es: Content,
+    lang: str,
+    who: str,
     js: bool,
 ) -> None:
     """At 390x844, with the voice box (Start screen) open, on every question."""
+    text = content_es if lang == "es" else content
     page = new_page(make_context(js=js))
-    start_screening(page, live_server.url)
-    for n, question in enumerate(content.questions):
+    page.goto(f"{live_server.url}/{lang}/screening")
+    start = text.ui.start_for_them if who == "they" else text.ui.start_for_me
+    with page.expect_navigation():
+        page.get_by_role("button", name=start).click()
+    for n, question in enumerate(text.questions):
         if n:
-            page.goto(f"{live_server.url}/en/screening/q/{question.id}")
+            page.goto(f"{live_server.url}/{lang}/screening/q/{question.id}")
         if js:
             ready(page)
             expect(page.locator(".ig-start")).to_be_visible()  # the voice box is open
-        for value in ("yes", "no", "not-sure"):
-            box = page.locator(f"#answer-{value}").bounding_box()
-            assert box is not None
-            assert box["y"] >= 0 and box["y"] + box["height"] <= 844, (question.id, value, box)
+        assert_answers_on_the_first_screen(page, question.id)
         order = page.evaluate(
             "['#question-text', '#answer-yes', '.ig-why', '.ig-narration']"
             ".map((s) => document.querySelector(s).getBoundingClientRect().top)"
@@ -103,6 +129,39 @@ def test_every_question_has_its_answers_on_the_first_screen(
         assert order == sorted(order), question.id
     if js:
         assert_no_axe_violations(page)
+
+
+@pytest.mark.parametrize("who", ["you", "they"])
+def test_every_session_check_has_its_answers_on_the_first_screen(
+    make_context: Callable[..., BrowserContext],
+    live_server: LiveServer,
+    content: Content,
+    who: str,
+) -> None:
+    """The checks before a session, with the voice box open, then with the voice on."""
+    context = make_context()
+    # Every check page opens as on a first visit: the voice box open, no voice chosen yet.
+    context.add_init_script("localStorage.removeItem('ig.voice');")
+    screen(context, live_server.url, content, who=who)
+    context.request.post(f"{live_server.url}/en/session/clinician", form={"confirm": "yes"})
+    context.request.post(
+        f"{live_server.url}/en/session/plan/{PLAN}/choose",
+        form={"suggested": PLAN, "sessions": "0"},
+    )
+    page = new_page(context)
+    for check in content.session.checks:
+        page.goto(f"{live_server.url}/en/session/plan/{PLAN}/check/{check.id}")
+        ready(page)
+        expect(page.locator(".ig-start")).to_be_visible()
+        assert_answers_on_the_first_screen(page, check.id)
+        page.locator("[data-action=start]").click()
+        expect(page.locator(".ig-start")).to_have_count(0)
+        assert_answers_on_the_first_screen(page, f"{check.id} (voice on)")
+        context.request.post(
+            f"{live_server.url}/en/session/plan/{PLAN}/check/{check.id}",
+            form={"answer": check.go_on_answer},
+        )
+    assert_no_axe_violations(page)
 
 
 def test_a_previous_answer_shows_as_pressed_by_keyboard(

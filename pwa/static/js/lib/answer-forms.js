@@ -2,8 +2,9 @@
  * Every screening answer also goes into this tab's copy (lib/screening.js `answers`), so the
  * result can be worked out on the device when offline. Forms say what they do to the
  * answers with data-answers: "start" (a new screening: clear, and remember who answers from
- * the pressed button's value), "clear" (start again), or "record" (the question form, with
- * data-question-id; the pressed button is the answer).
+ * the pressed button's value), "perspective" (the switch: who answers now, answers kept),
+ * "clear" (start again), or "record" (the question form, with data-question-id; the pressed
+ * button is the answer).
  */
 
 import { pageLang } from './dom.js';
@@ -18,6 +19,8 @@ export function onAnswerSubmit(event) {
   if (kind === 'start') {
     answers.clear(lang);
     answers.setPerspective(lang, submitter ? submitter.value : 'you');
+  } else if (kind === 'perspective' && submitter) {
+    answers.setPerspective(lang, submitter.value);
   } else if (kind === 'clear') {
     answers.clear(lang);
   } else if (kind === 'record' && submitter && submitter.name === 'answer' && form.dataset.questionId) {
