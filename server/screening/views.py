@@ -46,8 +46,10 @@ async def home(request: Request) -> Response:
 
 
 async def helping(request: Request) -> Response:
+    """ "I am helping someone": a check for them. With answers in progress it offers to carry
+    on first, as the intro does, so its Start never wipes them unasked."""
     content = content_for(request)
-    return render(request, "helping.html", content, content.ui.helping_someone, personal=False)
+    return _with_progress(request, content, "helping.html", content.ui.helping_someone)
 
 
 async def emergency(request: Request) -> Response:
@@ -59,24 +61,25 @@ async def emergency(request: Request) -> Response:
 
 async def intro(request: Request) -> Response:
     """The check's first page. With answers in progress it offers to carry on, so "Start"
-    never wipes them without the user choosing to (the page is then personal: no-store)."""
+    never wipes them without the user choosing to."""
     content = content_for(request)
+    return _with_progress(request, content, "intro.html", content.intro.title)
+
+
+def _with_progress(request: Request, content: Content, template: str, title: str) -> Response:
+    """A page that starts a check: shared (cacheable) with no answers in progress; else it
+    says how far the check got and links to carry on (personal then: no-store)."""
     answers = answers_of(request, content)
     if not answers:
-        return render(request, "intro.html", content, content.intro.title, personal=False)
-    urls = urls_for(request, content)
+        return render(request, template, content, title, personal=False)
     missing = first_unanswered(content.questions, answers)
-    return render(
-        request,
-        "intro.html",
-        content,
-        content.intro.title,
-        in_progress={
-            "done": len(answers),
-            "total": len(content.questions),
-            "url": urls.question(missing) if missing else urls.check(),
-        },
-    )
+    urls = urls_for(request, content)
+    in_progress = {
+        "done": len(answers),
+        "total": len(content.questions),
+        "url": urls.question(missing) if missing else urls.check(),
+    }
+    return render(request, template, content, title, in_progress=in_progress)
 
 
 async def start(request: Request) -> Response:
