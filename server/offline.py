@@ -345,6 +345,8 @@ def result_wording(content: Content, perspective: str) -> dict[str, str]:
         "others_title": carer.result_others_title_they if they else ui.result_others_title,
         "no_reasons": carer.result_no_reasons_they if they else ui.result_no_reasons,
         "red_flag_not_sure": not_sure.they if they else not_sure.you,
+        "print_hint": carer.result_print_hint_they if they else ui.result_print_hint,
+        "disclaimer": carer.disclaimer_they if they else content.disclaimer,
     }
 
 

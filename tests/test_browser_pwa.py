@@ -482,6 +482,8 @@ def test_a_carer_who_finishes_offline_sees_and_hears_the_carers_result(
         )
         expect(page.locator(".ig-lead")).to_have_text(wording.summary)
         expect(page.locator("#causes-title")).to_have_text(carer.result_causes_title_they)
+        expect(page.locator("[data-slot='disclaimer']")).to_have_text(carer.disclaimer_they)
+        expect(page.locator("[data-slot='print-hint']")).to_have_text(carer.result_print_hint_they)
         causes = page.locator("[data-slot='causes'] li")
         expect(causes).to_have_count(1)
         implants = content.question("implants")

@@ -140,6 +140,7 @@ def test_result_speaks_to_a_carer_in_the_third_person(client: TestClient, conten
     assert they.summary in words and all(step in words for step in they.next_steps)
     assert content.outcomes.avoid.summary not in words
     assert content.carer.result_causes_title_they in words
+    assert content.carer.disclaimer_they in words and content.disclaimer not in words
     q = content.question("glaucoma")
     assert q is not None and q.they in words
     assert "outcome.avoid.they" in page or content.ui.audio_missing in words
@@ -213,6 +214,8 @@ def test_carer_session_checks_are_in_the_third_person(client: TestClient, conten
             continue
         words = text_of(page.text)
         assert check.they.format(angle=20) in words
+        ui = content.session.ui
+        assert ui.check_title_they in words and ui.check_title not in words, check.id
         client.post(
             f"/en/session/plan/{PLAN}/check/{check.id}", data={"answer": check.go_on_answer}
         )
@@ -417,6 +420,19 @@ def test_summary_holds_every_answer_and_the_causes(client: TestClient, content: 
     assert content.carer.summary_answered_by_they in page
     assert 'media="print"' in page and "css/print.css" in page
     assert 'data-module="session-history"' in page
+
+
+def test_summary_and_history_speak_to_a_carer_of_the_person(
+    client: TestClient, content: Content
+) -> None:
+    carer = content.carer
+    screen(client, content, {"glaucoma": "yes"}, who="they")
+    words = text_of(client.get("/en/screening/summary").text)
+    assert carer.result_print_hint_they in words and content.ui.result_print_hint not in words
+    words = text_of(client.get("/en/sessions").text)
+    assert carer.history_needs_js_they in words and carer.history_needs_js not in words
+    screen(client, content, {"glaucoma": "yes"})
+    assert carer.history_needs_js in text_of(client.get("/en/sessions").text)
 
 
 def test_summary_text_download_is_never_cached(client: TestClient, content: Content) -> None:

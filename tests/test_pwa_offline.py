@@ -313,6 +313,8 @@ def test_rules_word_the_result_for_the_person_and_for_a_carer_with_each_ones_cli
         "others_title": ui.result_others_title,
         "no_reasons": ui.result_no_reasons,
         "red_flag_not_sure": content.outcomes.red_flag_not_sure.you,
+        "print_hint": ui.result_print_hint,
+        "disclaimer": content.disclaimer,
     }
     assert rules["result"]["they"] == {
         "page_title": content.pwa.offline_result_title_they,
@@ -322,6 +324,8 @@ def test_rules_word_the_result_for_the_person_and_for_a_carer_with_each_ones_cli
         "others_title": carer.result_others_title_they,
         "no_reasons": carer.result_no_reasons_they,
         "red_flag_not_sure": content.outcomes.red_flag_not_sure.they,
+        "print_hint": carer.result_print_hint_they,
+        "disclaimer": carer.disclaimer_they,
     }
 
 

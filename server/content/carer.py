@@ -54,6 +54,9 @@ class CarerText(Strict):
     result_title_they: NonEmpty
     result_causes_title: NonEmpty
     result_causes_title_they: NonEmpty
+    # Carer forms of shared lines on the result and summary pages.
+    result_print_hint_they: NonEmpty
+    disclaimer_they: NonEmpty
     result_others_title_they: NonEmpty
     result_no_reasons_they: NonEmpty
     result_leads_on: NonEmpty
@@ -99,6 +102,7 @@ class CarerText(Strict):
     history_title_they: NonEmpty
     history_lead: NonEmpty
     history_needs_js: NonEmpty
+    history_needs_js_they: NonEmpty
     history_empty: NonEmpty
     history_count: NonEmpty
     history_caption: NonEmpty

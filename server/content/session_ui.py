@@ -96,6 +96,7 @@ class SessionUi(Strict):
     stop_retake: NonEmpty
     check_counter: NonEmpty
     check_title: NonEmpty
+    check_title_they: NonEmpty
     stop_title: NonEmpty
     stop_title_they: NonEmpty
     stop_body: NonEmpty

@@ -84,6 +84,8 @@ export class OfflineResult {
     if (notSure) slot('red-flag-not-sure').textContent = wording.red_flag_not_sure;
     else slot('red-flag-not-sure').remove();
     slot('causes-title').textContent = wording.causes_title;
+    slot('print-hint').textContent = wording.print_hint;
+    slot('disclaimer').textContent = wording.disclaimer;
     if (outcome.causes.length) {
       slot('causes').append(...outcome.causes.map((r) => this.reasonItem(r, perspective)));
       slot('no-reasons').remove();
