@@ -353,3 +353,17 @@ def test_a_third_language_is_one_content_file(tmp_path: Path) -> None:
     (folder / "xx.yaml").write_text(text, encoding="utf-8")
     problems = problems_of(folder)
     assert any("xx.yaml: home.lead: must not say 'zafe'" in p for p in problems), problems
+
+
+def test_spanish_keeps_to_its_glossary(content_es: Content) -> None:
+    """es.yaml's own choices (its header): the inversion table is "la mesa", the tether "la
+    correa", a clinician "profesional de la salud"; "tabla" only for the history's data table;
+    no word that gives the person a gender."""
+    for key, text in content_es.all_strings():
+        if key == "source" or key.endswith(".source"):
+            continue
+        lowered = text.lower()
+        assert "profesional sanitario" not in lowered, key
+        assert "el tope" not in lowered, key
+        assert "tabla" not in lowered or key.startswith("carer.history_"), key
+        assert not re.search(r"\bsentad[oa]\b", lowered), key

@@ -21,6 +21,7 @@ FORBIDDEN_PATTERNS: dict[str, str] = {
     "cleared": r"\bcleared\b",
     "clearance": r"\bclearances?\b",
     "suitable": r"\w*suitab\w*",  # suitable, suitability, unsuitable
+    "suits": r"\bsuit(?:s|ed)?\b",  # "inversion suits you" claims the same
     "all clear": r"\ball[\s-]+clear\b",
     "OK to": r"\b(?:ok|okay)\s+to\b",
     "go ahead": r"\b(?:go|goes|going|gone|went)[\s-]+ahead\b",
