@@ -1,6 +1,6 @@
 """Assemble one long MP3 from clips and timed silences, with exact chapter times.
 
-A guided session is played as one track in one audio element (see DESIGN.md, "Playing with
+A guided session is played as one track in one audio element (see ../shared/DESIGN.md, "Playing with
 the screen off"). Every segment here is a whole number of frames of one format, so a
 segment's start time is its start frame times the frame duration: the chapter list the
 browser seeks with is exact, not an estimate from byte sizes or bitrates.

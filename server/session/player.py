@@ -5,7 +5,7 @@ layout and plays the carer's track (the same steps, with the helper's lines); th
 layout stays one link away (``?view=standard``).
 
 The page works without JavaScript (an ``<audio controls>`` element and every step's text);
-the player component moves through the track by ``currentTime`` (DESIGN.md, "Playing with
+the player component moves through the track by ``currentTime`` (../shared/DESIGN.md, "Playing with
 the screen off").
 """
 

@@ -1,5 +1,5 @@
 """A script laid out in whole MP3 frames, so every chapter start the browser seeks to is
-exact and every hold lasts exactly as long as its plan says (DESIGN.md, "Playing with the
+exact and every hold lasts exactly as long as its plan says (../shared/DESIGN.md, "Playing with the
 screen off": a session is ONE pre-rendered track).
 """
 
