@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -132,6 +133,30 @@ def test_summary_prints_on_one_a4_page_with_every_answer(
     pdf = page.pdf(format="A4", print_background=True)
     pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
     assert pages == 1, f"{pages} pages"
+    context.close()
+
+
+def test_summary_download_with_javascript_holds_the_sessions_saved_here(
+    browser: Browser, live_server: LiveServer, content: Content
+) -> None:
+    """The text download is made on the device: the server's text (from the cookie) with the
+    sessions saved in this browser, which the server never sees."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, accept_downloads=True)
+    seed = json.dumps(history(3))
+    context.add_init_script(f"localStorage.setItem('{HISTORY_KEY}', {json.dumps(seed)});")
+    screen(context, live_server.url, content, "they", yes="glaucoma")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/en/screening/summary")
+    wait_for_enhanced(page)
+    with page.expect_download() as made:
+        page.get_by_role("link", name=content.carer.summary_download).click()
+    download = made.value
+    assert download.suggested_filename.startswith("inversion-guide-summary-")
+    text = Path(download.path()).read_text(encoding="utf-8")
+    assert content.carer.summary_sessions_device not in text
+    for day in ("2026-01-01", "2026-01-02", "2026-01-03"):
+        assert f"- {day}. " in text, text
+    assert content.questions[-1].title in text  # the server's part is all there
     context.close()
 
 

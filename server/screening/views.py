@@ -397,6 +397,7 @@ def _history_data(content: Content) -> str:
                 "stop_reading": carer.summary_stop_reading,
                 "forget": carer.history_forget,
                 "none": carer.summary_sessions_none,
+                "device_line": carer.summary_sessions_device,
             },
             "lang": content.language,
         },

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { chartGeometry, historyRows, spokenRow } from '../../pwa/static/js/lib/history-view.js';
+import { chartGeometry, historyRows, spokenRow, withSessions } from '../../pwa/static/js/lib/history-view.js';
 
 const PLANS = { 'first-20': { title: '20 degrees, 1 minute', angle: 20, minutes: 1 }, 'full-60': { title: '60 degrees, 5 minutes', angle: 60, minutes: 5 } };
 const FEELINGS = { fine: 'Fine', dizzy: 'Dizzy' };
@@ -47,4 +47,26 @@ test('the chart has one bar and one point per session, inside its box', () => {
   const top = Math.min(...g.points.map((p) => p.y));
   assert.equal(top, g.inner.y); // 60 degrees reaches the top of the plot
   assert.deepEqual(chartGeometry([]).bars, []);
+});
+
+test('the summary text gets the sessions saved on this device in place of its line about them', () => {
+  const strings = { row: '{date}. {plan}. Felt: {feeling}.', none: 'No sessions are saved on this device.' };
+  const device = 'Sessions are saved on this device only.';
+  const text = ['Summary', '', 'Sessions saved on this device:', device, '', 'Not advice.'].join('\n');
+  const rows = historyRows(
+    [
+      { plan: 'first-20', day: '2026-01-01', feeling: 'fine', at: 1 },
+      { plan: 'full-60', day: '2026-01-02', feeling: 'dizzy', at: 2 },
+    ],
+    PLANS,
+    FEELINGS,
+  );
+  const done = withSessions(text, device, rows, strings).split('\n');
+  assert.deepEqual(done.slice(2, 5), [
+    'Sessions saved on this device:',
+    '- 2026-01-02. 60 degrees, 5 minutes. Felt: Dizzy.',
+    '- 2026-01-01. 20 degrees, 1 minute. Felt: Fine.',
+  ]);
+  assert.ok(!done.includes(device));
+  assert.ok(withSessions(text, device, [], strings).includes(strings.none));
 });

@@ -8,7 +8,7 @@
  * Reads: data-history (JSON: plans by id with title, angle and minutes; feelings; strings).
  */
 
-import { chartGeometry, historyRows, spokenRow } from '../lib/history-view.js';
+import { chartGeometry, historyRows, spokenRow, withSessions } from '../lib/history-view.js';
 import { forgetHistory, readHistory } from '../lib/history.js';
 import { announce } from '../lib/dom.js';
 import { fill } from '../lib/format.js';
@@ -37,6 +37,32 @@ export class SessionHistory {
     this.S = this.data.strings;
     this.summary = root.dataset.mode === 'summary';
     this.render();
+    if (this.summary) this.completeDownload(document.querySelector('[data-summary-download]'));
+  }
+
+  /**
+   * The summary's text download, made on this device: the server's text (answers and outcome,
+   * from the cookie) with the sessions saved here added. Any failure falls back to the link.
+   */
+  completeDownload(link) {
+    if (!link) return;
+    link.addEventListener('click', async (event) => {
+      event.preventDefault();
+      try {
+        const response = await fetch(link.href, { credentials: 'same-origin', cache: 'no-store' });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        const text = withSessions(await response.text(), this.S.device_line, this.rows(), this.S);
+        const name = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') || '');
+        const file = el('a', { href: URL.createObjectURL(new Blob([text], { type: 'text/plain' })) });
+        file.download = name ? name[1] : 'inversion-guide-summary.txt';
+        document.body.append(file);
+        file.click();
+        file.remove();
+        setTimeout(() => URL.revokeObjectURL(file.href), 10_000);
+      } catch {
+        window.location.assign(link.href);
+      }
+    });
   }
 
   rows() {

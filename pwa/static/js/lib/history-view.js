@@ -53,3 +53,18 @@ export function chartGeometry(rows, width = 320, height = 160, pad = 24) {
   }));
   return { width, height, inner, bars, points, maxMinutes };
 }
+
+/**
+ * The clinician summary's plain text (from the server, which cannot see this device) with
+ * the sessions saved here in place of its line about them (``deviceLine``): one spoken row
+ * per session, newest first as the table shows them, or "no sessions" when there are none.
+ */
+export function withSessions(text, deviceLine, rows, strings) {
+  const lines = rows.length
+    ? [...rows].reverse().map((row) => `- ${spokenRow(row, strings)}`)
+    : [strings.none];
+  return text
+    .split('\n')
+    .flatMap((line) => (line === deviceLine ? lines : [line]))
+    .join('\n');
+}
