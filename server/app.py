@@ -23,7 +23,7 @@ from server.screening import views as screening
 from server.security import BodyTooLarge, CrossSiteGuard, LimitBody, SecurityHeaders
 from server.session import checks, player
 from server.session import views as session
-from server.session_cookie import EncryptedSessions
+from server.session_cookie import EncryptedSessions, EndedSessions
 from server.static import STATIC_DIR, AudioFiles, StaticAssets, make_templates, static_version
 from server.web import (
     LANGUAGE_COOKIE,
@@ -154,6 +154,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ),
     ]
     named = {r.name: r for r in all_routes if isinstance(r, Route)}
+    # Session ids ended by "Start again", refused by every reader of the answers cookie.
+    ended_sessions = EndedSessions()
     middleware = [
         # Outermost: a question page in a state already seen is sent as the app sent it.
         Middleware(
@@ -161,6 +163,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             routes=[ReadyRoute(named["question"], screening.question_shows)],
             secret_key=settings.secret_key,
             language_cookie=LANGUAGE_COOKIE,
+            ended=ended_sessions,
         ),
         Middleware(
             SecurityHeaders,
@@ -174,7 +177,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Middleware(Compression),
         # A browser-session cookie (no Max-Age), encrypted, with an idle expiry.
         Middleware(
-            EncryptedSessions, secret_key=settings.secret_key, https_only=settings.https_only
+            EncryptedSessions,
+            secret_key=settings.secret_key,
+            https_only=settings.https_only,
+            ended=ended_sessions,
         ),
         # Inside the sessions, so its friendly page can be rendered like any other.
         Middleware(CrossSiteGuard, refuse=cross_site_page),

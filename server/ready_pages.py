@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.compression import preferred_coding
 from server.page_memo import MEMOISED, PageMemo
-from server.session_cookie import EncryptedSessions
+from server.session_cookie import EncryptedSessions, EndedSessions
 
 MAX_RESPONSES = 2048  # the page memo's states, in at most two codings each
 
@@ -61,13 +61,14 @@ class ReadyPages:
         routes: Sequence[ReadyRoute],
         secret_key: str,
         language_cookie: str,
+        ended: EndedSessions,
         max_responses: int = MAX_RESPONSES,
     ) -> None:
         self.app = app
         self.routes = tuple(routes)
         # Reads the answers cookie exactly as the sessions middleware does (same key, name
         # and idle expiry).
-        self.sessions = EncryptedSessions(app, secret_key=secret_key)
+        self.sessions = EncryptedSessions(app, secret_key=secret_key, ended=ended)
         self.language_cookie = language_cookie
         self.responses: PageMemo[ReadyResponse] = PageMemo(max_responses)
 

@@ -9,10 +9,14 @@ the version and time are authenticated with the answers (associated data), so ne
 changed, and a random 96-bit nonce per cookie.
 
 - Idle expiry: a cookie is accepted for ``idle_seconds`` after it was last written, and is
-  rewritten (sliding) once it is older than half that. A stateless server cannot revoke a
-  copy someone took earlier, so this bound is what makes old copies useless.
-- "Start again" gives the session a new random id (``new_session``), so nothing carried in
-  the old cookie (the clinician's agreement, passed checks) matches the new one.
+  rewritten (sliding) once it is older than half that.
+- "Start again" (and a new check) gives the session a new random id (``new_session``), and
+  the old id is remembered as ended (``EndedSessions``: ids only, nothing about health,
+  forgotten once their cookies would have expired anyway), so a copy of the old cookie reads
+  as no session. The memory is per process: with several workers, a copy sent to another
+  worker is still refused after the idle expiry.
+- The plain text is padded to a multiple of ``PAD_BYTES`` before sealing, so the cookie's
+  length does not tell which answers were given.
 - The cookie is only written when the session changed (or needs its expiry slid), so a page
   that only reads answers costs no encryption and sends no Set-Cookie.
 """
@@ -41,6 +45,30 @@ NONCE_BYTES = 12
 HEADER_BYTES = 1 + 8  # version, then the time written (seconds, big-endian)
 # A cookie written this far in the future (a clock step back on the server) is still read.
 CLOCK_SKEW_SECONDS = 60
+# Sealed text is padded to a multiple of this (spaces after the JSON), hiding its length.
+PAD_BYTES = 256
+
+
+class EndedSessions:
+    """Session ids ended by "Start again" or a new check, each kept until a cookie carrying
+    it would have expired anyway (and at most ``max_ids``, oldest dropped first)."""
+
+    def __init__(self, keep_seconds: float = 2 * 60 * 60, max_ids: int = 100_000) -> None:
+        self.keep_seconds = keep_seconds
+        self.max_ids = max_ids
+        self.ended: dict[str, float] = {}  # id -> when it ended, oldest first
+
+    def end(self, session_id: str) -> None:
+        now = time.time()
+        self.ended[session_id] = now
+        while self.ended:
+            oldest, when = next(iter(self.ended.items()))
+            if now - when <= self.keep_seconds and len(self.ended) <= self.max_ids:
+                break
+            del self.ended[oldest]
+
+    def __contains__(self, session_id: object) -> bool:
+        return session_id in self.ended
 
 
 def cipher_for(secret_key: str) -> AESGCM:
@@ -63,11 +91,14 @@ class EncryptedSessions:
         cookie_name: str = "ig_answers",
         idle_seconds: int = 2 * 60 * 60,
         https_only: bool = False,
+        ended: EndedSessions | None = None,
     ) -> None:
         self.app = app
         self.cipher = cipher_for(secret_key)
         self.cookie_name = cookie_name
         self.idle_seconds = idle_seconds
+        # Shared with every reader of this cookie (the ready pages), so all refuse the same.
+        self.ended = ended if ended is not None else EndedSessions(idle_seconds)
         flags = "path=/; httponly; samesite=lax"
         self.flags = f"{flags}; secure" if https_only else flags
 
@@ -77,6 +108,7 @@ class EncryptedSessions:
         header = COOKIE_VERSION + when.to_bytes(8, "big")
         nonce = os.urandom(NONCE_BYTES)
         plain = json.dumps(session, separators=(",", ":")).encode()
+        plain += b" " * (-len(plain) % PAD_BYTES)
         sealed = header + nonce + self.cipher.encrypt(nonce, plain, header)
         return base64.urlsafe_b64encode(sealed).rstrip(b"=").decode("ascii")
 
@@ -94,7 +126,9 @@ class EncryptedSessions:
             data = json.loads(self.cipher.decrypt(nonce, raw[len(header) + len(nonce) :], header))
         except (InvalidTag, binascii.Error, UnicodeError, ValueError):
             return {}, None
-        return (data, float(written)) if isinstance(data, dict) else ({}, None)
+        if not isinstance(data, dict) or data.get(SESSION_ID) in self.ended:
+            return {}, None
+        return data, float(written)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -106,6 +140,9 @@ class EncryptedSessions:
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
+                old_id = initial.get(SESSION_ID)
+                if old_id and scope["session"].get(SESSION_ID) != old_id:
+                    self.ended.end(old_id)  # "Start again": this cookie's copies are void
                 self.write_cookie(MutableHeaders(scope=message), scope["session"], initial, written)
                 if token and not initial:
                     # An expired or foreign cookie: clear it even if nothing new is written.

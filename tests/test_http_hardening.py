@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import re
 import time
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from starlette.testclient import TestClient
 from server.app import create_app
 from server.config import Settings
 from server.content import Content
-from server.session_cookie import EncryptedSessions
+from server.session_cookie import EncryptedSessions, EndedSessions
 
 SECURITY_HEADERS = ("content-security-policy", "referrer-policy", "x-content-type-options")
 SUBRESOURCE = ("referrer-policy", "x-content-type-options")
@@ -90,10 +91,41 @@ def test_start_again_gives_a_new_session_and_forgets_the_clinician(
     client.post("/en/screening/restart")
     after = client.cookies.get("ig_answers")
     assert after != before
-    # The old copy still decrypts until it expires, but it is a different session: a new
-    # screening started from it is a new one.
     response = client.get("/en/screening/result", follow_redirects=False)
     assert response.status_code == 303
+    # A copy of the old cookie, taken before "Start again", is now worth nothing: no result
+    # (and the copy is cleared), no answer shown on a question page (kept pages included).
+    copy = TestClient(client.app, cookies={"ig_answers": before})
+    refused = copy.get("/en/screening/result", follow_redirects=False)
+    assert refused.status_code == 303
+    assert any(c.startswith("ig_answers=null") for c in refused.headers.get_list("set-cookie"))
+    copy.cookies.set("ig_answers", before)
+    page = copy.get(f"/en/screening/q/{content.questions[0].id}")
+    assert page.status_code == 200
+    assert not re.search(r'id="answer-[a-z-]+"[^>]*aria-pressed="true"', page.text)
+
+
+def test_the_cookie_is_the_same_length_whatever_the_answers(
+    client: TestClient, content: Content
+) -> None:
+    """Its length would otherwise tell "yes" from "not-sure" answers apart."""
+    lengths = set()
+    for answer in ("yes", "no", "not-sure"):
+        client.post("/en/screening/start", data={"perspective": "you"})
+        for q in content.questions[:3]:
+            client.post(f"/en/screening/q/{q.id}", data={"answer": answer})
+        lengths.add(len(client.cookies["ig_answers"]))
+    assert len(lengths) == 1, lengths
+
+
+def test_ended_sessions_are_forgotten_once_their_cookies_would_have_expired() -> None:
+    ended = EndedSessions(keep_seconds=60, max_ids=3)
+    for sid in "abcd":
+        ended.end(sid)
+    assert "a" not in ended and all(sid in ended for sid in "bcd")  # at most three
+    ended.ended["b"] -= 120  # ended two minutes ago: its cookies have expired
+    ended.end("e")
+    assert "b" not in ended and "e" in ended
 
 
 def test_reading_a_page_does_not_rewrite_the_cookie(client: TestClient, content: Content) -> None:
