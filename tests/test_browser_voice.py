@@ -4,6 +4,7 @@ stay out of the way, one suggested plan, Stop without JavaScript, and reflow at 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -11,8 +12,9 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from server.content import Content
-from tests.browser_helpers import assert_no_axe_violations, screen, tab_to
+from tests.browser_helpers import assert_no_axe_violations, screen, tab_to, wait_for_enhanced
 from tests.conftest import LiveServer
+from tests.test_browser_carers import HISTORY_KEY, history
 from tests.test_browser_pwa import RECORDER, clip_url, ready
 from tests.test_browser_session import get_ready
 
@@ -486,3 +488,135 @@ def test_no_sideways_scrolling_at_320_px_with_200_percent_text(
         ".map((s) => s.getBoundingClientRect().top)"
     )
     assert len(tops) == 2 and tops[0] < tops[1]
+
+
+# Every word of up to 12 letters that is drawn on more than one line though it would fit on
+# one line of the page's column: a word split mid-word where it need not be (what
+# overflow-wrap: anywhere did to table cells, buttons and flex items). A word wider than the
+# whole column may still break. Text hidden from sight (visually hidden, clipped) is skipped.
+SPLIT_WORDS = """(exempt) => {
+  const vw = document.documentElement.clientWidth;
+  const hidden = (e) => {
+    for (let a = e; a; a = a.parentElement) {
+      const s = getComputedStyle(a);
+      if (s.clipPath !== 'none' || s.visibility === 'hidden') return true;
+    }
+    return !!e.closest('script, style, svg, option, noscript, title, .ig-visually-hidden');
+  };
+  const columnWidth = (e) => {
+    const c = e.closest('.ig-width');
+    if (!c) return vw;
+    const s = getComputedStyle(c);
+    return c.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+  };
+  const natural = (e, word) => {
+    const probe = document.createElement('span');
+    probe.textContent = word;
+    probe.style.cssText = 'position:absolute;visibility:hidden;white-space:nowrap;left:0;top:0';
+    e.append(probe);
+    const width = probe.getBoundingClientRect().width;
+    probe.remove();
+    return width;
+  };
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const texts = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) texts.push(n);
+  for (const text of texts) {
+    const parent = text.parentElement;
+    if (!parent || hidden(parent) || parent.closest(exempt)) continue;
+    for (const m of text.data.matchAll(/[\\p{L}\\p{M}\\p{N}]+/gu)) {
+      if (m[0].length > 12) continue;
+      const range = document.createRange();
+      range.setStart(text, m.index);
+      range.setEnd(text, m.index + m[0].length);
+      const lines = new Set(
+        [...range.getClientRects()].filter((r) => r.width && r.height).map((r) => Math.round(r.top))
+      );
+      if (lines.size > 1 && natural(parent, m[0]) <= columnWidth(parent)) {
+        found.push(`${m[0]} (${parent.tagName.toLowerCase()}.${parent.className})`);
+      }
+    }
+  }
+  return found;
+}"""
+
+# The carer's step title is kept at 48 px or more on any screen (see
+# test_carer_view_opens_by_default_with_play_and_stop_always_in_view), so at 320 px a word of
+# nine bold letters can be wider than its box; it breaks (with a hyphen where the browser
+# has the language's dictionary). Every other word must fit.
+NOT_SPLIT_EXEMPT = ".ig-session--carer [data-step-title]"
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+def test_no_word_split_mid_word_at_320_px_with_200_percent_text(
+    make_context: Callable[..., BrowserContext],
+    live_server: LiveServer,
+    content: Content,
+    js: bool,
+) -> None:
+    """Reflow without breaking words: at 320 px with 200% text, on every page (the clinician
+    summary and "Your sessions" with 12 sessions among them), no page scrolls sideways and
+    no ordinary word is split across lines; tables stack their rows instead of squeezing
+    their columns to a letter each."""
+    context = make_context(width=320, height=640, js=True, bypass_csp=True)
+    if not js:
+        context.route("**/*.js", lambda route: route.abort())
+    context.add_init_script(
+        f"localStorage.setItem('{HISTORY_KEY}', {json.dumps(json.dumps(history(12)))});"
+    )
+    get_ready(context, live_server.url, content)
+    page = new_page(context)
+    base = live_server.url
+    plan = f"/en/session/plan/{PLAN}"
+    paths = [
+        "/en/",
+        "/en/helping",
+        "/en/emergency",
+        "/en/screening",
+        f"/en/screening/q/{content.questions[0].id}",
+        "/en/screening/check",
+        "/en/screening/result",
+        "/en/screening/summary",
+        "/en/sessions",
+        "/en/session",
+        "/en/session/plans",
+        f"{plan}/check/{content.session.checks[0].id}",
+        f"{plan}/play",
+        f"{plan}/carer",
+        f"{plan}/come-up",
+        f"{plan}/feedback",
+        "/en/offline",
+        "/es/",
+        "/es/sessions",
+    ]
+    wide: dict[str, int] = {}
+    split: dict[str, list[str]] = {}
+    for path in paths:
+        page.goto(base + path)
+        if js:
+            wait_for_enhanced(page)
+            if path.endswith(("/summary", "/sessions")):
+                page.wait_for_selector("[data-history-table]")
+        page.add_style_tag(content="html { font-size: 200% !important; }")
+        page.wait_for_timeout(100)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            wide[path] = width
+        words = page.evaluate(SPLIT_WORDS, NOT_SPLIT_EXEMPT)
+        if words:
+            split[path] = words
+    assert wide == {}
+    assert split == {}
+    if js:
+        # The history's rows stacked: one session a block, each value after its column's
+        # name, and still a table with its headers to assistive technology.
+        page.goto(f"{base}/en/sessions")
+        page.wait_for_selector("[data-history-table]")
+        page.add_style_tag(content="html { font-size: 200% !important; }")
+        row = page.locator("[data-history-table] tbody tr").first
+        assert row.evaluate("r => getComputedStyle(r).display") == "block"
+        assert page.get_by_role("table").count() == 1
+        assert page.get_by_role("columnheader").count() == 5
+        assert page.get_by_role("rowheader").count() == 12
+        assert_no_axe_violations(page)

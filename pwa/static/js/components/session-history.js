@@ -100,11 +100,12 @@ export class SessionHistory {
     // Newest first: the latest session is what a reader wants first.
     for (const row of [...rows].reverse()) {
       const tr = el('tr');
-      tr.append(el('th', { scope: 'row' }, row.day));
-      tr.append(el('td', {}, row.plan));
-      tr.append(el('td', {}, fill(S.angle, { angle: row.angle })));
-      tr.append(el('td', {}, fill(S.minutes, { minutes: row.minutes })));
-      tr.append(el('td', {}, row.feeling));
+      // data-label: the column's name, shown before each value when rows stack (app.css).
+      tr.append(el('th', { scope: 'row', 'data-label': S.date }, row.day));
+      tr.append(el('td', { 'data-label': S.plan }, row.plan));
+      tr.append(el('td', { 'data-label': S.angle_h }, fill(S.angle, { angle: row.angle })));
+      tr.append(el('td', { 'data-label': S.minutes_h }, fill(S.minutes, { minutes: row.minutes })));
+      tr.append(el('td', { 'data-label': S.feeling_h }, row.feeling));
       body.append(tr);
     }
     table.append(body);
