@@ -19,6 +19,7 @@ from server.config import Settings
 from server.content import load_all
 from server.logs import keep_audio_out_of_access_log
 from server.ready_pages import ReadyPages, ReadyRoute
+from server.screening import summary as handover
 from server.screening import views as screening
 from server.security import BodyTooLarge, CrossSiteGuard, LimitBody, SecurityHeaders
 from server.session import checks, player
@@ -105,10 +106,11 @@ def routes() -> list[BaseRoute]:
         Route(
             f"{lang}/perspective", screening.switch_perspective, methods=post, name="perspective"
         ),
-        # The clinician summary (from the cookie) and the history kept on the device.
-        Route(f"{lang}/screening/summary", screening.summary, name="summary"),
-        Route(f"{lang}/screening/summary.txt", screening.summary_text, name="summary-text"),
-        Route(f"{lang}/sessions", screening.history, name="history"),
+        # The clinician summary (from the cookie) and the history kept on the device
+        # (server/screening/summary.py).
+        Route(f"{lang}/screening/summary", handover.summary, name="summary"),
+        Route(f"{lang}/screening/summary.txt", handover.summary_text, name="summary-text"),
+        Route(f"{lang}/sessions", handover.history, name="history"),
         # Offline use (server/offline.py).
         Route(f"{lang}/screening/offline", offline.offline_result, name="offline-result"),
         Route(f"{lang}/screening/rules.json", offline.rules_json, name="rules"),

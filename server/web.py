@@ -1,6 +1,7 @@
 """The request toolkit every page handler uses: app state, content lookup, URLs, rendering,
 form reading, redirects and the error page. Handlers live in ``screening.views``,
-``session.views`` and ``offline``; this module holds nothing specific to one of them.
+``screening.summary``, ``session.views`` and ``offline``; this module holds nothing specific
+to one of them.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ def load_texts() -> Mapping[str, VoiceSpec]:
 @pytest.fixture
 def fakes(monkeypatch: pytest.MonkeyPatch) -> dict[str, ToneEngine]:
     made = {"gtts": ToneEngine("gtts"), "espeak": ToneEngine("espeak", freq=220)}
-    monkeypatch.setattr(build, "_default_engines", lambda *args: made)
+    monkeypatch.setattr(build, "default_engines", lambda *args: made)
     return made
 
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.narration import mp3
+from server.narration import mp3, mp3_format
 from server.narration.mp3 import ChannelMode, FrameHeader, Mp3Error, MpegVersion, StreamFormat
 from tests.fake_gtts import tone_mp3
 
@@ -101,8 +101,8 @@ def test_header_round_trips(
 ) -> None:
     header = FrameHeader(
         version=version,
-        bitrate_kbps=mp3._BITRATES[version][bitrate_index],
-        sample_rate=mp3._SAMPLE_RATES[version][rate_index],
+        bitrate_kbps=mp3_format._BITRATES[version][bitrate_index],
+        sample_rate=mp3_format._SAMPLE_RATES[version][rate_index],
         channel_mode=mode,
         padding=padding,
         protected=protected,
@@ -196,7 +196,7 @@ def test_silence_frames_are_exact_null_frames() -> None:
 def test_silence_duration_is_frames_times_frame_time(
     version: MpegVersion, rate_index: int, n: int
 ) -> None:
-    fmt = StreamFormat(version, mp3._SAMPLE_RATES[version][rate_index], ChannelMode.MONO, 64)
+    fmt = StreamFormat(version, mp3_format._SAMPLE_RATES[version][rate_index], ChannelMode.MONO, 64)
     data = mp3.silence_frames(fmt, n)
     if n == 0:
         assert data == b""

@@ -26,9 +26,10 @@ from pathlib import Path
 from tqdm import tqdm
 
 from . import mp3
+from .build_engines import default_engines, espeak_rate_tag
 from .clips import ENGINE_CHOICES, SPEEDS, EngineChoice, Speed, clip_file_name, clip_key
 from .clips import language_dir as _language_dir
-from .engines import Engine, EspeakEngine, FailureBreaker, GttsEngine, RetryPolicy
+from .engines import Engine, FailureBreaker
 from .errors import EngineError
 from .integrity import verify_clip
 from .jobs import Job, Outcome
@@ -39,11 +40,6 @@ from .storage import atomic_write, library_lock, temp_files
 from .summary import BuildSummary
 
 __all__ = ["build_library", "prune_library"]  # prune_library re-exported from .prune
-
-
-def _espeak_rate_tag(engines: Mapping[str, Engine] | None) -> str:
-    engine = (engines or {}).get("espeak")
-    return (engine if isinstance(engine, EspeakEngine) else EspeakEngine()).rate_tag
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,56 +193,6 @@ class Builder:
         write_manifest(self.manifest)
 
 
-class Cancelled(Exception):
-    """Raised in a worker that was waiting to retry when the build was interrupted.
-
-    Deliberately not an EngineError: the clip is neither failed nor worth a fallback."""
-
-
-def _cancellable_sleep(cancel: threading.Event) -> Callable[[float], None]:
-    # Without this, Ctrl-C during a long backoff (Retry-After can ask for 30 s) would make
-    # the build wait out the pause before it could write its manifest and exit.
-    def sleep(seconds: float) -> None:
-        if cancel.wait(seconds):
-            raise Cancelled
-
-    return sleep
-
-
-def _default_engines(
-    manifest: Manifest,
-    need_gtts: bool,
-    gtts_timeout: float | None,
-    gtts_attempts: int | None,
-    engine_is_gtts: bool,
-    cancel: threading.Event,
-) -> dict[str, Engine]:
-    target = None
-    # Follow the format of a real gTTS clip when there is one, so espeak clips stay joinable
-    # with Google's even if Google changes its encoding.
-    for entry in manifest.entries():
-        if entry.engine == "gtts":
-            with contextlib.suppress(OSError, mp3.Mp3Error):
-                target = mp3.first_header(manifest.file_path(entry).read_bytes()).format
-                break
-    engines: dict[str, Engine] = {
-        "espeak": EspeakEngine(target=target) if target is not None else EspeakEngine()
-    }
-    if need_gtts:
-        if gtts_timeout is None:
-            raise ValueError("gtts_timeout is required when gTTS may be used (settings)")
-        retry = RetryPolicy() if gtts_attempts is None else RetryPolicy(attempts=gtts_attempts)
-        engines["gtts"] = GttsEngine(
-            timeout=gtts_timeout,
-            retry=retry,
-            # Chosen alone, gTTS gets its whole budget even when it cannot connect; in auto,
-            # espeak is waiting, so a refused connection is given up on sooner.
-            connect_attempts=retry.attempts if engine_is_gtts else 2,
-            sleep=_cancellable_sleep(cancel),
-        )
-    return engines
-
-
 def _plan(
     builder: Builder, texts: Mapping[str, str], speeds: Sequence[Speed], summary: BuildSummary
 ) -> list[Job]:
@@ -325,7 +271,7 @@ def build_library(
                 "gtts": _Voice(gtts_lang or lang, tld),
                 # espeak-ng has no accent domain: its rates stand there instead, so they are
                 # part of each clip's key and a changed rate rebuilds the clips.
-                "espeak": _Voice(espeak_voice or gtts_lang or lang, _espeak_rate_tag(engines)),
+                "espeak": _Voice(espeak_voice or gtts_lang or lang, espeak_rate_tag(engines)),
             },
             engines=engines,
             gtts_timeout=gtts_timeout,
@@ -367,7 +313,7 @@ def _build_locked(
     chosen: dict[str, Engine] = dict(engines or {})
     if not {"gtts", "espeak"} <= chosen.keys():
         need_gtts = engine != "espeak" and "gtts" not in chosen
-        defaults = _default_engines(
+        defaults = default_engines(
             manifest, need_gtts, gtts_timeout, gtts_attempts, engine == "gtts", cancel
         )
         chosen = {**defaults, **chosen}
