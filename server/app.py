@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from server import offline, speech, webmanifest, worker
 from server.catalog import load_catalog
 from server.compression import Compression
-from server.config import Settings
+from server.config import AUDIO_MOUNT, STATIC_MOUNT, Settings
 from server.content import load_all
 from server.logs import keep_audio_out_of_access_log
 from server.ready_pages import ReadyPages, ReadyRoute
@@ -148,9 +148,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     version = static_version()
     all_routes = [
         *routes(),
-        Mount("/static", app=StaticAssets(STATIC_DIR, version), name="static"),
+        Mount(STATIC_MOUNT, app=StaticAssets(STATIC_DIR, version), name="static"),
         Mount(
-            "/audio",
+            AUDIO_MOUNT,
             app=AudioFiles(directory=settings.audio_dir, check_dir=False),
             name="audio",
         ),

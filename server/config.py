@@ -15,6 +15,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Where the app serves its static files and narration: the one source of both paths.
+STATIC_MOUNT = "/static"
+AUDIO_MOUNT = "/audio"
+
+
 class Settings(BaseSettings):
     """Runtime settings for the server and the narration build."""
 
@@ -41,11 +46,11 @@ class Settings(BaseSettings):
         default=False, description="Mark the answers cookie Secure (set true behind HTTPS)."
     )
     audio_base_url: str = Field(
-        default="/audio",
+        default=AUDIO_MOUNT,
         description="Where pages load narration from; point it at a CDN after `export`.",
     )
     static_base_url: str = Field(
-        default="/static",
+        default=STATIC_MOUNT,
         description=(
             "Where pages load CSS, scripts and icons from; point it at a CDN holding the "
             "`static/` folder written by `export`."

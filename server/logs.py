@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import logging
 
+from server.config import AUDIO_MOUNT
+
 ACCESS_LOGGER = "uvicorn.access"
 
 
@@ -16,7 +18,7 @@ class WithoutAudio(logging.Filter):
         # uvicorn's access record args: (client, method, path, http version, status)
         args = record.args
         if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
-            return not args[2].startswith("/audio/")
+            return not args[2].startswith(f"{AUDIO_MOUNT}/")
         return True
 
 

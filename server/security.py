@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.config import AUDIO_MOUNT, STATIC_MOUNT
+
 
 def origin_of(base_url: str) -> str:
     """`` https://cdn.example`` for an absolute base URL, nothing for a path on this site."""
@@ -18,7 +20,7 @@ def origin_of(base_url: str) -> str:
     return f" {parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
-def content_security_policy(audio_base_url: str, static_base_url: str = "/static") -> str:
+def content_security_policy(audio_base_url: str, static_base_url: str = STATIC_MOUNT) -> str:
     """A CSP with no inline script or style; audio and static files may come from a CDN
     origin when their base URLs point at one (the service worker fetches both to save them
     for offline use, hence ``connect-src``)."""
@@ -43,7 +45,7 @@ def content_security_policy(audio_base_url: str, static_base_url: str = "/static
     )
 
 
-def security_headers(audio_base_url: str, static_base_url: str = "/static") -> dict[str, str]:
+def security_headers(audio_base_url: str, static_base_url: str = STATIC_MOUNT) -> dict[str, str]:
     """The headers every response carries (the 500 page adds them itself: Starlette answers
     an unhandled error outside the user middleware)."""
     return {
@@ -137,8 +139,8 @@ class SecurityHeaders:
     def __init__(
         self,
         app: ASGIApp,
-        audio_base_url: str = "/audio",
-        static_base_url: str = "/static",
+        audio_base_url: str = AUDIO_MOUNT,
+        static_base_url: str = STATIC_MOUNT,
         worker_paths: frozenset[str] = frozenset(),
     ) -> None:
         self.app = app

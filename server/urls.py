@@ -14,6 +14,8 @@ from urllib.parse import urlencode
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Scope
 
+from server.config import STATIC_MOUNT
+
 
 def route_path(app: ASGIApp, name: str, **params: str) -> str:
     """The path of the named route with its parameters filled in."""
@@ -47,7 +49,7 @@ def page_in_language(app: ASGIApp, scope: Scope, lang: str, query: str = "") -> 
     return None
 
 
-def static_path(version: str, name: str, base: str = "/static") -> str:
+def static_path(version: str, name: str, base: str = STATIC_MOUNT) -> str:
     """A static file's URL under the content hash of the whole static folder, so relative
     ES-module imports (``./lib/storage.js``) are versioned too. ``base`` is the
     ``static_base_url`` setting (``/static``, or a CDN holding an ``export``)."""
@@ -58,7 +60,7 @@ class Urls:
     """The URLs of one language's pages."""
 
     def __init__(
-        self, app: ASGIApp, lang: str, static_version: str, static_base: str = "/static"
+        self, app: ASGIApp, lang: str, static_version: str, static_base: str = STATIC_MOUNT
     ) -> None:
         self.app = app
         self.lang = lang

@@ -18,7 +18,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import Scope
 
 from server.catalog import ClipCatalog
-from server.config import Settings
+from server.config import AUDIO_MOUNT, Settings
 from server.content import Content
 from server.page_memo import MEMOISED, PageMemo, SharedPage
 from server.screening.rule import Answer, parse_answers
@@ -237,7 +237,7 @@ async def error_page(request: Request, exc: Exception) -> Response:
         413: (ui.too_large_title, ui.too_large_body),
     }
     title, body = titles.get(status, (ui.bad_request_title, ui.bad_request_body))
-    if request.url.path.startswith("/audio/"):
+    if request.url.path.startswith(f"{AUDIO_MOUNT}/"):
         return Response(title, status_code=status, media_type="text/plain")
     headers = getattr(exc, "headers", None)
     return render(

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from server.config import AUDIO_MOUNT, STATIC_MOUNT
 from server.offline import NO_CACHE, app_version, memo_for, urls_of
 from server.page_memo import SharedPage
 from server.static import STATIC_DIR, shell_files
@@ -114,6 +115,9 @@ async def service_worker(request: Request) -> Response:
             "assets": page_assets(app),
             "staticBase": shared.settings.static_base_url,
             "audioBase": shared.clips.base_url,
+            # The app's own paths, which a page may still use with a CDN in front.
+            "staticMount": STATIC_MOUNT,
+            "audioMount": AUDIO_MOUNT,
             "routes": worker_routes(app),
         }
         memo["sw"] = SharedPage(f"self.IG_CONFIG = {json.dumps(config)};\n{source}", best=True)

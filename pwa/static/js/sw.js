@@ -1,7 +1,7 @@
 /*
  * Inversion Guide service worker, served at /sw.js (Cache-Control: no-cache) by
  * server/worker.py, which prepends `self.IG_CONFIG = {version, shell, shellByLang, assets,
- * staticBase, audioBase, routes}`. The version is
+ * staticBase, audioBase, staticMount, audioMount, routes}`. The version is
  * a hash of everything a cached page depends on, so any change makes a new worker. `routes`
  * holds every URL this worker must recognise, made by the server's URL helper: the worker
  * never builds or pattern-matches an app URL itself.
@@ -24,8 +24,11 @@
 
 const CONFIG = self.IG_CONFIG || { version: 'dev', shell: [], assets: [], routes: { langs: {}, forms: {}, answerPages: [], data: [], manifest: '', manifests: [] } };
 // Where static files and narration come from: this site, or a CDN holding an export.
-const STATIC_BASE = new URL(CONFIG.staticBase || '/static', self.location.href).href;
-const AUDIO_BASE = new URL(CONFIG.audioBase || '/audio', self.location.href).href;
+// The app's own mount paths (server/config.py) and where pages load from (a CDN, perhaps).
+const STATIC_MOUNT = `${CONFIG.staticMount || '/static'}/`;
+const AUDIO_MOUNT = `${CONFIG.audioMount || '/audio'}/`;
+const STATIC_BASE = new URL(CONFIG.staticBase || STATIC_MOUNT, self.location.href).href;
+const AUDIO_BASE = new URL(CONFIG.audioBase || AUDIO_MOUNT, self.location.href).href;
 const ASSETS = CONFIG.assets || [];
 const CACHED_STATIC = new Set([...CONFIG.shell, ...ASSETS].map((url) => new URL(url, self.location.href).href));
 const ROUTES = CONFIG.routes;
@@ -144,10 +147,10 @@ self.addEventListener('fetch', (event) => {
     return;
   }
   if (request.method !== 'GET') return;
-  if (url.href.startsWith(AUDIO_BASE) || url.pathname.startsWith('/audio/')) {
+  if (url.href.startsWith(AUDIO_BASE) || url.pathname.startsWith(AUDIO_MOUNT)) {
     if (mayBeSaved(url)) event.respondWith(audio(request));
   }
-  else if (url.href.startsWith(STATIC_BASE) || url.pathname.startsWith('/static/')) event.respondWith(staticFile(request));
+  else if (url.href.startsWith(STATIC_BASE) || url.pathname.startsWith(STATIC_MOUNT)) event.respondWith(staticFile(request));
   else if (ROUTES.manifests.includes(url.pathname) || ROUTES.data.includes(url.pathname)) {
     event.respondWith(networkFirst(request));
   }
