@@ -93,3 +93,16 @@ def press_button(page: Page, name: str) -> None:
 def assert_no_axe_violations(page: Page) -> None:
     results = _axe.run(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+def play_from_the_first_hold(page: Page) -> None:
+    """Play the session track from its first hold, so Stop has something to come up from
+    (before tilting back, Stop only pauses)."""
+    page.evaluate(
+        "(() => { const root = document.querySelector('[data-player]');"
+        " const data = JSON.parse(root.dataset.player);"
+        " const hold = data.chapters.find((c) => c.id.startsWith('hold'));"
+        " const audio = root.querySelector('[data-session-audio]');"
+        " audio.currentTime = hold.start + 0.5; return audio.play(); })()"
+    )
+    page.wait_for_function("() => !document.querySelector('[data-session-audio]').paused")

@@ -17,6 +17,7 @@ from server.content import Content
 from tests.browser_helpers import (
     assert_no_axe_violations,
     pass_session_checks,
+    play_from_the_first_hold,
     screen,
     wait_for_enhanced,
 )
@@ -89,8 +90,11 @@ def test_carer_view_opens_by_default_with_play_and_stop_always_in_view(
     lines = [line["text"] for c in chapters for line in c["lines"]]
     assert any(t.startswith("Helper: check the ankle lock") for t in lines)
     assert chapters[0]["id"] == "emergency"
-    # Play/Pause in the bar plays, and Stop in the bar leads to the come-up.
+    # Play/Pause in the bar plays, and Stop in the bar, once they are head down, leads to
+    # the come-up.
     page.locator(bar_toggle).click()
+    page.wait_for_function("() => !document.querySelector('[data-session-audio]').paused")
+    play_from_the_first_hold(page)
     page.locator(bar_stop).click()
     come_up = next(c for c in chapters if c["id"] == "come-up")
     page.wait_for_selector(f"[data-step-title]:text-is('{come_up['title']}')")
