@@ -281,13 +281,14 @@ def accepted_languages(header: str) -> list[str]:
 
     Each range counts with its ``q`` weight (1 when absent; a bad weight counts as 0); ranges
     with ``q=0`` are refused, not wanted. Among equal weights the header's order stands. A
-    region (``es-MX``) also offers its language (``es``), just after it.
+    region (``es-MX``) also offers its language (``es``), just after it. The wildcard ``*``
+    ("any other language") stays in the list, at its weight, as ``"*"``.
     """
     weighted: list[tuple[float, int, str]] = []
     for position, part in enumerate(header.split(",")):
         fields = [f.strip() for f in part.split(";")]
         tag = fields[0].lower()
-        if not tag or tag == "*":
+        if not tag:
             continue
         weight = 1.0
         for param in fields[1:]:
@@ -313,10 +314,11 @@ async def root(request: Request) -> Response:
     shared = state(request)
     chosen = request.cookies.get(LANGUAGE_COOKIE, "")
     wanted = [chosen, *accepted_languages(request.headers.get("accept-language", ""))]
-    lang = next((code for code in wanted if code in shared.contents), None)
-    response = redirect(
-        str(request.app.url_path_for("home", lang=lang or shared.settings.default_language))
-    )
+    # "*" (any language) is met by the default one, at the wildcard's weight.
+    default = shared.settings.default_language
+    wanted = [default if code == "*" else code for code in wanted]
+    lang = next((code for code in wanted if code in shared.contents), default)
+    response = redirect(str(request.app.url_path_for("home", lang=lang)))
     response.headers["Cache-Control"] = "no-store"
     response.headers["Vary"] = "Accept-Language, Cookie"
     return response

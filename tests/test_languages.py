@@ -248,7 +248,8 @@ def test_the_switch_links_the_same_page_and_answers_carry_over(
         ("es-MX,es;q=0.9,en;q=0.8", ["es-mx", "es", "en"]),
         ("en;q=0.5, es;q=0.9", ["es", "en"]),
         ("es;q=0, en", ["en"]),
-        ("fr-CA, fr;q=0.9, *;q=0.1", ["fr-ca", "fr"]),
+        ("fr-CA, fr;q=0.9, *;q=0.1", ["fr-ca", "fr", "*"]),
+        ("*;q=0.5, es;q=0.1", ["*", "es"]),
         ("es;q=abc, en;q=0.2", ["en"]),
         ("", []),
     ],
@@ -269,6 +270,9 @@ def test_first_visit_follows_accept_language_and_the_choice_is_remembered(
     assert root("en;q=0.4, es-419;q=0.8") == "/es/"
     assert root("es;q=0, en;q=0.1") == "/en/"
     assert root("de, fr;q=0.5") == "/en/"
+    # The wildcard ("any language", met by the default) outranks a weaker Spanish.
+    assert root("*;q=0.5, es;q=0.1") == "/en/"
+    assert root("es;q=0.6, *;q=0.5") == "/es/"
     # Opening a page in a language remembers it (a cookie with nothing but the code).
     page = client.get("/en/")
     assert "ig_lang=en" in page.headers["set-cookie"]
