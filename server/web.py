@@ -21,7 +21,7 @@ from server.catalog import ClipCatalog
 from server.config import AUDIO_MOUNT, Settings
 from server.content import Content
 from server.page_memo import MEMOISED, PageMemo, SharedPage
-from server.screening.rule import Answer, parse_answers
+from server.screening.rule import Answer, first_unanswered, parse_answers
 from server.security import TOO_LARGE, BodyTooLarge, security_headers
 from server.urls import Urls
 
@@ -73,6 +73,15 @@ def urls_for(request: Request, content: Content) -> Urls:
 
 def answers_of(request: Request, content: Content) -> dict[str, Answer]:
     return parse_answers(request.session.get("answers"), content.questions)
+
+
+def to_first_unanswered(
+    request: Request, content: Content, answers: Mapping[str, Answer]
+) -> Response | None:
+    """A redirect to the first question not yet answered, or None once every one is (the
+    pages that need a finished check: check your answers, result, summary)."""
+    missing = first_unanswered(content.questions, answers)
+    return None if missing is None else redirect(urls_for(request, content).question(missing))
 
 
 def perspective_in(session: Mapping[str, Any]) -> str:

@@ -22,6 +22,7 @@ from server.web import (
     redirect,
     render,
     state,
+    to_first_unanswered,
     urls_for,
 )
 
@@ -93,9 +94,8 @@ async def summary(request: Request) -> Response:
     """The summary for the clinician, made from the answers in the cookie (nothing stored)."""
     content = content_for(request)
     answers = answers_of(request, content)
-    missing = first_unanswered(content.questions, answers)
-    if missing is not None:
-        return redirect(urls_for(request, content).question(missing))
+    if (unfinished := to_first_unanswered(request, content, answers)) is not None:
+        return unfinished
     perspective = perspective_of(request)
     outcome = evaluate(content.questions, answers)
     text = content.outcome_text(outcome.level.value).for_perspective(perspective)

@@ -32,6 +32,7 @@ from server.web import (
     redirect,
     render,
     shown_of_session,
+    to_first_unanswered,
     urls_for,
 )
 
@@ -179,9 +180,8 @@ async def answer_question(request: Request) -> Response:
 async def check_answers(request: Request) -> Response:
     content = content_for(request)
     answers = answers_of(request, content)
-    missing = first_unanswered(content.questions, answers)
-    if missing is not None:
-        return redirect(urls_for(request, content).question(missing))
+    if (unfinished := to_first_unanswered(request, content, answers)) is not None:
+        return unfinished
     return render(
         request,
         "check.html",
@@ -195,9 +195,8 @@ async def check_answers(request: Request) -> Response:
 async def result(request: Request) -> Response:
     content = content_for(request)
     answers = answers_of(request, content)
-    missing = first_unanswered(content.questions, answers)
-    if missing is not None:
-        return redirect(urls_for(request, content).question(missing))
+    if (unfinished := to_first_unanswered(request, content, answers)) is not None:
+        return unfinished
     outcome = evaluate(content.questions, answers)
     perspective = perspective_of(request)
     text = content.outcome_text(outcome.level.value).for_perspective(perspective)
