@@ -96,8 +96,8 @@ def assert_no_axe_violations(page: Page) -> None:
 
 
 def play_from_the_first_hold(page: Page) -> None:
-    """Play the session track from its first hold, so Stop has something to come up from
-    (before tilting back, Stop only pauses)."""
+    """Play the session track from its first hold: a session under way, head down, where
+    Stop must go to the come-up."""
     page.evaluate(
         "(() => { const root = document.querySelector('[data-player]');"
         " const data = JSON.parse(root.dataset.player);"

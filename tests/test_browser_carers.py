@@ -90,8 +90,7 @@ def test_carer_view_opens_by_default_with_play_and_stop_always_in_view(
     lines = [line["text"] for c in chapters for line in c["lines"]]
     assert any(t.startswith("Helper: check the ankle lock") for t in lines)
     assert chapters[0]["id"] == "emergency"
-    # Play/Pause in the bar plays, and Stop in the bar, once they are head down, leads to
-    # the come-up.
+    # Play/Pause in the bar plays, and Stop in the bar, during a hold, leads to the come-up.
     page.locator(bar_toggle).click()
     page.wait_for_function("() => !document.querySelector('[data-session-audio]').paused")
     play_from_the_first_hold(page)

@@ -92,7 +92,7 @@ def test_a_carer_completes_the_screening_and_a_session_in_spanish_by_keyboard(
     assert track.count() == 1
     js = page.evaluate("document.body.classList.contains('js-enabled')")
     if js:
-        # Stop jumps to the come-up only once they are head down (issue 11).
+        # Stop jumps to the come-up once the session is under way (issue 11).
         play_from_the_first_hold(page)
     tab_to(page, session.ui.stop_now, limit=60)
     page.keyboard.press("Enter")

@@ -21,7 +21,7 @@ from server.content import Content
 from server.content.session import Plan
 from server.narration import SPEEDS
 from server.session.gate import is_ready
-from server.session.script import COME_UP, TILT_BACK, content_script
+from server.session.script import COME_UP, content_script
 from server.session.track_lookup import LoadedTrack, load_track
 from server.session.views import (
     clock_text,
@@ -95,7 +95,6 @@ def _player(request: Request, carer: bool) -> Response:
                 "file": track.file,
                 "duration": track.duration,
                 "come_up": COME_UP,
-                "tilt_back": TILT_BACK,
                 "app": content.ui.app_name,
                 "album": f"{ui.player_caption}: {plan.title}",
                 "chapters": [

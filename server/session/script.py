@@ -19,8 +19,6 @@ from server.content.session import Plan, SessionText, Step
 from server.content.types import placeholders
 
 COME_UP = "come-up"
-# The first step taken head down: Stop before it has nothing to come up from.
-TILT_BACK = "tilt-back"
 # The short "if something goes wrong" chapter read first in every track, for the helper.
 EMERGENCY = "emergency"
 PERSPECTIVES = ("you", "they")
@@ -208,7 +206,7 @@ def plan_script(
     chapters += [
         step("intro", "intro"),
         step("setup", "setup"),
-        step("tilt_back", TILT_BACK),
+        step("tilt_back", "tilt-back"),
     ]
     count = len(plan.holds)
     for n in range(1, count + 1):

@@ -38,7 +38,6 @@ export class Player {
     // Play/Pause may appear twice (the carer bar at the top, and the standard controls).
     this.toggleButtons = [...root.querySelectorAll('[data-action=toggle], [data-action=toggle-bar]')];
     this.comeUp = this.chapters.findIndex((c) => c.id === data.come_up);
-    this.tiltBack = this.chapters.findIndex((c) => c.id === data.tilt_back);
     this.position = positionStore(data.lang, data.plan);
     this.current = -1;
     this.pausedAt = null;
@@ -174,14 +173,14 @@ export class Player {
   }
 
   /**
-   * Stop means: come up now. Once the person is tilting back or head down and the come-up
-   * has not been reached, always to the come-up instructions, and always speaking. Before
-   * that (nothing played yet, or still setting up, upright) or once past the come-up, there
-   * is nothing to come up from: it only stops the sound (issue 11).
+   * Stop means: come up now. Once the session is under way and the come-up has not been
+   * reached, always to the come-up instructions, and always speaking (HAZ-13: when in doubt,
+   * the come-up is what a person hears, even if they were still setting up). Before it starts
+   * (nothing played, still at the start) or once past the come-up, there is nothing to come
+   * up from: it only stops the sound (issue 11).
    */
   stopNow() {
-    const upright = this.tiltBack >= 0 && chapterAt(this.chapters, this.now()) < this.tiltBack;
-    const notStarted = (!this.started && this.now() < 0.5) || upright;
+    const notStarted = !this.started && this.now() < 0.5;
     const pastComeUp = chapterAt(this.chapters, this.now()) > this.comeUp;
     if (notStarted || pastComeUp) {
       this.audio.pause();
