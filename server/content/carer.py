@@ -118,6 +118,7 @@ class CarerText(Strict):
     history_chart_angle: NonEmpty
     history_chart_minutes: NonEmpty
     history_read_aloud: NonEmpty
+    history_no_local_voice: NonEmpty
     history_row_spoken: NonEmpty
     history_forget: NonEmpty
     history_forget_confirm: NonEmpty

@@ -162,6 +162,7 @@ def _history_data(content: Content) -> str:
                 "minutes_h": carer.history_minutes,
                 "feeling_h": carer.history_feeling,
                 "read": carer.history_read_aloud,
+                "no_voice": carer.history_no_local_voice,
                 "stop_reading": carer.summary_stop_reading,
                 "forget": carer.history_forget,
                 "none": carer.summary_sessions_none,

@@ -169,11 +169,24 @@ export class SessionHistory {
   /**
    * Reads the table with the device's own voice (speechSynthesis, local voices only, so
    * nothing leaves the device); dates and counts cannot be pre-recorded clips. Where there
-   * is no local voice it reads nothing, and the table stays for the screen reader.
+   * is no local voice it reads nothing and says so on the page; the table stays for the
+   * screen reader.
    */
+  /** Shown under the tools and announced: nothing will be read, and why. */
+  sayNoVoice(button) {
+    if (!this.root.querySelector('[data-history-no-voice]')) {
+      const note = el('p', { class: 'ig-hint', 'data-history-no-voice': '' }, this.S.no_voice);
+      button.closest('.ig-history__tools').after(note);
+    }
+    announce(this.S.no_voice);
+  }
+
   readAloud(rows, button) {
     const synth = window.speechSynthesis;
-    if (!synth) return;
+    if (!synth) {
+      this.sayNoVoice(button);
+      return;
+    }
     if (synth.speaking) {
       synth.cancel();
       button.textContent = this.S.read;
@@ -183,7 +196,7 @@ export class SessionHistory {
     const voice = synth.getVoices().find((v) => v.localService && v.lang.startsWith(lang));
     // A remote voice would send the history off the device: without a local one, say nothing.
     if (!voice) {
-      announce(this.S.caption);
+      this.sayNoVoice(button);
       return;
     }
     const lines = [this.S.caption, ...[...rows].reverse().map((r) => spokenRow(r, this.S))];
