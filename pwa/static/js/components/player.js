@@ -52,9 +52,22 @@ export class Player {
     this.listenToAudio();
     root.addEventListener('click', (event) => this.onClick(event));
     if (root.classList.contains('ig-session--carer')) document.body.classList.add('ig-body--carer');
+    this.keepBarClear(root.querySelector('.ig-session__bar'));
     this.resume();
     if (this.current < 0) this.update(false);
     this.applyHandlers();
+  }
+
+  /**
+   * The carer's bar is fixed at the top of the screen (CSS): the page starts below it and
+   * focus scrolls clear of it, by its height as drawn now (large text makes it taller; the
+   * standard view hides it, height 0).
+   */
+  keepBarClear(bar) {
+    if (!bar || typeof ResizeObserver === 'undefined') return;
+    const set = () => document.documentElement.style.setProperty('--ig-bar-height', `${bar.offsetHeight}px`);
+    new ResizeObserver(set).observe(bar);
+    set();
   }
 
   setToggle(label) {
