@@ -10,6 +10,7 @@ from __future__ import annotations
 
 HOME = "home"
 INTRO = "intro"
+HELPING = "helping"
 CHECK = "check"
 ERROR_NO_ANSWER = "error.no-answer"
 SESSION_CONFIRM_CLEARED = "session.confirm-cleared"

@@ -59,6 +59,7 @@ def feedback_wording(content: Content, perspective: str) -> tuple[str, str]:
 def screening_texts(content: Content) -> dict[str, str]:
     texts: dict[str, str] = {
         clip_ids.HOME: f"{content.home.title}. {content.home.lead}",
+        clip_ids.HELPING: f"{content.ui.helping_someone}. {content.ui.perspective_they}",
         clip_ids.INTRO: " ".join(
             [content.intro.title + ".", *content.intro.paragraphs, content.disclaimer]
         ),

@@ -48,6 +48,13 @@ def test_new_clips_are_narrated(content: Content) -> None:
     assert texts[clip_ids.ANSWER_PROMPT] == content.ui.answer_prompt
     assert texts[clip_ids.answer("not-sure")] == "Not sure."
     assert texts[clip_ids.SESSION_ARRIVAL] == content.session.ui.arrival
+    assert texts[clip_ids.HELPING] == f"{content.ui.helping_someone}. {content.ui.perspective_they}"
+
+
+def test_the_helping_page_is_spoken_too(client: TestClient, content: Content) -> None:
+    page = client.get("/en/helping").text
+    assert 'data-clip-id="helping"' in page and 'data-text-id="helping-text"' in page
+    assert content.ui.perspective_they in page
 
 
 def test_question_page_answers_first_then_why_and_voice(
