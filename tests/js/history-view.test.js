@@ -70,3 +70,10 @@ test('the summary text gets the sessions saved on this device in place of its li
   assert.ok(!done.includes(device));
   assert.ok(withSessions(text, device, [], strings).includes(strings.none));
 });
+
+test('minutes are written as the page language writes numbers', () => {
+  const [row] = historyRows([{ plan: 'half', day: 'd', feeling: 'fine', at: 1 }], { half: { title: 'T', angle: 20, minutes: 1.5 } }, FEELINGS);
+  const es = new Intl.NumberFormat('es');
+  assert.equal(spokenRow(row, { row: '{minutes}' }, (n) => es.format(n)), '1,5');
+  assert.equal(spokenRow(row, { row: '{minutes}' }), '1.5');
+});

@@ -36,6 +36,9 @@ export class SessionHistory {
     this.data = JSON.parse(root.dataset.history);
     this.S = this.data.strings;
     this.summary = root.dataset.mode === 'summary';
+    // Minutes as the page's language writes numbers (1.5 in English, 1,5 in Spanish).
+    const numbers = new Intl.NumberFormat(this.data.lang || document.documentElement.lang);
+    this.number = (n) => numbers.format(n);
     this.render();
     if (this.summary) this.completeDownload(document.querySelector('[data-summary-download]'));
   }
@@ -51,7 +54,7 @@ export class SessionHistory {
       try {
         const response = await fetch(link.href, { credentials: 'same-origin', cache: 'no-store' });
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        const text = withSessions(await response.text(), this.S.device_line, this.rows(), this.S);
+        const text = withSessions(await response.text(), this.S.device_line, this.rows(), this.S, this.number);
         const name = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') || '');
         const file = el('a', { href: URL.createObjectURL(new Blob([text], { type: 'text/plain' })) });
         file.download = name ? name[1] : 'inversion-guide-summary.txt';
@@ -104,7 +107,7 @@ export class SessionHistory {
       tr.append(el('th', { scope: 'row', 'data-label': S.date }, row.day));
       tr.append(el('td', { 'data-label': S.plan }, row.plan));
       tr.append(el('td', { 'data-label': S.angle_h }, fill(S.angle, { angle: row.angle })));
-      tr.append(el('td', { 'data-label': S.minutes_h }, fill(S.minutes, { minutes: row.minutes })));
+      tr.append(el('td', { 'data-label': S.minutes_h }, fill(S.minutes, { minutes: this.number(row.minutes) })));
       tr.append(el('td', { 'data-label': S.feeling_h }, row.feeling));
       body.append(tr);
     }
@@ -199,7 +202,7 @@ export class SessionHistory {
       this.sayNoVoice(button);
       return;
     }
-    const lines = [this.S.caption, ...[...rows].reverse().map((r) => spokenRow(r, this.S))];
+    const lines = [this.S.caption, ...[...rows].reverse().map((r) => spokenRow(r, this.S, this.number))];
     button.textContent = this.S.stop_reading;
     lines.forEach((text, i) => {
       const u = new SpeechSynthesisUtterance(text);

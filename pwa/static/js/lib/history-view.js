@@ -23,13 +23,14 @@ export function historyRows(history, plans, feelings) {
   return rows.sort((a, b) => a.at - b.at);
 }
 
-/** The sentence read aloud for one row. */
-export function spokenRow(row, strings) {
+/** The sentence read aloud for one row; ``number`` writes the minutes in the page's language
+ * ("1,5" in Spanish). */
+export function spokenRow(row, strings, number = String) {
   return fill(strings.row, {
     date: row.day,
     plan: row.plan,
     angle: row.angle,
-    minutes: row.minutes,
+    minutes: number(row.minutes),
     feeling: row.feeling,
   });
 }
@@ -59,9 +60,9 @@ export function chartGeometry(rows, width = 320, height = 160, pad = 24) {
  * the sessions saved here in place of its line about them (``deviceLine``): one spoken row
  * per session, newest first as the table shows them, or "no sessions" when there are none.
  */
-export function withSessions(text, deviceLine, rows, strings) {
+export function withSessions(text, deviceLine, rows, strings, number = String) {
   const lines = rows.length
-    ? [...rows].reverse().map((row) => `- ${spokenRow(row, strings)}`)
+    ? [...rows].reverse().map((row) => `- ${spokenRow(row, strings, number)}`)
     : [strings.none];
   return text
     .split('\n')
