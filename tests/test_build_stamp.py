@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from server import build_stamp, cli
+from server import build_stamp, cli, speech
+from server.content import Content
 from server.narration.summary import BuildSummary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +46,11 @@ def content_dir(tmp_path: Path) -> Path:
     return copy
 
 
+def every_clip(content: Content) -> int:
+    """Every English clip at both speeds: what a no-change build reuses."""
+    return 2 * len(speech.narration_texts(content))
+
+
 def build(library: Path, content_dir: Path) -> tuple[str, list[str]]:
     """Run the build; its output, and the heavy modules it imported."""
     env = {
@@ -66,10 +72,10 @@ def build(library: Path, content_dir: Path) -> tuple[str, list[str]]:
 
 
 def test_a_second_no_change_build_imports_nothing_heavy_and_says_the_same(
-    library: Path, content_dir: Path
+    library: Path, content_dir: Path, content: Content
 ) -> None:
     first, heavy = build(library, content_dir)
-    assert UNCHANGED not in first and "reused 644" in first and "made 0" in first
+    assert UNCHANGED not in first and f"reused {every_clip(content)}" in first and "made 0" in first
     assert heavy  # the full build
     second, heavy = build(library, content_dir)
     assert heavy == []
@@ -115,6 +121,7 @@ def test_a_build_that_would_ask_gtts_is_never_stamped() -> None:
 def test_a_library_that_cannot_be_listed_builds_as_usual_and_is_not_stamped(
     library: Path,
     content_dir: Path,
+    content: Content,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -125,5 +132,5 @@ def test_a_library_that_cannot_be_listed_builds_as_usual_and_is_not_stamped(
     monkeypatch.setenv("INVERSION_CONTENT_DIR", str(content_dir))
     monkeypatch.setattr(build_stamp, "library_listing", unreadable)
     assert cli.main(COMMAND) == 0
-    assert "reused 644" in capsys.readouterr().out
+    assert f"reused {every_clip(content)}" in capsys.readouterr().out
     assert build_stamp.unchanged(COMMAND) is None
