@@ -203,11 +203,18 @@ def iter_frames(data: bytes) -> Iterator[Frame]:
     """
     offset = 0
     size = len(data)
+    # A stream repeats a handful of header values (CBR: two, with and without padding):
+    # each is decoded and checked once per call, not once per frame.
+    seen: dict[bytes, tuple[FrameHeader, int]] = {}
     while offset < size:
-        header = FrameHeader.parse(data, offset)
-        length = header.frame_length
-        if length < _HEADER_LENGTH + header.side_info_length:
-            raise Mp3Error(f"frame at byte {offset} is too short to hold its side information")
+        known = seen.get(data[offset : offset + _HEADER_LENGTH])
+        if known is None:
+            header = FrameHeader.parse(data, offset)
+            length = header.frame_length
+            if length < _HEADER_LENGTH + header.side_info_length:
+                raise Mp3Error(f"frame at byte {offset} is too short to hold its side information")
+            known = seen[data[offset : offset + _HEADER_LENGTH]] = (header, length)
+        header, length = known
         if offset + length > size:
             raise Mp3Error(f"truncated frame at byte {offset}: needs {length}, has {size - offset}")
         yield Frame(offset, header)
@@ -222,16 +229,19 @@ def analyse(data: bytes) -> AudioInfo:
     """
     offsets: list[int] = []
     fmt: StreamFormat | None = None
+    checked: FrameHeader | None = None  # iter_frames hands out one object per header value
     for frame in iter_frames(data):
-        frame_format = frame.header.format
-        if fmt is None:
-            fmt = frame_format
-        elif frame_format != fmt:
-            changed = ", ".join(fmt.differences(frame_format))
-            raise Mp3Error(
-                f"frame at byte {frame.offset} is {frame_format}, earlier frames are {fmt} "
-                f"(differs in {changed}); only constant-format streams are supported"
-            )
+        if frame.header is not checked:
+            frame_format = frame.header.format
+            if fmt is None:
+                fmt = frame_format
+            elif frame_format != fmt:
+                changed = ", ".join(fmt.differences(frame_format))
+                raise Mp3Error(
+                    f"frame at byte {frame.offset} is {frame_format}, earlier frames are {fmt} "
+                    f"(differs in {changed}); only constant-format streams are supported"
+                )
+            checked = frame.header
         offsets.append(frame.offset)
     if fmt is None:
         raise Mp3Error("no MPEG audio frames found")
