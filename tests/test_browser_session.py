@@ -419,3 +419,26 @@ def test_history_on_the_device_moves_the_suggestion_and_feedback_holds_it_back(
     assert page.evaluate("localStorage.getItem('ig.session.history.v1')") is None
     assert page.locator(".ig-plan--suggested").get_attribute("data-plan-id") == "first-20"
     assert page.locator("[data-plans-reason]").inner_text() == content.session.ui.reason_first
+
+
+def test_the_history_keeps_the_time_actually_held(
+    page: Page, live_server: LiveServer, chapters: list[dict[str, Any]], content: Content
+) -> None:
+    """Stopped a few seconds into the hold: the session saved with its feeling says how long
+    it was held, not the plan's length (what a clinician reads on the summary)."""
+    open_player(page, live_server)
+    start_playing(page)
+    hold = chapter(chapters, "hold-1")
+    seek(page, hold["start"] + 0.5)
+    wait_until(page, f"{AUDIO}.currentTime > {hold['start'] + 4}")
+    page.get_by_role("button", name="Stop and come up now").click()
+    wait_for_step(page, chapter(chapters, "come-up")["title"])
+    page.goto(f"{live_server.url}/en/session/plan/{PLAN}/feedback")
+    wait_for_enhanced(page)
+    page.get_by_role("button", name="Fine").click()
+    stored = page.evaluate("JSON.parse(localStorage.getItem('ig.session.history.v1'))")
+    assert 2 <= stored[-1]["held"] <= 10, stored[-1]
+    page.goto(f"{live_server.url}/en/sessions")
+    page.wait_for_selector("[data-history-table]")
+    newest = page.locator("[data-history-table] tbody tr").first.inner_text()
+    assert "0.1 min" in newest, newest  # not the plan's 1 minute

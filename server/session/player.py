@@ -100,6 +100,8 @@ def _player(request: Request, carer: bool) -> Response:
                 "chapters": [
                     {
                         "id": c["id"],
+                        # "hold": the time head down, counted for the history (player.js)
+                        "kind": c["kind"],
                         "title": c["title"],
                         "start": c["start"],
                         "end": c["end"],

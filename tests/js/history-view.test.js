@@ -77,3 +77,17 @@ test('minutes are written as the page language writes numbers', () => {
   assert.equal(spokenRow(row, { row: '{minutes}' }, (n) => es.format(n)), '1,5');
   assert.equal(spokenRow(row, { row: '{minutes}' }), '1.5');
 });
+
+test('minutes held are the time the device counted in the holds, when it counted them', () => {
+  const rows = historyRows(
+    [
+      { plan: 'full-60', day: '2026-01-01', feeling: 'dizzy', at: 1, held: 90 },
+      { plan: 'full-60', day: '2026-01-02', feeling: 'fine', at: 2, held: 0 },
+      { plan: 'full-60', day: '2026-01-03', feeling: 'fine', at: 3 },
+    ],
+    PLANS,
+    FEELINGS,
+  );
+  // Stopped after 90 s of a 5-minute plan; never played; an entry from before counting: the plan's.
+  assert.deepEqual(rows.map((r) => r.minutes), [1.5, 0, 5]);
+});

@@ -19,6 +19,7 @@ import {
   setPositionState,
 } from '../lib/media-session.js';
 import { positionStore } from '../lib/session-position.js';
+import { heldTime } from '../lib/history.js';
 import { Narration } from './narration.js';
 
 // A pause longer than this (a call, a long break) resumes at the start of the current step.
@@ -39,6 +40,8 @@ export class Player {
     this.toggleButtons = [...root.querySelectorAll('[data-action=toggle], [data-action=toggle-bar]')];
     this.comeUp = this.chapters.findIndex((c) => c.id === data.come_up);
     this.position = positionStore(data.lang, data.plan);
+    this.held = heldTime(data.plan);
+    this.lastTick = null;
     this.current = -1;
     this.pausedAt = null;
     this.pendingSeek = null;
@@ -96,6 +99,16 @@ export class Player {
       notice.textContent = message;
       notice.hidden = false;
     }
+  }
+
+  /** Adds the time just played, when it was inside a hold, to this session's time held. */
+  countHeld() {
+    const t = this.now();
+    const last = this.lastTick;
+    this.lastTick = t;
+    const delta = t - last;
+    if (last === null || this.audio.paused || delta <= 0 || delta > 2) return; // a seek, not play
+    if (this.chapters[chapterAt(this.chapters, t)]?.kind === 'hold') this.held.add(delta);
   }
 
   updatePositionState() {
@@ -227,7 +240,10 @@ export class Player {
       }
       this.updatePositionState();
     });
-    audio.addEventListener('timeupdate', () => this.update());
+    audio.addEventListener('timeupdate', () => {
+      this.update();
+      this.countHeld();
+    });
     audio.addEventListener('seeked', () => {
       this.update();
       this.updatePositionState();

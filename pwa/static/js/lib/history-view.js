@@ -16,7 +16,8 @@ export function historyRows(history, plans, feelings) {
       at: Number(entry.at) || 0,
       plan: plan.title,
       angle: plan.angle,
-      minutes: Math.round(plan.minutes * 10) / 10,
+      // The time actually held when the device counted it; older entries: the plan's.
+      minutes: Math.round((Number.isFinite(entry.held) ? entry.held / 60 : plan.minutes) * 10) / 10,
       feeling: feelings[entry.feeling] ?? String(entry.feeling ?? ''),
     });
   }
