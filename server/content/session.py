@@ -212,6 +212,8 @@ class Feeling(FeelingWording):
 
     id: Literal["fine", "dizzy", "pain", "other"]
     label: NonEmpty
+    # Where the advice comes from (never shown or spoken; the carer's wording has the same).
+    source: NonEmpty
 
 
 class SessionText(Strict):
