@@ -41,6 +41,7 @@ from server.narration import (
     mp3,
     sha256_of,
 )
+from server.narration.trackfiles import load_chapters
 from server.session.script import PERSPECTIVES, content_script
 from server.session.timeline import FrameClock, Timeline, TimelineError, lay_out
 
@@ -183,12 +184,10 @@ def _build_one(
     name = f"{variant}-{speed}-{_track_hash(timeline, files, fmt)}"
     mp3_path = directory / f"{name}.mp3"
     chapters_path = directory / f"{name}.chapters.json"
-    with contextlib.suppress(OSError, ValueError, KeyError):
-        existing = json.loads(chapters_path.read_text("utf-8"))
-        same = (
-            mp3_path.stat().st_size == existing["bytes"] and existing["frames"] == timeline.frames
-        )
-        if same and "sha256" in existing:  # older chapters files: made again, with their hash
+    with contextlib.suppress(OSError, ManifestError):
+        existing = load_chapters(chapters_path)  # the model audio check reads too
+        same = mp3_path.stat().st_size == existing.bytes and existing.frames == timeline.frames
+        if same and existing.sha256 is not None:  # older chapters files: made again, hashed
             result = TrackResult(
                 shown_id,
                 speed,
@@ -196,10 +195,10 @@ def _build_one(
                 mp3_path.name,
                 timeline.frames,
                 timeline.duration,
-                existing["bytes"],
+                existing.bytes,
                 time.perf_counter() - started,
             )
-            return result, existing
+            return result, existing.model_dump()
 
     segments: list[Segment] = []
     for kind, segment_clip, count in timeline.segments:
