@@ -14,7 +14,7 @@ from server.session.script import content_script
 
 # Clip ids used as they are by the page views.
 CHECK = clip_ids.CHECK
-OUTCOME_LEVELS = ("urgent", "avoid", "ask-first", "no-known-reason")
+OUTCOME_LEVELS = ("emergency", "urgent", "avoid", "ask-first", "no-known-reason")
 PERSPECTIVES = ("you", "they")
 
 

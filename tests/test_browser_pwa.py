@@ -393,6 +393,7 @@ def test_on_device_result_agrees_with_the_server_rule(
     page = open_page(voice="off")
     ids = [q.id for q in content.questions]
     urgent_id = next(q.id for q in content.questions if q.level.value == "urgent")
+    emergency_id = next(q.id for q in content.questions if q.level.value == "emergency")
     rng = random.Random(4)
     cases = [
         dict.fromkeys(ids, "no"),
@@ -400,6 +401,9 @@ def test_on_device_result_agrees_with_the_server_rule(
         {**dict.fromkeys(ids, "no"), "implants": "yes"},
         {**dict.fromkeys(ids, "no"), "pregnancy": "not-sure"},
         {**dict.fromkeys(ids, "no"), urgent_id: "not-sure"},
+        {**dict.fromkeys(ids, "no"), urgent_id: "yes", "glaucoma": "yes"},
+        {**dict.fromkeys(ids, "no"), emergency_id: "yes", urgent_id: "yes"},
+        {**dict.fromkeys(ids, "no"), emergency_id: "not-sure", "implants": "yes"},
         *({i: rng.choice(["yes", "no", "not-sure", "no", "no"]) for i in ids} for _ in range(4)),
     ]
     page.goto(f"{server.url}/en/")

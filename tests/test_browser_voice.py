@@ -209,7 +209,7 @@ def test_question_says_counter_question_and_prompt_then_why_on_request(
     assert page.evaluate("document.activeElement === document.body")
     assert page.evaluate("window.__ig.announced") == []
     # Each spoken sentence is on the page.
-    expect(page.locator("#question-counter")).to_have_text("Question 1 of 24")
+    expect(page.locator("#question-counter")).to_have_text("Question 1 of 32")
     expect(page.locator("#answer-prompt")).to_have_text("Answer yes, no, or not sure.")
     # Why we ask: the key W, then the button.
     page.keyboard.press("w")

@@ -88,9 +88,32 @@ DECIDED_LEVELS: dict[str, Level] = {
     # back pain (decisions 2 and 3)
     "back pain never assessed": Level.ASK_FIRST,
     "source of back pain not assessed": Level.ASK_FIRST,
-    "new bladder or bowel trouble": Level.URGENT,
-    "numbness between the legs": Level.URGENT,
-    "worsening leg weakness": Level.URGENT,
+    # red flags at their urgency (third pass, decision 8): call the emergency number now ...
+    "new bladder or bowel trouble": Level.EMERGENCY,
+    "numbness between the legs": Level.EMERGENCY,
+    "worsening leg weakness": Level.EMERGENCY,
+    "numbness tingling or weakness in both legs": Level.EMERGENCY,
+    # ... or see a doctor today
+    "back pain with fever": Level.URGENT,
+    "unexplained weight loss": Level.URGENT,
+    "pain worse at night or not eased by rest": Level.URGENT,
+    "history of cancer with new back pain": Level.URGENT,
+    "back pain after a fall or injury not examined": Level.URGENT,
+    # third pass, decisions 9-13
+    "under 18": Level.ASK_FIRST,
+    "65 and over": Level.ASK_FIRST,
+    "osteopenia": Level.ASK_FIRST,
+    "low bone density": Level.ASK_FIRST,
+    "long-term steroid tablets": Level.ASK_FIRST,
+    "lung condition with breathlessness": Level.ASK_FIRST,
+    "narrowed neck arteries": Level.AVOID,
+    "aneurysm": Level.AVOID,
+    "blood clot in the last 6 months": Level.AVOID,
+    "fainting on standing": Level.AVOID,
+    "ankle knee or hip problems": Level.ASK_FIRST,
+    "hypermobility": Level.ASK_FIRST,
+    "cannot report symptoms": Level.AVOID,
+    "cannot follow instructions to come up": Level.AVOID,
     # additions (decision 4)
     "recent surgery": Level.AVOID,
     "acid reflux": Level.AVOID,
@@ -204,9 +227,10 @@ def test_questions_say_what_counts(content: Content) -> None:
 
 
 def test_question_count_and_levels(content: Content) -> None:
-    assert 12 <= len(content.questions) <= 24
+    # Decisions 8-13 added eight grouped questions to the 24 of the second pass.
+    assert 12 <= len(content.questions) <= 32
     levels = {q.level for q in content.questions}
-    assert levels == {Level.URGENT, Level.AVOID, Level.ASK_FIRST}
+    assert levels == {Level.EMERGENCY, Level.URGENT, Level.AVOID, Level.ASK_FIRST}
     curvature = content.question("spinal-curvature")
     assert curvature is not None and curvature.level is Level.ASK_FIRST
     for never in ("osteoporosis", "herniated-disc", "glaucoma", "high-blood-pressure"):
@@ -289,7 +313,8 @@ def test_third_outcome_says_it_is_not_clearance(content: Content) -> None:
 def test_four_outcomes_each_for_the_person_and_for_a_carer(content: Content) -> None:
     titles = [content.outcome_text(lvl).title for lvl in LEVELS]
     assert titles == [
-        "Get medical help now",
+        "Call the emergency number now",
+        "See a doctor today",
         "Do not use inversion",
         "Check with your clinician first",
         "No known reason to avoid inversion",
@@ -310,11 +335,22 @@ def test_four_outcomes_each_for_the_person_and_for_a_carer(content: Content) -> 
 
 
 def test_urgent_outcome_sends_for_help_and_names_the_number(content: Content) -> None:
-    for wording in (content.outcomes.urgent, content.outcomes.urgent.they):
+    """Each red-flag outcome says which urgency and how to get help (decision 8)."""
+    for wording in (content.outcomes.emergency, content.outcomes.emergency.they):
+        assert "emergency care now" in wording.summary
         steps = " ".join(wording.next_steps)
-        assert "doctor urgently, today" in steps
+        assert f"Call {EMERGENCY_NUMBER} now" in steps and "emergency department" in steps
+        assert "inversion table" in steps
+    for wording in (content.outcomes.urgent, content.outcomes.urgent.they):
+        assert "today" in wording.summary
+        steps = " ".join(wording.next_steps)
+        assert "doctor today" in steps and "111" in steps
         assert f"call {EMERGENCY_NUMBER}" in steps
         assert "inversion table" in steps
+    for level in LEVELS:
+        assert "CLINICAL-FACTS" in content.outcome_text(level).source or "NHS" in (
+            content.outcome_text(level).source
+        )
     not_sure = content.outcomes.red_flag_not_sure
     for text in (not_sure.you, not_sure.they):
         assert "today" in text and EMERGENCY_NUMBER in text
@@ -418,7 +454,7 @@ def test_safeguard_texts_are_there(content: Content) -> None:
         assert f"outcome.{level}" in texts and f"outcome.{level}.they" in texts
 
 
-LEVELS = ("urgent", "avoid", "ask-first", "no-known-reason")
+LEVELS = ("emergency", "urgent", "avoid", "ask-first", "no-known-reason")
 
 
 def copy_content(tmp_path: Path) -> Path:
@@ -502,7 +538,7 @@ def test_content_check_passes_on_real_content() -> None:
         cwd=ROOT,
     )
     assert check.returncode == 0, check.stderr
-    assert "en: ok (24 questions" in check.stdout
+    assert "en: ok (32 questions" in check.stdout and "es: ok (32 questions" in check.stdout
 
 
 def test_every_ui_string_comes_from_content(content: Content) -> None:

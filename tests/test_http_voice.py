@@ -139,12 +139,12 @@ def test_start_with_answers_in_progress_offers_to_continue(
     client.post(f"/en/screening/q/{content.questions[0].id}", data={"answer": "no"})
     page = client.get("/en/screening")
     assert page.headers["cache-control"] == "no-store"
-    assert "You have answered 1 of 24 questions" in page.text
+    assert "You have answered 1 of 32 questions" in page.text
     assert f'href="/en/screening/q/{content.questions[1].id}">Continue the check' in page.text
     # So does "I am helping someone", the other way to a new check (it wiped them unasked).
     page = client.get("/en/helping")
     assert page.headers["cache-control"] == "no-store"
-    assert "You have answered 1 of 24 questions" in page.text
+    assert "You have answered 1 of 32 questions" in page.text
     assert f'href="/en/screening/q/{content.questions[1].id}">Continue the check' in page.text
     client.post("/en/screening/restart")
     assert "Continue the check" not in client.get("/en/helping").text

@@ -254,7 +254,13 @@ def test_rules_hold_what_the_device_needs_and_no_answers(
     assert first["they"] == content.questions[0].they
     assert first["level"] == content.questions[0].level.value
     assert first["url"] == f"/en/screening/q/{content.questions[0].id}"
-    assert set(rules["outcomes"]) == {"urgent", "avoid", "ask-first", "no-known-reason"}
+    assert set(rules["outcomes"]) == {
+        "emergency",
+        "urgent",
+        "avoid",
+        "ask-first",
+        "no-known-reason",
+    }
     assert rules["outcomes"]["avoid"]["you"]["title"] == content.outcomes.avoid.title
 
 

@@ -17,6 +17,7 @@ from server.screening import (
 )
 
 YES_LEVEL = {
+    Level.EMERGENCY: OutcomeLevel.EMERGENCY,
     Level.URGENT: OutcomeLevel.URGENT,
     Level.AVOID: OutcomeLevel.AVOID,
     Level.ASK_FIRST: OutcomeLevel.ASK_FIRST,
@@ -35,8 +36,9 @@ def asking(content: Content, item: str) -> Question:
 
 def test_levels_are_ordered_most_urgent_first() -> None:
     order = [level.severity for level in OutcomeLevel]
-    assert order == sorted(order, reverse=True) and len(set(order)) == 4
+    assert order == sorted(order, reverse=True) and len(set(order)) == 5
     assert list(OutcomeLevel) == [
+        OutcomeLevel.EMERGENCY,
         OutcomeLevel.URGENT,
         OutcomeLevel.AVOID,
         OutcomeLevel.ASK_FIRST,
@@ -85,13 +87,41 @@ def test_retinal_detachment_means_do_not_use(content: Content) -> None:
 
 @pytest.mark.parametrize(
     "red_flag",
-    ["new bladder or bowel trouble", "numbness between the legs", "worsening leg weakness"],
+    [
+        "new bladder or bowel trouble",
+        "numbness between the legs",
+        "worsening leg weakness",
+        "numbness tingling or weakness in both legs",
+    ],
 )
-def test_a_red_flag_means_get_medical_help_now(content: Content, red_flag: str) -> None:
+def test_an_emergency_red_flag_means_call_the_emergency_number_now(
+    content: Content, red_flag: str
+) -> None:
+    """NHS: call the emergency number or go to A&E (CLINICAL-FACTS decision 8)."""
+    question = asking(content, red_flag)
+    outcome = evaluate(content.questions, all_no(content) | {question.id: Answer.YES})
+    assert outcome.level is OutcomeLevel.EMERGENCY
+    assert [r.question.id for r in outcome.causes] == [question.id]
+    assert content.outcome_text("emergency").title == "Call the emergency number now"
+
+
+@pytest.mark.parametrize(
+    "red_flag",
+    [
+        "back pain with fever",
+        "unexplained weight loss",
+        "pain worse at night or not eased by rest",
+        "history of cancer with new back pain",
+        "back pain after a fall or injury not examined",
+    ],
+)
+def test_a_same_day_red_flag_means_see_a_doctor_today(content: Content, red_flag: str) -> None:
+    """NHS: see a GP urgently, or call 111 (CLINICAL-FACTS decision 8)."""
     question = asking(content, red_flag)
     outcome = evaluate(content.questions, all_no(content) | {question.id: Answer.YES})
     assert outcome.level is OutcomeLevel.URGENT
     assert [r.question.id for r in outcome.causes] == [question.id]
+    assert content.outcome_text("urgent").title == "See a doctor today"
 
 
 def test_never_seen_a_clinician_about_the_pain_is_not_a_no(content: Content) -> None:
@@ -117,7 +147,7 @@ def test_causes_are_the_answers_at_the_outcomes_level_and_the_rest_are_listed_ap
         red_flag: Answer.YES,
     }
     outcome = evaluate(content.questions, answers)
-    assert outcome.level is OutcomeLevel.URGENT
+    assert outcome.level is OutcomeLevel.EMERGENCY
     order = [q.id for q in content.questions]
     assert [r.question.id for r in outcome.reasons] == sorted(
         [red_flag, "high-blood-pressure", "implants", "pregnancy"], key=order.index
@@ -154,6 +184,10 @@ def test_not_sure_about_a_red_flag_asks_for_a_doctor_today_at_any_level(
     assert outcome.level is OutcomeLevel.AVOID
     assert [r.question.id for r in outcome.red_flags_not_sure] == [red_flag]
     assert [r.question.id for r in outcome.others] == [red_flag]
+    # A "not sure" to a see-a-doctor-today flag adds the line too.
+    today = asking(content, "back pain with fever").id
+    outcome = evaluate(content.questions, all_no(content) | {today: Answer.NOT_SURE})
+    assert [r.question.id for r in outcome.red_flags_not_sure] == [today]
     # Not sure about anything else adds nothing of the kind.
     outcome = evaluate(content.questions, all_no(content) | {"glaucoma": Answer.NOT_SURE})
     assert outcome.red_flags_not_sure == ()
@@ -222,7 +256,10 @@ def test_outcome_is_the_highest_answer_and_its_causes_are_at_that_level(
     assert outcome.level.severity == max(level.severity for level in each)
     # Every level is reachable only through its own kind of answer.
     yes_levels = {q.level for q in content.questions if answers[q.id] is Answer.YES}
-    assert (outcome.level is OutcomeLevel.URGENT) == (Level.URGENT in yes_levels)
+    assert (outcome.level is OutcomeLevel.EMERGENCY) == (Level.EMERGENCY in yes_levels)
+    assert (outcome.level is OutcomeLevel.URGENT) == (
+        Level.URGENT in yes_levels and Level.EMERGENCY not in yes_levels
+    )
     assert (outcome.level is OutcomeLevel.NO_KNOWN_REASON) == all(
         a is Answer.NO for a in answers.values()
     )
@@ -241,8 +278,9 @@ def test_outcome_is_the_highest_answer_and_its_causes_are_at_that_level(
 # A red flag never leads to a guided session, whatever a clinician confirmation says.
 
 
+@pytest.mark.parametrize("level", [OutcomeLevel.EMERGENCY, OutcomeLevel.URGENT])
 @pytest.mark.parametrize("confirmed", [False, True])
-def test_get_medical_help_now_never_opens_the_session(confirmed: bool) -> None:
+def test_a_red_flag_outcome_never_opens_the_session(level: OutcomeLevel, confirmed: bool) -> None:
     from server.session.gate import Gate, gate_for
 
-    assert gate_for(OutcomeLevel.URGENT, confirmed) not in (Gate.OPEN, Gate.ASK_FIRST)
+    assert gate_for(level, confirmed) is Gate.URGENT

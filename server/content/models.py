@@ -21,10 +21,12 @@ from server.content.wording import ENGLISH, WordingCheck
 class Level(StrEnum):
     """How strongly a "yes" to a question counts against inverting.
 
-    ``urgent``: a red flag that needs a doctor today whatever inversion is ("Get medical help
-    now"); ``avoid``: a known reason not to invert; ``ask-first``: a clinician must look first.
+    Two red-flag urgencies (CLINICAL-FACTS decision 8), whatever inversion is: ``emergency``
+    ("Call the emergency number now") and ``urgent`` ("See a doctor today"); ``avoid``: a
+    known reason not to invert; ``ask-first``: a clinician must look first.
     """
 
+    EMERGENCY = "emergency"
     URGENT = "urgent"
     AVOID = "avoid"
     ASK_FIRST = "ask-first"
@@ -67,9 +69,11 @@ class OutcomeWording(Strict):
 
 class Outcome(OutcomeWording):
     """The wording of one outcome level: ``title``/``summary``/``next_steps`` speak to the
-    person ("you"); ``they`` is the same for a carer answering for someone ("they")."""
+    person ("you"); ``they`` is the same for a carer answering for someone ("they");
+    ``source`` is where its advice comes from."""
 
     they: OutcomeWording
+    source: NonEmpty
 
     def for_perspective(self, perspective: str) -> OutcomeWording:
         """The wording for ``"you"`` or ``"they"``."""
@@ -83,15 +87,22 @@ class Perspectives(Strict):
     they: NonEmpty
 
 
+class SourcedPerspectives(Perspectives):
+    """A clinical text for the person and for a carer, with where its advice comes from."""
+
+    source: NonEmpty
+
+
 class Outcomes(Strict):
-    """The four outcome levels, most urgent first, and the extra line shown when a red flag
+    """The five outcome levels, most urgent first, and the extra line shown when a red flag
     was answered "Not sure" (``red_flag_not_sure``, whatever the level)."""
 
+    emergency: Outcome
     urgent: Outcome
     avoid: Outcome
     ask_first: Outcome
     no_known_reason: Outcome
-    red_flag_not_sure: Perspectives
+    red_flag_not_sure: SourcedPerspectives
 
 
 class SourcedLine(Strict):
@@ -155,6 +166,8 @@ class Home(Strict):
     title: NonEmpty
     lead: NonEmpty
     paragraphs: list[NonEmpty] = Field(min_length=1)
+    # What the app is for and what the evidence says (CLINICAL-FACTS decision 21).
+    source: NonEmpty
 
 
 class Ui(Strict):
@@ -279,6 +292,7 @@ class Content(Strict):
 
     def outcome_text(self, level: str) -> Outcome:
         return {
+            "emergency": self.outcomes.emergency,
             "urgent": self.outcomes.urgent,
             "avoid": self.outcomes.avoid,
             "ask-first": self.outcomes.ask_first,

@@ -1,12 +1,15 @@
 """The screening rule: a pure function from answers to an outcome.
 
-Four outcome levels, most urgent first:
+Five outcome levels, most urgent first:
 
-1. ``urgent`` ("Get medical help now"): a "yes" to an ``urgent`` question (a red flag).
-2. ``avoid`` ("Do not use inversion"): a "yes" to an ``avoid`` question.
-3. ``ask-first`` ("Check with your clinician first"): a "yes" to an ``ask-first`` question,
+1. ``emergency`` ("Call the emergency number now"): a "yes" to an ``emergency`` red flag
+   (signs the nerves at the base of the spine are squeezed: NHS says call 999 or go to A&E).
+2. ``urgent`` ("See a doctor today"): a "yes" to an ``urgent`` red flag (fever, weight loss,
+   night pain, cancer history, an unexamined fall: NHS says see a GP urgently).
+3. ``avoid`` ("Do not use inversion"): a "yes" to an ``avoid`` question.
+4. ``ask-first`` ("Check with your clinician first"): a "yes" to an ``ask-first`` question,
    or "not sure" to ANY question, whatever its level.
-4. ``no-known-reason``: every answer was "no" (which is never clearance).
+5. ``no-known-reason``: every answer was "no" (which is never clearance).
 
 Each answer on its own has a level (``answer_level``); the outcome is the highest of them.
 "Not sure" is never treated as "no": it is at least ``ask-first``. It is deliberately not
@@ -36,6 +39,7 @@ class Answer(StrEnum):
 class OutcomeLevel(StrEnum):
     """Ordered from most to least cautious; ``severity`` gives the order."""
 
+    EMERGENCY = "emergency"
     URGENT = "urgent"
     AVOID = "avoid"
     ASK_FIRST = "ask-first"
@@ -43,11 +47,21 @@ class OutcomeLevel(StrEnum):
 
     @property
     def severity(self) -> int:
-        return {"urgent": 3, "avoid": 2, "ask-first": 1, "no-known-reason": 0}[self.value]
+        return len(OutcomeLevel) - 1 - list(OutcomeLevel).index(self)
+
+    @property
+    def is_red_flag(self) -> bool:
+        """Medical help is needed whatever inversion is: the session never opens."""
+        return self in (OutcomeLevel.EMERGENCY, OutcomeLevel.URGENT)
+
+
+# Question levels that are red flags: a "not sure" to one adds "ask a doctor today".
+RED_FLAG_LEVELS = (Level.EMERGENCY, Level.URGENT)
 
 
 # The outcome level a "yes" leads to, by question level.
 YES_LEADS_TO = {
+    Level.EMERGENCY: OutcomeLevel.EMERGENCY,
     Level.URGENT: OutcomeLevel.URGENT,
     Level.AVOID: OutcomeLevel.AVOID,
     Level.ASK_FIRST: OutcomeLevel.ASK_FIRST,
@@ -99,7 +113,7 @@ class Outcome:
         return tuple(
             r
             for r in self.reasons
-            if r.answer is Answer.NOT_SURE and r.question.level is Level.URGENT
+            if r.answer is Answer.NOT_SURE and r.question.level in RED_FLAG_LEVELS
         )
 
 

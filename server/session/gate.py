@@ -31,7 +31,7 @@ def gate_for(level: OutcomeLevel | None, confirmed: bool) -> Gate:
     "no known reason", once they say they asked their doctor (the outcome told them to)."""
     if level is None:
         return Gate.NO_SCREENING
-    if level is OutcomeLevel.URGENT:
+    if level.is_red_flag:
         return Gate.URGENT
     if level is OutcomeLevel.AVOID:
         return Gate.AVOID

@@ -8,7 +8,8 @@ const questions = [
   { id: 'glaucoma', level: 'avoid' },
   { id: 'pregnancy', level: 'avoid' },
   { id: 'implants', level: 'ask-first' },
-  { id: 'red-flags', level: 'urgent' },
+  { id: 'red-flags', level: 'emergency' },
+  { id: 'red-flags-today', level: 'urgent' },
 ];
 const all = (value) => Object.fromEntries(questions.map((q) => [q.id, value]));
 
@@ -34,10 +35,17 @@ test('"yes" to an avoid question is avoid, with the reasons in question order', 
 });
 
 test('"yes" to a red flag is the most urgent outcome; the other answers are kept apart', () => {
-  const outcome = evaluate(questions, { ...all('no'), glaucoma: 'yes', 'red-flags': 'yes' });
-  assert.equal(outcome.level, 'urgent');
+  const given = { ...all('no'), glaucoma: 'yes', 'red-flags': 'yes', 'red-flags-today': 'yes' };
+  const outcome = evaluate(questions, given);
+  assert.equal(outcome.level, 'emergency');
   assert.deepEqual(outcome.causes.map((r) => r.question.id), ['red-flags']);
-  assert.deepEqual(outcome.others.map((r) => r.question.id), ['glaucoma']);
+  assert.deepEqual(outcome.others.map((r) => r.question.id), ['glaucoma', 'red-flags-today']);
+});
+
+test('"yes" to a see-a-doctor-today flag is urgent, above do not use', () => {
+  const outcome = evaluate(questions, { ...all('no'), glaucoma: 'yes', 'red-flags-today': 'yes' });
+  assert.equal(outcome.level, 'urgent');
+  assert.deepEqual(outcome.causes.map((r) => r.question.id), ['red-flags-today']);
 });
 
 test('"not sure" about a red flag is at least ask first, never no', () => {
@@ -68,8 +76,8 @@ test('nextQuestion: the next unanswered after this one, else the first unanswere
   // Answered ones after it are skipped.
   assert.equal(ids(nextQuestion(questions, 'glaucoma', { glaucoma: 'no', pregnancy: 'yes' })), 'implants');
   // Changing an earlier answer with every later one given: back to the first unanswered.
-  const lastOnly = { glaucoma: 'no', implants: 'not-sure', 'red-flags': 'no' };
-  assert.equal(ids(nextQuestion(questions, 'red-flags', lastOnly)), 'pregnancy');
+  const lastOnly = { glaucoma: 'no', implants: 'not-sure', 'red-flags': 'no', 'red-flags-today': 'no' };
+  assert.equal(ids(nextQuestion(questions, 'red-flags-today', lastOnly)), 'pregnancy');
   // Every question answered: none (the check page comes next, by an ordinary navigation).
   assert.equal(nextQuestion(questions, 'implants', all('no')), undefined);
   // A value that is not an answer does not count as one.

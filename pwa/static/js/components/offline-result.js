@@ -7,7 +7,13 @@
  */
 
 import { cloneTemplate } from '../lib/dom.js';
-import { answers, evaluate, firstUnanswered, loadRules } from '../lib/screening.js';
+import {
+  answers,
+  evaluate,
+  firstUnanswered,
+  loadRules,
+  RED_FLAG_LEVELS,
+} from '../lib/screening.js';
 import { Narration } from './narration.js';
 
 function listItem(...children) {
@@ -79,7 +85,7 @@ export class OfflineResult {
     slot('next-steps').append(...text.next_steps.map((step) => listItem(step)));
     // A "Not sure" to a red flag adds "ask a doctor today", whatever the level (rule.py).
     const notSure = outcome.reasons.some(
-      (r) => r.answer === 'not-sure' && r.question.level === 'urgent',
+      (r) => r.answer === 'not-sure' && RED_FLAG_LEVELS.includes(r.question.level),
     );
     if (notSure) slot('red-flag-not-sure').textContent = wording.red_flag_not_sure;
     else slot('red-flag-not-sure').remove();

@@ -9,7 +9,10 @@ export const ANSWER_VALUES = new Set(['yes', 'no', 'not-sure']);
 const PERSPECTIVES = new Set(['you', 'they']);
 
 /** Outcome levels, most urgent first; rules.json sends the server's own list. */
-export const LEVELS = ['urgent', 'avoid', 'ask-first', 'no-known-reason'];
+export const LEVELS = ['emergency', 'urgent', 'avoid', 'ask-first', 'no-known-reason'];
+
+/** Question levels that are red flags: a "not sure" to one adds "ask a doctor today". */
+export const RED_FLAG_LEVELS = ['emergency', 'urgent'];
 
 /**
  * The screening rule, the same as server/screening/rule.py (a browser test checks they
