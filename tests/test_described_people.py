@@ -89,6 +89,11 @@ def test_each_person_gets_the_decided_outcome_and_never_less(
     line = not_sure_line.they if person.perspective == "they" else not_sure_line.you
     assert (html.escape(line) in page) is person.red_flag_not_sure, person.key
 
+    # The summary for the clinician says the same outcome, as a page and as text.
+    summary = client.get("/en/screening/summary")
+    assert summary.status_code == 200 and html.escape(wording.title) in summary.text
+    assert wording.title in client.get("/en/screening/summary.txt").text
+
     # Above "Check with your clinician first" the guided session never opens, and a
     # confirmation posted anyway does not change that.
     gate = client.get("/en/session")
