@@ -30,10 +30,17 @@ from .build_engines import default_engines, espeak_rate_tag
 from .clips import ENGINE_CHOICES, SPEEDS, EngineChoice, Speed, clip_file_name, clip_key
 from .clips import language_dir as _language_dir
 from .engines import Engine, FailureBreaker
-from .errors import EngineError
+from .errors import EngineError, ManifestError
 from .integrity import verify_clip
 from .jobs import Job, Outcome
-from .manifest import ClipEntry, Manifest, load_manifest, sha256_of, write_manifest
+from .manifest import (
+    MANIFEST_NAME,
+    ClipEntry,
+    Manifest,
+    load_manifest,
+    sha256_of,
+    write_manifest,
+)
 from .prune import prune_library
 from .runner import run_jobs
 from .storage import atomic_write, library_lock, temp_files
@@ -69,13 +76,9 @@ class Builder:
         # What a running server may still name: the files of the manifest this build found.
         self.found_files = manifest.file_names()
         self.found_retired = set(manifest.retired)
-        # Clips already verified: those the manifest lists, by key. The manifest is written
-        # last, after every clip in it passed, so its mtime dates that verification.
-        try:
-            self.manifest_mtime = manifest.path.stat().st_mtime_ns
-            self.listed = {entry.key: entry for entry in manifest.entries()}
-        except OSError:
-            self.manifest_mtime, self.listed = 0, {}
+        # Clips already verified: those the manifest lists, by key, with the SHA-256 of the
+        # bytes that passed (the manifest is written last, after every clip in it passed).
+        self.listed = {entry.key: entry for entry in manifest.entries()}
 
     def key_for(self, engine: str, speed: Speed, text: str) -> str:
         voice = self.voices[engine]
@@ -108,26 +111,25 @@ class Builder:
         """A sound clip ``engine`` already made for this job (listed in the manifest, or left
         by a build that stopped before writing its manifest), or None.
 
-        The file is verified as a new clip would be, so a damaged clip is remade, not kept.
+        A listed clip is kept only while its bytes are the ones verified when it was listed
+        (its SHA-256): a file cut short, overwritten with noise or rotted in place, even at
+        the same size and time, is made again, never adopted with its new size and hash. An
+        unlisted file (or one listed before hashes) is verified in full, as a new clip is.
         """
         key = self.key_for(engine, job.speed, job.text)
         path = self.manifest.directory / clip_file_name(key)
-        known = self.listed.get(key)
-        if known is not None and known.text == job.text and known.engine == engine:
-            # Verified when it was listed, and untouched since (same size, not newer than
-            # the manifest): a no-change build reads no audio. ``audio check`` still decodes
-            # every clip; a damaged clip seen here is verified in full below.
-            try:
-                stat = path.stat()
-                untouched = stat.st_size == known.bytes and stat.st_mtime_ns <= self.manifest_mtime
-                if untouched and known.sha256 is not None:  # older manifests: hashed below
-                    return self.reuse(job, known)
-            except OSError:
-                return None
         try:
             data = path.read_bytes()
+        except OSError:
+            return None
+        known = self.listed.get(key)
+        listed = known is not None and known.text == job.text and known.engine == engine
+        if listed and known is not None and known.sha256 is not None:
+            sound = len(data) == known.bytes and sha256_of(data) == known.sha256
+            return self.reuse(job, known) if sound else None
+        try:
             info = verify_clip(data, engine=engine, slow=job.speed == "slow", text=job.text)
-        except (OSError, EngineError):
+        except EngineError:
             return None
         return replace(self.entries_for(job, engine, key, info, data), status="reused")
 
@@ -308,7 +310,7 @@ def _build_locked(
     for leftover in temp_files(directory):  # from a build that was killed outright
         with contextlib.suppress(FileNotFoundError):
             leftover.unlink()
-    manifest = load_manifest(audio_root, lang)
+    manifest = _load_or_set_aside(audio_root, lang)
     cancel = threading.Event()
     chosen: dict[str, Engine] = dict(engines or {})
     if not {"gtts", "espeak"} <= chosen.keys():
@@ -340,6 +342,28 @@ def _build_locked(
     if breaker is not None and breaker.is_open:
         summary.gtts_stopped = breaker.last_error
     return summary
+
+
+def _load_or_set_aside(audio_root: Path, lang: str) -> Manifest:
+    """The manifest, or, when it cannot be read (empty, cut short, garbage, another
+    version), an empty one: the unreadable file is kept beside it under a new name, one line
+    says so, and the build then lists again every clip file that verifies in full (see
+    ``Builder.existing``). Anything else wrong (a file where the folder should be) still stops
+    the build."""
+    try:
+        return load_manifest(audio_root, lang)
+    except ManifestError as exc:
+        path = _language_dir(audio_root, lang) / MANIFEST_NAME
+        if not path.is_file():
+            raise
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        aside = path.with_name(f"{MANIFEST_NAME}.unreadable-{stamp}")
+        path.replace(aside)
+        print(
+            f"{exc}; set aside as {aside.name}, rebuilding the manifest from the clips that verify",
+            file=sys.stderr,
+        )
+        return load_manifest(audio_root, lang)
 
 
 def _forget_stale(manifest: Manifest, texts: Mapping[str, str]) -> None:

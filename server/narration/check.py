@@ -18,7 +18,7 @@ from .errors import ManifestError
 from .integrity import duration_problem, verify_audio
 from .manifest import ClipEntry, Manifest, load_manifest, sha256_of
 from .storage import temp_files
-from .trackfiles import load_chapters, load_track_index, tracks_dir
+from .trackfiles import INDEX_NAME, load_chapters, load_track_index, tracks_dir
 
 __all__ = ["check_clip", "check_library", "check_manifest", "check_tracks"]
 
@@ -128,6 +128,11 @@ def check_tracks(audio_root: Path, lang: str, speeds: Sequence[Speed] = SPEEDS) 
     except ManifestError as exc:
         return [str(exc)]
     if index is None:
+        # No track built yet is fine; track files with no index to name them are not (the
+        # server would offer none of them): the next build writes the index again.
+        found = sorted(directory.glob("*.mp3")) if directory.is_dir() else []
+        if found:
+            return [f"tracks/{INDEX_NAME} is missing, but {len(found)} track files are there"]
         return []
     problems: list[str] = []
     for plan, by_speed in sorted(index.tracks.items()):

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ from server.narration import (
     mp3,
     sha256_of,
 )
-from server.narration.trackfiles import load_chapters
+from server.narration.trackfiles import load_chapters, load_track_index
 from server.session.script import PERSPECTIVES, content_script
 from server.session.timeline import FrameClock, Timeline, TimelineError, lay_out
 
@@ -186,8 +187,11 @@ def _build_one(
     chapters_path = directory / f"{name}.chapters.json"
     with contextlib.suppress(OSError, ManifestError):
         existing = load_chapters(chapters_path)  # the model audio check reads too
-        same = mp3_path.stat().st_size == existing.bytes and existing.frames == timeline.frames
-        if same and existing.sha256 is not None:  # older chapters files: made again, hashed
+        # Kept only while its bytes are the ones recorded when it was made: a track cut short,
+        # or with noise or rot at the same size, is made again, never adopted.
+        data = mp3_path.read_bytes()
+        same = len(data) == existing.bytes and existing.frames == timeline.frames
+        if same and existing.sha256 == sha256_of(data):  # older chapters files: made again
             result = TrackResult(
                 shown_id,
                 speed,
@@ -255,7 +259,7 @@ def build_session_tracks(
     directory = tracks_dir(audio_root, lang)
     directory.mkdir(parents=True, exist_ok=True)
     summary = TrackBuildSummary(lang)
-    previous = _read_index(directory)
+    previous = _read_index(Path(audio_root), lang)
     index: dict[str, dict[str, dict[str, Any]]] = {}
     for plan in content.session.plans:
         for perspective in PERSPECTIVES:
@@ -284,7 +288,7 @@ def build_session_tracks(
     text = json.dumps(body, indent=1, sort_keys=True) + "\n"
     index_path = directory / INDEX_NAME
     with contextlib.suppress(OSError):
-        if index_path.read_text("utf-8") == text:
+        if index_path.read_bytes() == text.encode("utf-8"):
             text = ""
     if text:
         atomic_write(index_path, text.encode("utf-8"))
@@ -306,18 +310,24 @@ def _index_entry(document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _read_index(directory: Path) -> dict[str, dict[str, dict[str, Any]]]:
+def _read_index(audio_root: Path, lang: str) -> dict[str, dict[str, dict[str, Any]]]:
+    """The track index as plain entries, read through its model (as ``audio check`` and the
+    server read it). One that cannot be read is set aside under a new name, with one line
+    saying so, and this build writes a new one from the tracks that verify."""
     try:
-        raw = json.loads((directory / INDEX_NAME).read_text("utf-8"))
-        tracks = raw["tracks"]
-    except (OSError, ValueError, KeyError, TypeError):
+        index = load_track_index(audio_root, lang)
+    except ManifestError as exc:
+        path = tracks_dir(audio_root, lang) / INDEX_NAME
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        aside = path.with_name(f"{INDEX_NAME}.unreadable-{stamp}")
+        path.replace(aside)
+        print(f"{exc}; set aside as {aside.name}, making a new track index", file=sys.stderr)
         return {}
-    if not isinstance(tracks, dict):
+    if index is None:
         return {}
     return {
-        plan: {s: e for s, e in by_speed.items() if isinstance(e, dict) and "file" in e}
-        for plan, by_speed in tracks.items()
-        if isinstance(by_speed, dict)
+        plan: {speed: entry.model_dump() for speed, entry in by_speed.items()}
+        for plan, by_speed in index.tracks.items()
     }
 
 
