@@ -124,9 +124,14 @@ class EncryptedSessions:
             if age > self.idle_seconds or age < -CLOCK_SKEW_SECONDS:
                 return {}, None
             data = json.loads(self.cipher.decrypt(nonce, raw[len(header) + len(nonce) :], header))
-        except (InvalidTag, binascii.Error, UnicodeError, ValueError):
+        except (InvalidTag, binascii.Error, UnicodeError, ValueError, RecursionError):
             return {}, None
-        if not isinstance(data, dict) or data.get(SESSION_ID) in self.ended:
+        # Only the shape this app writes is read (a cookie sealed with the right key but
+        # holding, say, a list as its id reads as no session); each reader still checks the
+        # value it uses.
+        if not isinstance(data, dict) or not isinstance(data.get(SESSION_ID, ""), str):
+            return {}, None
+        if data.get(SESSION_ID) in self.ended:
             return {}, None
         return data, float(written)
 
