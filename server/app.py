@@ -11,6 +11,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from server import offline, speech, webmanifest, worker
 from server.catalog import load_catalog
@@ -173,6 +174,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             static_base_url=settings.static_base_url,
             # The worker's script keeps the page headers: its CSP is the worker's policy.
             worker_paths=frozenset({named["service-worker"].path}),
+            https_only=settings.https_only,
         ),
         Middleware(LimitBody, max_bytes=settings.max_body_bytes),
         # brotli (quality 4) when accepted, else gzip level 6: level 9 cost 14% of a page.
@@ -187,6 +189,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # Inside the sessions, so its friendly page can be rendered like any other.
         Middleware(CrossSiteGuard, refuse=cross_site_page),
     ]
+    proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    if proxies:
+        # Outermost of all: behind a trusted reverse proxy, the scheme and client address
+        # are the ones it forwards, so an HTTPS page's Origin matches (older Safari sends
+        # Origin but no Sec-Fetch-Site) and the ready pages key on the real scheme.
+        middleware.insert(0, Middleware(ProxyHeadersMiddleware, trusted_hosts=proxies))
     app = Starlette(
         routes=all_routes,
         middleware=middleware,

@@ -43,7 +43,18 @@ class Settings(BaseSettings):
         ),
     )
     https_only: bool = Field(
-        default=False, description="Mark the answers cookie Secure (set true behind HTTPS)."
+        default=False,
+        description=(
+            "Behind HTTPS: mark the answers cookie Secure and send Strict-Transport-Security."
+        ),
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description=(
+            "Comma-separated addresses or networks of the reverse proxies whose "
+            "X-Forwarded-Proto and X-Forwarded-For are believed (for example 127.0.0.1 or "
+            "10.0.0.0/8); empty: forwarded headers are ignored."
+        ),
     )
     audio_base_url: str = Field(
         default=AUDIO_MOUNT,

@@ -45,10 +45,18 @@ def content_security_policy(audio_base_url: str, static_base_url: str = STATIC_M
     )
 
 
-def security_headers(audio_base_url: str, static_base_url: str = STATIC_MOUNT) -> dict[str, str]:
+# Browsers that reached the app over HTTPS keep to HTTPS for a year (only when https_only).
+HSTS = "max-age=31536000"
+
+
+def security_headers(
+    audio_base_url: str, static_base_url: str = STATIC_MOUNT, https_only: bool = False
+) -> dict[str, str]:
     """The headers every response carries (the 500 page adds them itself: Starlette answers
     an unhandled error outside the user middleware)."""
+    hsts = {"Strict-Transport-Security": HSTS} if https_only else {}
     return {
+        **hsts,
         "Content-Security-Policy": content_security_policy(audio_base_url, static_base_url),
         "Referrer-Policy": "no-referrer",
         "X-Content-Type-Options": "nosniff",
@@ -142,9 +150,10 @@ class SecurityHeaders:
         audio_base_url: str = AUDIO_MOUNT,
         static_base_url: str = STATIC_MOUNT,
         worker_paths: frozenset[str] = frozenset(),
+        https_only: bool = False,
     ) -> None:
         self.app = app
-        self.headers = security_headers(audio_base_url, static_base_url)
+        self.headers = security_headers(audio_base_url, static_base_url, https_only)
         self.worker_paths = worker_paths
         # Encoded once: this runs on every response (MutableHeaders.setdefault rescans and
         # lower-cases the whole list per header, a tenth of a question page's cost).

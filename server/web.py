@@ -279,7 +279,11 @@ async def server_error_page(request: Request, exc: Exception) -> Response:
         "answered was lost.</p></html>"
     )
     headers = {
-        **security_headers(shared.settings.audio_base_url, shared.settings.static_base_url),
+        **security_headers(
+            shared.settings.audio_base_url,
+            shared.settings.static_base_url,
+            shared.settings.https_only,
+        ),
         "Cache-Control": "no-store",
     }
     return HTMLResponse(body, status_code=500, headers=headers)
