@@ -97,6 +97,23 @@ test('a paused hold cannot be wound back either: seeks land where the running cl
   assert.equal(clock.place(40, 30), 90); // its time is up: the way up
 });
 
+test('looking at a paused hold again and again never moves it on without time passing', () => {
+  const time = fakeTime();
+  const clock = new HoldClock(chapters, { now: time.now });
+  clock.paused(50);
+  time.pass(4);
+  let t = 50;
+  for (let i = 0; i < 20; i += 1) {
+    t = clock.place(t, t); // the player checks every seek it sees, including its own
+    clock.observe(t);
+  }
+  assert.equal(t, 54);
+  time.pass(1);
+  const back = clock.resume(t);
+  assert.equal(back.time, 55);
+  assert.equal(back.waited, 5);
+});
+
 test('a hold left forwards is over: previous from the chapter after it never goes back in', () => {
   const time = fakeTime();
   const clock = new HoldClock(chapters, { now: time.now });
@@ -182,6 +199,10 @@ test('no sequence of presses adds time head-down (property, 500 random sessions)
             const placed = clock.place(t, t); // the player's check on each timeupdate
             t = placed;
             clock.observe(t);
+          } else if (random() < 0.2) {
+            t = clock.place(t, t); // the page looks again while paused (a seek event, a save)
+            clock.observe(t);
+            clock.snapshot(t);
           }
         }
       } else if (action === 3) {

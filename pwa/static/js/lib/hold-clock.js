@@ -35,7 +35,7 @@ export class HoldClock {
     this.holds = chapters.filter((c) => c.kind === HOLD);
     this.spent = new Map(); // hold id -> seconds of it gone by (a running pause not included)
     this.over = new Set(); // ids of holds that are over
-    this.pause = null; // { id, at }: paused inside hold `id` since `at` (ms)
+    this.pause = null; // { id, at, base }: paused in hold `id`, counted to `at` (ms), from `base` s
     this.sounding = false; // the track plays (a page starts with it paused)
     if (saved) this.load(saved);
   }
@@ -83,14 +83,18 @@ export class HoldClock {
   observe(t) {
     for (const h of this.holds) {
       if (h.end <= t + EPSILON) this.over.add(h.id);
-      else if (h.start <= t + EPSILON) {
-        const seconds = Math.min(h.end - h.start, Math.max(this.spent.get(h.id) || 0, t - h.start));
+      else if (h.start <= t + EPSILON && !this.over.has(h.id)) {
+        // Fold a running pause in: what has gone by is counted once, from now on afresh.
+        const seconds = Math.min(h.end - h.start, Math.max(this.gone(h), t - h.start));
         this.spent.set(h.id, seconds);
+        if (this.pause && this.pause.id === h.id) this.pause.at = this.now();
       }
     }
     const hold = this.holdAt(t);
     const counting = this.pause && !this.over.has(this.pause.id);
-    if (!this.sounding && hold && !this.over.has(hold.id) && !counting) this.pause = { id: hold.id, at: this.now() };
+    if (!this.sounding && hold && !this.over.has(hold.id) && !counting) {
+      this.pause = { id: hold.id, at: this.now(), base: this.spent.get(hold.id) || 0 };
+    }
   }
 
   /** The track stopped sounding at `t`, whoever paused it: a hold goes on counting (rule 1). */
@@ -111,10 +115,9 @@ export class HoldClock {
     let hold = null;
     if (this.pause) {
       hold = this.holds.find((h) => h.id === this.pause.id) || null;
-      if (hold) {
-        const before = Math.min(this.spent.get(hold.id) || 0, hold.end - hold.start);
+      if (hold && !this.over.has(hold.id)) {
         const after = this.gone(hold);
-        waited = this.over.has(hold.id) ? 0 : Math.max(0, after - before);
+        waited = Math.max(0, after - (this.pause.base || 0));
         this.spent.set(hold.id, after);
         if (after + EPSILON >= hold.end - hold.start) this.over.add(hold.id);
       }
@@ -133,9 +136,11 @@ export class HoldClock {
    */
   snapshot(t) {
     this.observe(t);
-    let pause = this.pause;
+    let pause = this.pause ? { ...this.pause } : null;
     const hold = this.holdAt(t);
-    if (!pause && this.sounding && hold && !this.over.has(hold.id)) pause = { id: hold.id, at: this.now() };
+    if (!pause && this.sounding && hold && !this.over.has(hold.id)) {
+      pause = { id: hold.id, at: this.now(), base: this.spent.get(hold.id) || 0 };
+    }
     return { spent: Object.fromEntries(this.spent), over: [...this.over], pause };
   }
 
@@ -149,6 +154,9 @@ export class HoldClock {
     }
     if (Array.isArray(saved.over)) for (const id of saved.over) if (ids.has(id)) this.over.add(id);
     const pause = saved.pause;
-    if (pause && ids.has(pause.id) && Number.isFinite(pause.at)) this.pause = { id: pause.id, at: pause.at };
+    if (pause && ids.has(pause.id) && Number.isFinite(pause.at)) {
+      const base = Number.isFinite(pause.base) ? pause.base : this.spent.get(pause.id) || 0;
+      this.pause = { id: pause.id, at: pause.at, base };
+    }
   }
 }
