@@ -299,12 +299,13 @@ export class Player {
     const coming = chapterAt(this.chapters, this.now()) === this.comeUp && !this.audio.paused;
     // Already coming up and sounding: go on from here (the browser may still pause it).
     const target = coming ? this.now() : comeUp.start;
-    this.watchStop(target);
-    if (!coming) this.goToChapter(this.comeUp, false);
-    this.pausedAt = null;
-    this.userPaused = false;
+    // A pause running in a hold ends here: its time counts as held (lib/hold-clock.js).
     const { waited } = this.clock.resume(this.now());
     if (waited > 0) this.held.add(waited);
+    this.pausedAt = null;
+    this.userPaused = false;
+    this.watchStop(target);
+    if (!coming) this.goToChapter(this.comeUp, false);
     this.startAudio();
   }
 
