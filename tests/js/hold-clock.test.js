@@ -168,69 +168,78 @@ test('a snapshot of an over hold stays over', () => {
 // paused there while the hold still has time left) never add up to more than the plan's holds,
 // and the track never sounds in a hold whose time is up. (A track left paused after its hold's
 // time is up waits for the person: the first press of play goes on to the way up.)
-test('no sequence of presses adds time head-down (property, 500 random sessions)', () => {
-  let seed = 7;
-  const random = () => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed / 2147483648;
+function randomSource(seed) {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
   };
+}
+
+/** A session on a fake clock: the track's position, and the seconds spent in holds. */
+function session() {
+  const time = fakeTime();
+  return { time, clock: new HoldClock(chapters, { now: time.now }), t: 0, playing: false, inHolds: 0 };
+}
+
+/** Time passes: the track plays on (the player's check on each timeupdate), or sits paused. */
+function passTime(s, seconds, random) {
+  for (let gone = 0; gone < seconds; gone += 0.25) {
+    const hold = s.clock.holdAt(s.t);
+    if (hold && (s.playing || s.clock.left(hold) > 0)) s.inHolds += 0.25;
+    s.time.pass(0.25);
+    if (s.playing) {
+      s.t = s.clock.place(s.t, Math.min(s.t + 0.25, 240));
+      s.clock.observe(s.t);
+    } else if (random() < 0.2) {
+      s.t = s.clock.place(s.t, s.t); // the page looks again while paused (a seek event, a save)
+      s.clock.observe(s.t);
+      s.clock.snapshot(s.t);
+    }
+  }
+}
+
+function goTo(s, to) {
+  s.t = s.clock.place(s.t, to);
+  s.clock.observe(s.t);
+}
+
+/** Pause or play, as the page, the lock screen or a headset would. */
+function toggle(s, run) {
+  if (s.playing) {
+    s.clock.paused(s.t);
+    s.playing = false;
+    return;
+  }
+  s.t = s.clock.resume(s.t).time;
+  s.playing = true;
+  const hold = s.clock.holdAt(s.t);
+  assert.ok(!hold || s.clock.left(hold) > 0, `run ${run}: sounds in a hold that is over`);
+}
+
+/** A reload: the page keeps only what it saved, a moment ago, and starts paused. */
+function reload(s) {
+  const saved = JSON.parse(JSON.stringify(s.clock.snapshot(s.t)));
+  s.clock = new HoldClock(chapters, { now: s.time.now, saved });
+  if (s.playing) s.clock.paused(s.t);
+  s.playing = false;
+  goTo(s, s.t);
+}
+
+test('no sequence of presses adds time head-down (property, 500 random sessions)', () => {
+  const random = randomSource(7);
   for (let run = 0; run < 500; run += 1) {
-    const time = fakeTime();
-    let clock = new HoldClock(chapters, { now: time.now });
-    let t = 0;
-    let playing = false;
-    let inHolds = 0;
-    let saved = clock.snapshot(t);
-    const go = (to) => {
-      t = clock.place(t, to);
-      clock.observe(t);
-    };
-    for (let step = 0; step < 60 && t < 240; step += 1) {
+    const s = session();
+    for (let step = 0; step < 60 && s.t < 240; step += 1) {
       const action = Math.floor(random() * 9);
-      if (action <= 2) {
-        // Time passes: the track plays on (stopping at the end), or sits paused.
-        const seconds = random() * 40;
-        for (let s = 0; s < seconds; s += 0.25) {
-          const hold = clock.holdAt(t);
-          if (hold && (playing || clock.left(hold) > 0)) inHolds += 0.25;
-          time.pass(0.25);
-          if (playing) {
-            t = Math.min(t + 0.25, 240);
-            const placed = clock.place(t, t); // the player's check on each timeupdate
-            t = placed;
-            clock.observe(t);
-          } else if (random() < 0.2) {
-            t = clock.place(t, t); // the page looks again while paused (a seek event, a save)
-            clock.observe(t);
-            clock.snapshot(t);
-          }
-        }
-      } else if (action === 3) {
-        if (playing) {
-          clock.paused(t);
-          playing = false;
-        } else {
-          t = clock.resume(t).time;
-          playing = true;
-          const hold = clock.holdAt(t);
-          assert.ok(!hold || clock.left(hold) > 0, `run ${run}: sounds in a hold that is over`);
-        }
-      } else if (action === 4) go(chapters[repeatTarget(chapters, t)].start);
-      else if (action === 5) go(chapters[Math.min(chapterAt(chapters, t) + 1, chapters.length - 1)].start);
-      else if (action === 6) go(random() * 240); // the lock screen's scrubber
-      else if (action === 7) go(200); // Stop: the come-up
-      else {
-        // A reload: the page keeps only what it saved, a moment ago.
-        saved = JSON.parse(JSON.stringify(clock.snapshot(t)));
-        clock = new HoldClock(chapters, { now: time.now, saved });
-        if (playing) {
-          clock.paused(t);
-          playing = false;
-        }
-        t = clock.place(t, t);
-        clock.observe(t);
-      }
-      assert.ok(inHolds <= HOLD_SECONDS + 0.5, `run ${run}: ${inHolds} s in holds`);
+      if (action <= 2) passTime(s, random() * 40, random);
+      else if (action === 3) toggle(s, run);
+      else if (action === 4) goTo(s, chapters[repeatTarget(chapters, s.t)].start);
+      else if (action === 5) goTo(s, chapters[Math.min(chapterAt(chapters, s.t) + 1, chapters.length - 1)].start);
+      else if (action === 6) goTo(s, random() * 240); // the lock screen's scrubber
+      else if (action === 7) goTo(s, 200); // Stop: the come-up
+      else reload(s);
+      assert.ok(s.inHolds <= HOLD_SECONDS + 0.5, `run ${run}: ${s.inHolds} s in holds`);
     }
   }
 });
