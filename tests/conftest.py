@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -80,8 +81,12 @@ class LiveServer:
 def live_audio_dir(tmp_path_factory: pytest.TempPathFactory, content: Content) -> Path:
     """The whole English narration (clips at both speeds and every session track), and the
     Spanish clips the Spanish browser tests use, built once with espeak-ng before the live
-    server starts, so its catalogue is complete from the start."""
-    root = tmp_path_factory.mktemp("live-audio")
+    server starts, so its catalogue is complete from the start.
+
+    IG_TEST_AUDIO_DIR names a folder to build into and keep between runs instead (the build
+    is incremental, so a rerun of a few browser tests starts in seconds)."""
+    kept = os.environ.get("IG_TEST_AUDIO_DIR")
+    root = Path(kept) if kept else tmp_path_factory.mktemp("live-audio")
     build_session_audio(root, content)
     # Spanish: every page's clips and one plan's track, at normal speed (tests/test_browser_es.py).
     build_pages_and_one_track(root, load_all(ROOT / "content")["es"], SPANISH_PLAN)

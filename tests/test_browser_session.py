@@ -183,25 +183,28 @@ def test_stop_by_keyboard_alone(
 def test_a_reload_resumes_at_the_start_of_the_step(
     page: Page, live_server: LiveServer, chapters: list[dict[str, Any]]
 ) -> None:
-    hold = chapter(chapters, "hold-1")
+    """Outside a hold, a reload goes back to the start of the step it was in. (In a hold the
+    hold's clock decides: tests/test_browser_stop_routes.py.)"""
+    setup = chapter(chapters, "setup")
     open_player(page, live_server)
     start_playing(page)
-    seek(page, hold["start"] + 20)
-    wait_for_step(page, hold["title"])
+    seek(page, setup["start"] + 12)
+    wait_for_step(page, setup["title"])
     page.locator("[data-action=toggle]").click()  # pause: the position is saved on the device
+    wait_until(page, "document.querySelector('[data-action=toggle]').textContent === 'Play'")
     page.reload()
     wait_until(
-        page, f"{AUDIO}.readyState >= 1 && Math.abs({AUDIO}.currentTime - {hold['start']}) < 0.1"
+        page, f"{AUDIO}.readyState >= 1 && Math.abs({AUDIO}.currentTime - {setup['start']}) < 0.1"
     )
     notice = page.locator("[data-session-notice]")
     assert notice.is_visible()
     assert (
         notice.inner_text()
-        == f"Ready to go on from: {hold['title']}. Press play when you are ready."
+        == f"Ready to go on from: {setup['title']}. Press play when you are ready."
     )
-    assert page.locator("[data-step-title]").inner_text() == hold["title"]
+    assert page.locator("[data-step-title]").inner_text() == setup["title"]
     start_playing(page)
-    assert hold["start"] <= current_time(page) < hold["start"] + 3
+    assert setup["start"] <= current_time(page) < setup["start"] + 3
 
 
 def test_after_a_long_pause_play_goes_back_to_the_start_of_the_step(

@@ -132,6 +132,13 @@ class SessionUi(Strict):
     carer_hint: NonEmpty
     resume_notice: NonEmpty
     resumed_step: NonEmpty
+    # Time head-down never grows (decision 15; pwa/static/js/lib/hold-clock.js): what the
+    # player says when a hold's clock moved the track on, or kept it from going back.
+    hold_went_on: NonEmpty
+    hold_over: NonEmpty
+    hold_no_repeat: NonEmpty
+    # A pause the person did not ask for (the browser froze the page, a call took the sound).
+    paused_notice: NonEmpty
     ended: NonEmpty
     play_blocked: NonEmpty
     hold_n_of_m: NonEmpty
@@ -163,6 +170,7 @@ class SessionUi(Strict):
             "step_time": {"start", "end"},
             "resume_notice": {"step"},
             "resumed_step": {"step"},
+            "hold_over": {"step"},
             "hold_n_of_m": {"n", "m", "angle"},
         }
         # A carer form fills in what the string it replaces fills in.

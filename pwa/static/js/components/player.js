@@ -7,6 +7,25 @@
  *
  * Reads: data-player (JSON: plan, lang, file, duration, come_up, app, album, chapters and
  * strings); without it no track was built and the page lists the steps only.
+ *
+ * Time head-down never grows (decision 15): every move of the track (play after a pause,
+ * Repeat step, previous, next, seeks from the lock screen or the native controls, a reload)
+ * goes through lib/hold-clock.js, the one place the rule lives: a hold's clock runs while
+ * the track is paused in it, and nothing plays part of a hold again.
+ *
+ * Stop, from any route (the page's button, the keyboard, the lock screen, a notification or
+ * a headset; the page visible, hidden or just resumed from frozen) ends with the come-up
+ * spoken from its first word. Chromium runs the page's "stop" handler and then goes on
+ * stopping its media session: it pauses the element, so a play() made inside the handler is
+ * rejected (AbortError) and the OS shows "Stopped" with no title (measured over MPRIS,
+ * ../shared/DESIGN.md "Platform facts, third pass"); WebKit leaves the element alone. So a
+ * Stop does not trust its first play(): for STOP_WATCH_MS it watches (see watchStop) and,
+ * whenever the track is not sounding at the come-up (a rejected play(), the browser's own
+ * pause, a position moved elsewhere), puts it back at the come-up's first word and plays
+ * again, on the next turn of the event loop (a MessageChannel message, which background
+ * pages do not throttle) and on timers as a backstop; once it plays, the metadata, playback
+ * state and handlers are set again, since the browser's stop cleared them on its side. The
+ * page's own Pause ends the watch: a person who pauses on purpose is obeyed.
  */
 
 import { chapterAt, lineAt, repeatTarget } from '../lib/chapters.js';
@@ -20,10 +39,22 @@ import {
 } from '../lib/media-session.js';
 import { positionStore } from '../lib/session-position.js';
 import { heldTime } from '../lib/history.js';
+import { HOLD, HoldClock } from '../lib/hold-clock.js';
+import { addOtherVoice } from '../lib/narrator.js';
+import { pageSignal } from '../lib/page-lifetime.js';
 import { Narration } from './narration.js';
 
-// A pause longer than this (a call, a long break) resumes at the start of the current step.
+// A pause longer than this (a call, a long break) outside a hold resumes at the start of the
+// current step; in a hold, the hold clock decides (lib/hold-clock.js).
 const LONG_PAUSE_MS = 10000;
+// How long after a Stop the player keeps the come-up sounding against the browser's own stop.
+const STOP_WATCH_MS = 4000;
+// Re-checks after a Stop, in ms: backstops for the events (timers may be late in background).
+const STOP_CHECKS_MS = [120, 300, 700, 1500, 2500, 3900];
+// At most this many tries to start the come-up again after one Stop.
+const STOP_TRIES = 12;
+// A move the hold clock asks for smaller than this is not worth a seek (or a word).
+const HOLD_SLACK = 0.25;
 
 export class Player {
   static moduleName = 'session-player';
@@ -47,12 +78,21 @@ export class Player {
     this.pendingSeek = null;
     this.lastSaved = 0;
     this.started = false; // the track has played on this page
+    this.lastPos = 0; // where the track was last seen (the "from" of a seek)
+    this.pauseAsked = false; // the next 'pause' event is one the page asked for
+    this.stopWatch = null; // { target, until, tries } while a Stop is being made to sound
+    this.userPaused = false; // the track is paused because the person asked
+    const saved = this.position.saved();
+    this.clock = new HoldClock(this.chapters, { saved: saved && saved.holds ? saved.holds : null });
 
     preferPlayback(); // the silent switch must not mute the session (iOS Safari 16.4+)
     root.classList.add('ig-session--js');
     this.part('session-controls').hidden = false;
     for (const button of this.toggleButtons) button.hidden = false;
     this.listenToAudio();
+    this.listenToLifecycle();
+    // One voice at a time: the voice guide stays quiet while the track sounds.
+    addOtherVoice(() => !this.audio.paused && !this.audio.ended, pageSignal());
     root.addEventListener('click', (event) => this.onClick(event));
     if (root.classList.contains('ig-session--carer')) document.body.classList.add('ig-body--carer');
     this.keepBarClear(root.querySelector('.ig-session__bar'));
@@ -119,7 +159,8 @@ export class Player {
     const t = this.now();
     if (!force && Math.abs(t - this.lastSaved) < 2) return;
     this.lastSaved = t;
-    this.position.save({ chapter: this.chapters[this.current].id, time: t, file: this.data.file });
+    const chapter = this.chapters[this.current >= 0 ? this.current : chapterAt(this.chapters, t)];
+    this.position.save({ chapter: chapter.id, time: t, file: this.data.file, holds: this.clock.snapshot(t) });
   }
 
   /** A new step: mark it in the list, show and announce it, tell the lock screen. */
@@ -151,9 +192,13 @@ export class Player {
     this.savePosition(false);
   }
 
+  /** Move the track to `t`, or to where the hold clock allows (lib/hold-clock.js). */
   seek(t) {
     const { audio } = this;
-    const target = Math.min(Math.max(t, 0), this.duration());
+    const target = this.clock.place(this.now(), Math.min(Math.max(t, 0), this.duration()));
+    this.clock.observe(target);
+    this.lastTick = null; // a move, not time played
+    this.lastPos = target;
     if (audio.readyState >= 1) {
       audio.currentTime = target;
     } else {
@@ -164,24 +209,55 @@ export class Player {
     this.updatePositionState();
   }
 
-  // After an interruption (a call, a long pause), go back to the start of the step and say
-  // which step it is (the step's first sentence names it too).
-  rewindAfterLongPause() {
-    if (this.pausedAt !== null && Date.now() - this.pausedAt > LONG_PAUSE_MS) {
-      const chapter = this.chapters[chapterAt(this.chapters, this.audio.currentTime)];
-      this.audio.currentTime = chapter.start;
-      this.say(fill(this.strings.resumed_step, { step: chapter.title }), true);
+  /**
+   * The track is about to sound again, by whatever route (the page, the lock screen, the
+   * browser resuming it). In a hold, the hold clock says where it has got to meanwhile
+   * (rule 1 of lib/hold-clock.js), and the page says so; elsewhere, after an interruption
+   * (a call, a long pause) it goes back to the start of the step and says which step it is.
+   */
+  beforePlay() {
+    const from = this.now();
+    const { time, waited, ended, hold } = this.clock.resume(from);
+    if (waited > 0) this.held.add(waited); // head down while paused: time held
+    if (time > from + HOLD_SLACK) {
+      this.seek(time);
+      const next = this.chapters[chapterAt(this.chapters, time)];
+      this.say(ended ? fill(this.strings.hold_over, { step: next.title }) : this.strings.hold_went_on, true);
+    } else if (!hold && this.pausedAt !== null && Date.now() - this.pausedAt > LONG_PAUSE_MS) {
+      const chapter = this.chapters[chapterAt(this.chapters, from)];
+      if (chapter.kind !== HOLD) {
+        this.seek(chapter.start);
+        this.say(fill(this.strings.resumed_step, { step: chapter.title }), true);
+      }
     }
     this.pausedAt = null;
   }
 
   play() {
-    this.rewindAfterLongPause(); // before play(), so not a word of the old position is heard
+    this.beforePlay(); // before play(), so not a word of the old position is heard
+    this.startAudio();
+  }
+
+  /** audio.play(), saying so when the browser refuses (a Stop being watched retries instead). */
+  startAudio() {
     const promise = this.audio.play();
     promise?.catch?.((error) => {
+      if (this.stopWatch) {
+        this.soon(() => this.keepComingUp(this.stopWatch));
+        return;
+      }
       if (error && error.name === 'AbortError') return; // a seek or a new play() replaced it
       this.say(this.strings.play_blocked, true);
     });
+  }
+
+  /** Pause because the person asked (the page, the lock screen, a headset). */
+  pauseOnRequest() {
+    this.stopWatch = null; // a pause on purpose is obeyed, even just after a Stop
+    this.userPaused = true;
+    if (this.audio.paused) return;
+    this.pauseAsked = true;
+    this.audio.pause();
   }
 
   goToChapter(index, andPlay) {
@@ -189,9 +265,16 @@ export class Player {
     if (andPlay) this.play();
   }
 
-  /** "Repeat step": back to the start of this step (or the previous one when just begun). */
+  /**
+   * "Repeat step": back to the start of this step (or the previous one when just begun). In a
+   * hold the hold clock keeps it where the hold has got to, and the page says why.
+   */
   repeatStep() {
-    this.goToChapter(repeatTarget(this.chapters, this.now()), !this.audio.paused);
+    const from = this.now();
+    const wanted = this.chapters[repeatTarget(this.chapters, from)].start;
+    const inHold = this.clock.holdAt(from);
+    this.goToChapter(repeatTarget(this.chapters, from), !this.audio.paused);
+    if (inHold && wanted < from && this.now() >= from - HOLD_SLACK) this.say(this.strings.hold_no_repeat, true);
   }
 
   nextStep() {
@@ -209,17 +292,78 @@ export class Player {
     const notStarted = !this.started && this.now() < 0.5;
     const pastComeUp = chapterAt(this.chapters, this.now()) > this.comeUp;
     if (notStarted || pastComeUp) {
-      this.audio.pause();
+      this.pauseOnRequest();
       return;
     }
-    if (chapterAt(this.chapters, this.now()) === this.comeUp && !this.audio.paused) return; // already coming up
-    this.goToChapter(this.comeUp, true);
+    const comeUp = this.chapters[this.comeUp];
+    const coming = chapterAt(this.chapters, this.now()) === this.comeUp && !this.audio.paused;
+    // Already coming up and sounding: go on from here (the browser may still pause it).
+    const target = coming ? this.now() : comeUp.start;
+    // A pause running in a hold ends here: its time counts as held (lib/hold-clock.js).
+    const { waited } = this.clock.resume(this.now());
+    if (waited > 0) this.held.add(waited);
+    this.pausedAt = null;
+    this.userPaused = false;
+    this.watchStop(target);
+    if (!coming) this.goToChapter(this.comeUp, false);
+    this.startAudio();
+  }
+
+  /** Run `fn` on the next turn of the event loop (not throttled in background pages). */
+  soon(fn) {
+    if (typeof MessageChannel === 'undefined') {
+      setTimeout(fn, 0);
+      return;
+    }
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      fn();
+    };
+    channel.port2.postMessage(null);
+  }
+
+  /** Keep the come-up sounding for a while after a Stop (see the docstring at the top). */
+  watchStop(target) {
+    const watch = { target, until: performance.now() + STOP_WATCH_MS, tries: 0 };
+    this.stopWatch = watch;
+    this.soon(() => this.keepComingUp(watch));
+    for (const ms of STOP_CHECKS_MS) setTimeout(() => this.keepComingUp(watch), ms);
+  }
+
+  keepComingUp(watch) {
+    if (!watch || this.stopWatch !== watch) return;
+    if (performance.now() > watch.until) {
+      this.stopWatch = null;
+      return;
+    }
+    const { audio } = this;
+    const t = audio.currentTime;
+    const atComeUp = t >= watch.target - 0.1 && t < watch.target + 1.5;
+    const inComeUp = chapterAt(this.chapters, t) === this.comeUp;
+    if (!audio.paused && inComeUp) {
+      this.sayPlaying(); // the browser's stop cleared what the OS shows: set it again
+      return;
+    }
+    if (watch.tries >= STOP_TRIES) return;
+    watch.tries += 1;
+    if (!atComeUp) this.seek(watch.target); // from its first word again
+    this.startAudio();
+  }
+
+  /** Tell the OS what is playing (title, state, position, handlers), as after any play. */
+  sayPlaying() {
+    const chapter = this.chapters[chapterAt(this.chapters, this.audio.currentTime)];
+    setMetadata({ title: chapter.title, artist: this.data.app, album: this.data.album });
+    this.applyHandlers();
+    setPlaybackState('playing');
+    this.updatePositionState();
   }
 
   applyHandlers() {
     setActionHandlers({
       play: () => this.play(),
-      pause: () => this.audio.pause(),
+      pause: () => this.pauseOnRequest(),
       previoustrack: () => this.repeatStep(),
       nexttrack: () => this.nextStep(),
       stop: () => this.stopNow(),
@@ -241,31 +385,89 @@ export class Player {
       this.updatePositionState();
     });
     audio.addEventListener('timeupdate', () => {
+      this.keepToTheHolds(this.lastPos);
       this.update();
       this.countHeld();
+    });
+    // Any seek, whoever made it (the native controls, the lock screen's scrubber): never back
+    // into a hold's past (lib/hold-clock.js).
+    audio.addEventListener('seeking', () => {
+      this.lastTick = null;
+      this.keepToTheHolds(this.lastPos);
     });
     audio.addEventListener('seeked', () => {
       this.update();
       this.updatePositionState();
     });
     audio.addEventListener('play', () => {
-      this.rewindAfterLongPause(); // playback started elsewhere (native controls, the system)
+      this.beforePlay(); // playback started elsewhere (native controls, the system)
       this.setToggle(this.strings.pause);
     });
     audio.addEventListener('playing', () => {
       this.started = true;
+      this.userPaused = false;
       Narration.current?.narrator.stop(); // the page's own clip never talks over the track
-      this.applyHandlers(); // WebKit drops the handlers when playback (re)starts
-      setPlaybackState('playing');
-      this.updatePositionState();
+      this.sayPlaying(); // WebKit drops the handlers when playback (re)starts
     });
-    audio.addEventListener('pause', () => {
-      if (!audio.ended) this.pausedAt = Date.now();
-      this.setToggle(this.strings.play);
-      setPlaybackState('paused');
-      this.savePosition(true);
-    });
+    audio.addEventListener('pause', () => this.onPause());
     audio.addEventListener('ended', () => this.onEnded());
+  }
+
+  /** Where the track is now, moved on when the hold clock says so (a seek back, a replay). */
+  keepToTheHolds(from) {
+    const { audio } = this;
+    if (this.pendingSeek !== null || audio.readyState < 1) return;
+    const t = audio.currentTime;
+    const placed = this.clock.place(from, t);
+    if (placed > t + HOLD_SLACK) {
+      this.lastTick = null;
+      audio.currentTime = placed;
+    }
+    this.clock.observe(placed);
+    this.lastPos = placed;
+  }
+
+  onPause() {
+    const { audio } = this;
+    const asked = this.pauseAsked;
+    this.pauseAsked = false;
+    if (!audio.paused) return; // a late event: the track already sounds again
+    this.clock.paused(audio.currentTime);
+    if (!audio.ended) this.pausedAt = Date.now();
+    this.setToggle(this.strings.play);
+    setPlaybackState('paused');
+    this.savePosition(true);
+    if (audio.ended || this.stopWatch) {
+      if (this.stopWatch) this.soon(() => this.keepComingUp(this.stopWatch)); // the browser's stop
+      return;
+    }
+    // Paused by something other than the person (the browser freezing the page, a call
+    // taking the audio, the native controls): never silent without a word.
+    if (!asked && !this.userPaused) this.say(this.strings.paused_notice, true);
+  }
+
+  /**
+   * A page the browser froze (Page Lifecycle) has its track paused, and the track stays paused
+   * when the page resumes. On resume the player plays on (by the hold clock's rule) unless the
+   * person had paused it; when the browser refuses, the notice already says to press play.
+   * The order of 'freeze', 'pause' and 'resume' differs between browsers, so this asks only
+   * whether the track is paused now and whether the person asked for that.
+   */
+  listenToLifecycle() {
+    const signal = pageSignal();
+    const keep = () => this.savePosition(true);
+    document.addEventListener('freeze', keep, { signal });
+    window.addEventListener('pagehide', keep, { signal });
+    document.addEventListener(
+      'resume',
+      () => {
+        const { audio } = this;
+        if (!this.started || !audio.paused || audio.ended || this.userPaused) return;
+        this.say(this.strings.paused_notice, true); // replaced by the hold's news, if any
+        this.play();
+      },
+      { signal },
+    );
   }
 
   onEnded() {
@@ -281,7 +483,7 @@ export class Player {
     const action = target.dataset.action;
     if (action === 'toggle' || action === 'toggle-bar') {
       if (this.audio.paused) this.play();
-      else this.audio.pause();
+      else this.pauseOnRequest();
     } else if (action === 'previous') this.repeatStep();
     else if (action === 'next') this.nextStep();
     else if (action === 'stop') {
@@ -309,11 +511,27 @@ export class Player {
     document.title = (carer ? S.carer_title : S.standard_title) + S.page_suffix;
   }
 
-  /** A reload (or a return to the page) resumes at the start of the step it was in. */
+  /**
+   * A reload (or a return to the page) resumes at the start of the step it was in; in a hold,
+   * where the hold has got to since the position was saved (rule 4 of lib/hold-clock.js).
+   */
   resume() {
     const index = this.position.resumeIndex(this.chapters);
     if (index < 0) return;
-    this.seek(this.chapters[index].start);
-    this.say(fill(this.strings.resume_notice, { step: this.chapters[index].title }), true);
+    const chapter = this.chapters[index];
+    const saved = this.position.saved();
+    let target = chapter.start;
+    if (chapter.kind === HOLD && saved && Number.isFinite(saved.time)) {
+      target = Math.min(Math.max(saved.time, chapter.start), chapter.end);
+      if (!saved.holds) this.clock.load({ pause: { id: chapter.id, at: saved.savedAt } }); // an older save
+      this.clock.observe(target);
+    }
+    this.seek(target);
+    const now = this.chapters[chapterAt(this.chapters, this.now())];
+    const S = this.strings;
+    if (chapter.kind !== HOLD) this.say(fill(S.resume_notice, { step: chapter.title }), true);
+    else if (now !== chapter) this.say(`${fill(S.hold_over, { step: now.title })} ${S.arrival}`, true);
+    else if (this.now() > target + HOLD_SLACK) this.say(`${S.hold_went_on} ${fill(S.resume_notice, { step: now.title })}`, true);
+    else this.say(fill(S.resume_notice, { step: chapter.title }), true);
   }
 }

@@ -11,6 +11,23 @@
 
 import { prefs } from './storage.js';
 
+// Other voices on the page (the session track): while one sounds, the narrator stays quiet.
+const otherVoices = new Set();
+
+/**
+ * Register `isSounding()` as another voice on this page, until `signal` aborts: one voice at
+ * a time, so the voice guide's controls (Repeat, Voice on) never play over it.
+ */
+export function addOtherVoice(isSounding, signal) {
+  otherVoices.add(isSounding);
+  signal?.addEventListener('abort', () => otherVoices.delete(isSounding));
+}
+
+function anotherVoiceSounds() {
+  for (const isSounding of otherVoices) if (isSounding()) return true;
+  return false;
+}
+
 /** The items of a narration root: data-playlist (JSON) or its one <audio> clip. */
 export function playlistOf(root, audio) {
   if (root.dataset.playlist) {
@@ -136,6 +153,7 @@ export class Narrator {
   }
 
   async playItem(fromStart) {
+    if (anotherVoiceSounds()) return false; // one voice at a time: the track is speaking
     this.wanted = true;
     if (!this.hasClip) return this.speak();
     this.syncSource();
@@ -212,6 +230,7 @@ export class Narrator {
    * rest of the list is read as one utterance (speech has no reliable `end` everywhere).
    */
   speak() {
+    if (anotherVoiceSounds()) return false;
     const synth = window.speechSynthesis;
     const rest = this.audio ? [this.item] : this.queue.slice(this.index);
     const text = rest

@@ -1,6 +1,7 @@
 /*
  * Where a session track was, kept on this device so a reload (or a return to the page)
- * resumes at the start of the step it was in.
+ * resumes at the start of the step it was in (in a hold, where the hold has got to: the
+ * saved `holds` are lib/hold-clock.js's snapshot).
  */
 
 import { device, readJSON, writeJSON } from './storage.js';
@@ -14,6 +15,12 @@ export function positionStore(lang, plan, store = device) {
   return {
     save: (position) => writeJSON(store, key, { ...position, savedAt: Date.now() }),
     clear: () => writeJSON(store, key, null),
+    /** The saved position ({chapter, time, file, holds, savedAt}) if recent, else null. */
+    saved(now = Date.now()) {
+      const saved = readJSON(store, key, null);
+      if (!saved || typeof saved.savedAt !== 'number' || now - saved.savedAt >= POSITION_MAX_AGE_MS) return null;
+      return saved;
+    },
     /** The index of the chapter to resume at, or -1 to start from the beginning. */
     resumeIndex(chapters, now = Date.now()) {
       const saved = readJSON(store, key, null);
