@@ -15,8 +15,9 @@ changed, and a random 96-bit nonce per cookie.
   forgotten once their cookies would have expired anyway), so a copy of the old cookie reads
   as no session. The memory is per process: with several workers, a copy sent to another
   worker is still refused after the idle expiry.
-- The plain text is padded to a multiple of ``PAD_BYTES`` before sealing, so the cookie's
-  length does not tell which answers were given.
+- The plain text is padded to ``PAD_BYTES`` before sealing (every session the app writes,
+  from the first answer to the last pre-session check, fits in it), so the cookie is one
+  length whatever was answered and however far the person got.
 - The cookie is only written when the session changed (or needs its expiry slid), so a page
   that only reads answers costs no encryption and sends no Set-Cookie.
 """
@@ -45,8 +46,10 @@ NONCE_BYTES = 12
 HEADER_BYTES = 1 + 8  # version, then the time written (seconds, big-endian)
 # A cookie written this far in the future (a clock step back on the server) is still read.
 CLOCK_SKEW_SECONDS = 60
-# Sealed text is padded to a multiple of this (spaces after the JSON), hiding its length.
-PAD_BYTES = 256
+# Sealed text is padded to this length (spaces after the JSON), hiding how much it says: the
+# fullest session the app writes is about 1.3 kB; a longer one would pad to a multiple of it.
+# Sealed and base64-encoded it makes a cookie of 2,780 characters, under browsers' 4,096.
+PAD_BYTES = 2048
 
 
 class EndedSessions:

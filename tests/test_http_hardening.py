@@ -118,6 +118,37 @@ def test_the_cookie_is_the_same_length_whatever_the_answers(
     assert len(lengths) == 1, lengths
 
 
+def test_the_cookie_is_one_length_from_the_first_answer_to_the_last_check(
+    client: TestClient, content: Content
+) -> None:
+    """Its length would otherwise tell how far someone got, and (with the checks in it)
+    "not sure" from "no" (issue 23)."""
+    lengths: dict[int, list[str]] = {}
+
+    def note(step: str) -> None:
+        lengths.setdefault(len(client.cookies["ig_answers"]), []).append(step)
+
+    for answer in ("no", "not-sure"):
+        client.post("/en/screening/start", data={"perspective": "they"})
+        note("start")
+        for q in content.questions:
+            client.post(f"/en/screening/q/{q.id}", data={"answer": answer})
+            note(f"{answer} {q.id}")
+    client.post("/en/screening/start", data={"perspective": "you"})
+    for q in content.questions:
+        client.post(f"/en/screening/q/{q.id}", data={"answer": "no"})
+    client.post("/en/session/clinician", data={"confirm": "yes"})
+    note("doctor")
+    client.post("/en/session/plan/first-20/choose", data={"suggested": "first-20", "sessions": "0"})
+    note("plan")
+    for check in content.session.checks:
+        client.post(
+            f"/en/session/plan/first-20/check/{check.id}", data={"answer": check.go_on_answer}
+        )
+        note(f"check {check.id}")
+    assert len(lengths) == 1, {n: steps[:3] for n, steps in lengths.items()}
+
+
 def test_ended_sessions_are_forgotten_once_their_cookies_would_have_expired() -> None:
     ended = EndedSessions(keep_seconds=60, max_ids=3)
     for sid in "abcd":
