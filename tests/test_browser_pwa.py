@@ -728,7 +728,11 @@ def test_an_update_waits_for_the_playing_track_then_clears_old_caches(
         context = page.context
         page.close()
         page = context.new_page()
-        page.goto(f"{base}/en/offline")
+        # The new worker takes over and copies what was saved while this page loads: on a
+        # loaded machine that takes longer than Playwright's default 30 s, and the page's
+        # own signals (its script ran, the caches changed) are what is waited for.
+        page.set_default_timeout(90_000)
+        page.goto(f"{base}/en/offline", wait_until="domcontentloaded")
         ready(page)
         page.wait_for_function(
             "(old) => caches.keys().then((k) => !k.includes(old)"
