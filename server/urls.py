@@ -44,7 +44,10 @@ def page_in_language(app: ASGIApp, scope: Scope, lang: str, query: str = "") -> 
         params = child.get("path_params", {}) if match is Match.FULL else {}
         if "lang" in params:
             filled = {name: str(value) for name, value in params.items()}
-            path = route_path(app, route.name, **{**filled, "lang": lang})
+            # Not through route_path's cache: the parameters are whatever was asked for (an
+            # unknown question id on a 404 page), so keeping them would let requests for
+            # made-up ids fill memory.
+            path = str(app.url_path_for(route.name, **{**filled, "lang": lang}))  # type: ignore[attr-defined]
             return f"{path}?{query}" if query else path
     return None
 

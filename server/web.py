@@ -28,6 +28,9 @@ from server.urls import Urls
 # A language choice, remembered for a year (not a health cookie: it holds "en" or "es").
 LANGUAGE_COOKIE = "ig_lang"
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
+# The queries a memoised page is ever linked with: a page asked for with any other query is
+# rendered afresh and kept nowhere, so made-up queries cannot fill the page memo (issue 23).
+MEMO_QUERIES = frozenset({"", "return=check"})
 
 ANSWER_LABELS = {"yes": "answer_yes", "no": "answer_no", "not-sure": "answer_not_sure"}
 
@@ -136,7 +139,7 @@ def render(
     perspective_switch = personal and started
     perspective_note = request.session.pop("perspective_note", None) if personal else None
     key: tuple[Hashable, ...] | None = None
-    if memo is not None and perspective_note is None:
+    if memo is not None and perspective_note is None and query in MEMO_QUERIES:
         key = (template, content.language, request.url.path, query, perspective)
         key += (perspective_switch, page_title, status_code, memo)
         page = shared.pages.get(key)
