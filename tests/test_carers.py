@@ -28,7 +28,7 @@ PLAN = "first-20"
 
 
 def get_ready(client: TestClient, content: Content, plan: str = PLAN) -> None:
-    client.post("/en/session/clinician", data={"confirm": "yes"})
+    client.post("/en/session/clinician", data={"answer": "agreed"})
     client.post(f"/en/session/plan/{plan}/choose", data={"suggested": plan, "sessions": "0"})
     for check in content.session.checks:
         client.post(
@@ -51,7 +51,7 @@ def test_switching_perspective_keeps_the_answers_says_so_and_asks_again(
     client: TestClient, content: Content
 ) -> None:
     screen(client, content, {"eye-other": "yes"})
-    assert client.post("/en/session/clinician", data={"confirm": "yes"}).status_code == 200
+    assert client.post("/en/session/clinician", data={"answer": "agreed"}).status_code == 200
     page = client.get("/en/screening/result").text
     assert content.ui.perspective_you in text_of(page)
     assert 'action="/en/perspective"' in page
@@ -124,11 +124,11 @@ def test_result_leads_to_the_session_when_the_gate_is_open(
     assert "data-result-session" in page and content.carer.result_session_link in page
     screen(client, content, {"eye-other": "yes"})
     assert "data-result-session" not in client.get("/en/screening/result").text
-    client.post("/en/session/clinician", data={"confirm": "yes"})
+    client.post("/en/session/clinician", data={"answer": "agreed"})
     assert "data-result-session" in client.get("/en/screening/result").text
     urgent = next(q for q in content.questions if q.level.value == "urgent")
     screen(client, content, {urgent.id: "yes"})
-    client.post("/en/session/clinician", data={"confirm": "yes"})
+    client.post("/en/session/clinician", data={"answer": "agreed"})
     assert "data-result-session" not in client.get("/en/screening/result").text
 
 
@@ -206,7 +206,7 @@ def test_carer_view_opens_by_default_and_plays_the_helpers_track(
 
 def test_carer_session_checks_are_in_the_third_person(client: TestClient, content: Content) -> None:
     screen(client, content, who="they")
-    client.post("/en/session/clinician", data={"confirm": "yes"})
+    client.post("/en/session/clinician", data={"answer": "agreed"})
     client.post(f"/en/session/plan/{PLAN}/choose", data={"suggested": PLAN, "sessions": "0"})
     for check in content.session.checks:
         page = client.get(f"/en/session/plan/{PLAN}/check/{check.id}")
@@ -301,7 +301,7 @@ def carer_session_pages(client: TestClient, content: Content) -> list[CarerPage]
     screen(client, content, {level("ask-first"): "yes"}, who="they")
     wording = forms("gate_ask_title", "gate_ask_body", "gate_ask_confirm")
     add("gate ask-first", gate(), "session.gate.ask-first.they", wording, spoken=2)
-    client.post(f"/{lang}/session/clinician", data={"confirm": "yes"})
+    client.post(f"/{lang}/session/clinician", data={"answer": "agreed"})
     # How the session works is said the same way to whoever holds the phone.
     wording = forms("gate_ask_confirmed", "device_only", "lead")
     add("gate open after a clinician", gate(), "session.gate.open", wording, spoken=0)
@@ -309,7 +309,7 @@ def carer_session_pages(client: TestClient, content: Content) -> list[CarerPage]
     screen(client, content, who="they")
     wording = plus(forms("doctor_title", "doctor_body", "doctor_confirm"), result)
     add("gate doctor", gate(), "session.doctor.they", wording, spoken=1 + len(ui.doctor_body))
-    client.post(f"/{lang}/session/clinician", data={"confirm": "yes"})
+    client.post(f"/{lang}/session/clinician", data={"answer": "agreed"})
     wording = forms("doctor_confirmed", "device_only", "lead")
     add("gate open", gate(), "session.gate.open", wording, spoken=0)
 
