@@ -14,8 +14,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from server import speech
-from server.config import Settings
-from server.content import Content
+from server.config import ROOT, Settings
+from server.content import Content, load_all
+from server.content.carer import HELPER_STEPS
 from server.content.session_ui import SessionUi
 from server.screening.rule import Answer, evaluate
 from server.session.script import EMERGENCY, content_script
@@ -173,6 +174,38 @@ def test_the_carer_track_adds_helper_lines_and_every_track_opens_with_the_emerge
     assert f"{plan.angle} degrees" in next(t for t in helper if "tether" in t)
 
 
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_helper_of_someone_who_does_not_answer_brings_the_table_level_at_once(
+    lang: str,
+) -> None:
+    """Decision 18: the helper lines and the carer view's hint never tell the helper of a
+    person who faints or does not answer to press Stop (which waits on the track): they
+    bring the table level at once. Stop stays for a person who can say they feel unwell. The
+    helper watches for the stop signs of decision 17 too."""
+    content = load_all(ROOT / "content")[lang]
+    words = {
+        "en": ("do not answer", "bring the table level at once", "press Stop", "call"),
+        "es": ("no le contesta", "ponga la mesa en horizontal enseguida", "pulse Pare", "llame"),
+    }[lang]
+    not_answering, level_at_once, stop, call = words
+    helper = content.carer.helper
+    lines = [line.say for step in HELPER_STEPS for line in helper.for_step(step)]
+    for text in [*lines, content.session.ui.carer_hint]:
+        for sentence in re.split(r"(?<=[.!?])\s+", text):
+            assert not (not_answering in sentence and stop in sentence), sentence
+    answering = [t for t in lines if not_answering in t]
+    assert answering and all(level_at_once in t.lower() for t in answering), answering
+    assert any(content.emergency.number in t and call in t.lower() for t in lines)
+    assert level_at_once in content.session.ui.carer_hint.lower()
+    assert content.emergency.number in content.session.ui.carer_hint
+    watch = next(t for t in lines if stop in t and not_answering not in t)
+    sight, chest, breath = {
+        "en": ("sight", "chest", "breathlessness"),
+        "es": ("vista", "pecho", "falta de aire"),
+    }[lang]
+    assert sight in watch and chest in watch and breath in watch
+
+
 def test_carer_view_opens_by_default_and_plays_the_helpers_track(
     client: TestClient,
     settings: Settings,
@@ -299,7 +332,7 @@ def carer_session_pages(client: TestClient, content: Content) -> list[CarerPage]
         wording = plus(forms(f"gate_{kind}_body"), steps, result)
         add(f"gate {kind}", gate(), f"session.gate.{kind}.they", wording)
     screen(client, content, {level("ask-first"): "yes"}, who="they")
-    wording = forms("gate_ask_title", "gate_ask_body", "gate_ask_confirm")
+    wording = forms("gate_ask_title", "gate_ask_body", "gate_ask_question")
     add("gate ask-first", gate(), "session.gate.ask-first.they", wording, spoken=2)
     client.post(f"/{lang}/session/clinician", data={"answer": "agreed"})
     # How the session works is said the same way to whoever holds the phone.
@@ -307,7 +340,7 @@ def carer_session_pages(client: TestClient, content: Content) -> list[CarerPage]
     add("gate open after a clinician", gate(), "session.gate.open", wording, spoken=0)
 
     screen(client, content, who="they")
-    wording = plus(forms("doctor_title", "doctor_body", "doctor_confirm"), result)
+    wording = plus(forms("doctor_title", "doctor_body", "doctor_question"), result)
     add("gate doctor", gate(), "session.doctor.they", wording, spoken=1 + len(ui.doctor_body))
     client.post(f"/{lang}/session/clinician", data={"answer": "agreed"})
     wording = forms("doctor_confirmed", "device_only", "lead")

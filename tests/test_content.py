@@ -664,3 +664,28 @@ def test_hazard_log_ratings_follow_its_matrix_and_no_status_is_stale() -> None:
         assert int(risk) == RISK[int(likelihood) - 1][int(severity) - 1], hazard
         assert not re.search(r"to be extended|xfail|not mitigated", status, re.I), hazard
         assert "open" in status.lower() or status.lower().startswith("mitigated"), hazard
+
+
+# Words that describe a person on the table with nobody there (decision 16 forbids it).
+ALONE = {
+    "en": r"\b(alone|on your own|on their own|by yourself|by themselves|nobody with)\b",
+    "es": r"\b(sin nadie|a solas|por su cuenta|usted solo|usted sola|sin compañía)\b",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_no_text_describes_using_the_table_alone(lang: str) -> None:
+    """Decision 16: someone who can see the table is there every time, so no sentence the
+    app shows or says describes using it alone; the old passage "If you are on the table on
+    your own" is gone from the content, its model and the emergency page."""
+    content = load_all(ROOT / "content")[lang]
+    for key, text in content.all_strings():
+        if key.endswith(".source") or ".sources." in key:
+            continue
+        assert not re.search(ALONE[lang], text, flags=re.I), (key, text)
+    for clip_id, text in speech.narration_texts(content).items():
+        assert not re.search(ALONE[lang], text, flags=re.I), (clip_id, text)
+    assert "alone" not in type(content.emergency).model_fields
+    assert "alone_title" not in type(content.emergency).model_fields
+    template = (ROOT / "pwa" / "templates" / "emergency.html").read_text()
+    assert "alone" not in template
