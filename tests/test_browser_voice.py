@@ -330,7 +330,7 @@ def test_session_checks_have_the_same_keys(
     request.post(f"{base}/en/screening/start", form={"perspective": "you"})
     for q in content.questions:
         request.post(f"{base}/en/screening/q/{q.id}", form={"answer": "no"})
-    request.post(f"{base}/en/session/clinician", form={"answer": "agreed"})  # a doctor or clinician agreed
+    request.post(f"{base}/en/session/clinician", form={"answer": "agreed"})
     request.post(f"{base}/en/session/plan/{PLAN}/choose", form={"sessions": "0"})
     page = new_page(context)
     first = content.session.checks[0]

@@ -128,7 +128,9 @@ def test_gate_after_ask_first_opens_once_a_clinician_agreed_to_these_answers(
     page = client.get("/en/session")
     assert "Check with your clinician first" in page.text
     assert 'action="/en/session/clinician"' in page.text
-    question = "Has a clinician looked at these answers, and agreed that you may use an inversion table?"
+    question = (
+        "Has a clinician looked at these answers, and agreed that you may use an inversion table?"
+    )
     assert question in page.text
     for value in ("agreed", "said-no", "not-asked"):
         assert f'name="answer" value="{value}"' in page.text
