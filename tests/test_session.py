@@ -13,7 +13,15 @@ from server.config import ROOT
 from server.content import Content, load_all
 from server.content.session import SessionText
 from server.screening import Answer, OutcomeLevel
-from server.session.gate import Gate, answers_fingerprint, gate_for
+from server.session.gate import (
+    Gate,
+    answers_fingerprint,
+    clinician_told,
+    device_hold_back,
+    gate_for,
+    hold_back,
+    tell_pending,
+)
 from server.session.script import COME_UP, content_script, hold_cues, plan_script
 from server.session.timeline import FrameClock, TimelineError, lay_out
 from tests.progression_oracle import HistoryEntry, is_ahead, parse_history, suggest
@@ -222,6 +230,35 @@ def test_gate_at_each_outcome_level() -> None:
     assert gate_for(OutcomeLevel.NO_KNOWN_REASON, False) is Gate.DOCTOR
     assert gate_for(OutcomeLevel.NO_KNOWN_REASON, True) is Gate.OPEN
     assert gate_for(OutcomeLevel.URGENT, True) is Gate.URGENT  # never after a red flag
+    # Decision 14: a clinician who said not to keeps it closed, whatever else was said.
+    for level in (OutcomeLevel.ASK_FIRST, OutcomeLevel.NO_KNOWN_REASON):
+        assert gate_for(level, True, said_no=True) is Gate.SAID_NO
+        assert gate_for(level, False, said_no=True, tell=True) is Gate.SAID_NO
+        # Decision 20: after dizziness or pain, the clinician question comes back.
+        assert gate_for(level, True, tell=True) is Gate.TELL
+    assert gate_for(OutcomeLevel.NO_KNOWN_REASON, False, tell=True) is Gate.DOCTOR
+    assert gate_for(OutcomeLevel.AVOID, True, said_no=True) is Gate.AVOID
+    assert gate_for(OutcomeLevel.URGENT, True, tell=True) is Gate.URGENT
+
+
+def test_a_dizzy_or_painful_session_holds_until_a_clinician_is_said_to_know() -> None:
+    """Decision 20's markers: the feedback holds the session back, "told and agreed" answers
+    every hold so far, a later one holds again, and a device's marker a clinician was already
+    said to know of does not ask twice."""
+    state: dict[str, object] = {}
+    assert not tell_pending(state)
+    hold_back(state)
+    assert tell_pending(state)
+    clinician_told(state)
+    assert not tell_pending(state)
+    hold_back(state)  # the next dizzy session, even within the same millisecond
+    assert tell_pending(state)
+    clinician_told(state)
+    told = state["clinician_told"]
+    assert isinstance(told, int)
+    assert not device_hold_back(state, str(told))  # already told of this one
+    assert not device_hold_back(state, "not a time") and not device_hold_back(state, None)
+    assert device_hold_back(state, str(told + 5000)) and tell_pending(state)
 
 
 def test_fingerprint_ties_a_clinician_agreement_to_the_answers() -> None:
