@@ -380,6 +380,22 @@ def carer_session_pages(client: TestClient, content: Content) -> list[CarerPage]
         answered = client.post(feedback, data={"feeling": feeling.id}).text
         clip = f"session.feeling.{feeling.id}.they"
         add(f"feeling {feeling.id}", answered, clip, wording, spoken=len(advice[0]))
+
+    # After "dizzy" and "pain" above, the next session asks whether a clinician was told and
+    # agreed (decision 20); "not yet" and "they said not to" keep it closed (decision 14).
+    wording = forms("tell_body", "tell_question", "clinician_not_asked")
+    add("gate tell", gate(), "session.gate.tell.they", wording, spoken=len(ui.tell_body))
+    answer = f"/{lang}/session/clinician"
+    not_yet = client.post(answer, data={"answer": "not-asked"}).text
+    wording = forms("tell_not_yet_body")
+    add("tell not yet", not_yet, "session.gate.tell-not-yet.they", wording, len(wording[0]))
+    said_no = client.post(answer, data={"answer": "said-no"}).text
+    wording = forms("said_no_body")
+    add("said no", said_no, "session.gate.said-no.they", wording, len(wording[0]))
+    screen(client, content, who="they")
+    not_asked = client.post(answer, data={"answer": "not-asked"}).text
+    wording = forms("not_asked_body")
+    add("not asked", not_asked, "session.gate.not-asked.they", wording, len(wording[0]))
     return pages
 
 
@@ -392,7 +408,7 @@ def test_every_session_page_speaks_of_the_person_to_a_carer(
     content: Content = request.getfixturevalue("content" if lang == "en" else "content_es")
     narrated = speech.narration_texts(content)
     pages = carer_session_pages(client, content)
-    assert len(pages) == 18
+    assert len(pages) == 22
     for page in pages:
         words = text_of(page.html)
         for text in page.they:
