@@ -62,7 +62,7 @@ def page_types(base: str) -> list[tuple[str, httpx.Response]]:
         get("check", "/en/screening/check")
         get("result", "/en/screening/result")
         get("session gate", "/en/session")
-        client.post("/en/session/clinician", data={"confirm": "yes"})
+        client.post("/en/session/clinician", data={"answer": "agreed"})
         get("plans", "/en/session/plans")
         plans = client.get("/en/session/plans")
         plan = plans.text.split("/en/session/plan/", 1)[1].split("/", 1)[0]

@@ -59,6 +59,12 @@ def doctor(perspective: str = "you") -> str:
     return f"session.doctor{_for(perspective)}"
 
 
+def clinician_question(kind: str, perspective: str = "you") -> str:
+    """ "Has a doctor or clinician agreed...?" asked at the gate (``kind``: "doctor",
+    "ask-first", or "tell" after a session that felt dizzy or painful)."""
+    return f"session.clinician.{kind}{_for(perspective)}"
+
+
 def gate(state: str, perspective: str = "you") -> str:
     """The session's front door in one state ("avoid", "ask-first"...). The "open" state says
     how the session works to whoever holds the phone: it has no carer form."""

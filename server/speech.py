@@ -119,6 +119,19 @@ def session_page_texts(content: Content) -> dict[str, str]:
             ),
             clip_ids.first_only(perspective): said.first_only_body,
             clip_ids.doctor(perspective): " ".join([said.doctor_title + ".", *said.doctor_body]),
+            clip_ids.clinician_question("doctor", perspective): said.doctor_question,
+            clip_ids.clinician_question("ask-first", perspective): said.gate_ask_question,
+            clip_ids.clinician_question("tell", perspective): said.tell_question,
+            clip_ids.gate("tell", perspective): " ".join([said.tell_title + ".", *said.tell_body]),
+            clip_ids.gate("said-no", perspective): " ".join(
+                [said.said_no_title + ".", *said.said_no_body]
+            ),
+            clip_ids.gate("not-asked", perspective): " ".join(
+                [said.not_asked_title + ".", *said.not_asked_body]
+            ),
+            clip_ids.gate("tell-not-yet", perspective): " ".join(
+                [said.tell_title + ".", *said.tell_not_yet_body]
+            ),
             clip_ids.feedback(perspective): f"{feedback_title} {feedback_lead}",
         }
         for feeling in session.feelings:

@@ -50,7 +50,7 @@ def pass_session_checks(
     the ``choice`` form (what the device knows: suggested plan, sessions), every check
     passed."""
     request = context.request
-    request.post(f"{base}/{lang}/session/clinician", form={"confirm": "yes"})  # asked my doctor
+    request.post(f"{base}/{lang}/session/clinician", form={"answer": "agreed"})
     request.post(f"{base}/{lang}/session/plan/{plan}/choose", form=choice)
     for check in content.session.checks:
         request.post(

@@ -72,7 +72,8 @@ def test_a_carer_completes_the_screening_and_a_session_in_spanish_by_keyboard(
     page.goto(f"{live_server.url}/es/session")
     assert page.locator("h1").inner_text() == session.ui.doctor_title_they
     assert_spanish_page(page)
-    press_button(page, session.ui.doctor_confirm_they)
+    assert page.locator("legend").inner_text() == session.ui.doctor_question_they
+    press_button(page, session.ui.clinician_agreed)
     assert page.locator("h1").inner_text() == session.ui.gate_open_title
     assert_spanish_page(page)
     press_button(page, session.ui.choose_plan)

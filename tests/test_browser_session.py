@@ -389,7 +389,7 @@ def test_history_on_the_device_moves_the_suggestion_and_feedback_holds_it_back(
     fields = page.evaluate(
         "() => [...document.querySelectorAll('[data-plans-field]')].map(i => i.value)"
     )
-    assert set(fields) == {"first-20-long", "3"}
+    assert set(fields) == {"first-20-long", "3", "0"}  # held_back 0: nothing dizzy or painful
     assert page.locator("[data-plans-history]").inner_text() == "Sessions saved on this device: 3."
     # One step beyond the suggestion: a spoken warning first; two steps: not yet.
     page.locator("[data-plan-id=first-30] [data-plan-link]").click()
@@ -402,14 +402,20 @@ def test_history_on_the_device_moves_the_suggestion_and_feedback_holds_it_back(
     start = page.locator("[data-plans-suggested]")
     assert start.inner_text() == "Start the suggested plan: 20 degrees, 2 minutes"
 
-    # "How did that feel?" Dizzy: advice, saved on the device, and the next plan is gentler.
+    # "How did that feel?" Dizzy: advice, saved on the device; the next session first asks
+    # whether a clinician was told and agreed (decision 20), then the next plan is gentler.
     page.goto(f"{base}/plan/first-20-long/feedback")
     wait_for_enhanced(page)
     page.get_by_role("button", name="Dizzy").click()
-    assert page.locator("h1").inner_text() == "Stop for now, and talk to a clinician"
+    assert page.locator("h1").inner_text() == "Stop for now, and tell a clinician"
     assert page.locator("[data-feedback-saved]").is_visible()
     stored = page.evaluate("JSON.parse(localStorage.getItem('ig.session.history.v1'))")
     assert stored[-1]["plan"] == "first-20-long" and stored[-1]["feeling"] == "dizzy"
+    page.goto(f"{base}/plans")
+    assert page.url == base and page.locator("h1").inner_text() == content.session.ui.tell_title
+    assert page.locator("legend").inner_text() == content.session.ui.tell_question
+    page.get_by_role("button", name=content.session.ui.clinician_agreed).click()
+    assert page.locator("h1").inner_text() == content.session.ui.gate_open_title
     page.goto(f"{base}/plans")
     wait_for_enhanced(page)
     assert page.locator(".ig-plan--suggested").get_attribute("data-plan-id") == "first-20"

@@ -155,7 +155,7 @@ def test_every_session_check_has_its_answers_on_the_first_screen(
     # Every check page opens as on a first visit: the voice box open, no voice chosen yet.
     context.add_init_script("localStorage.removeItem('ig.voice');")
     screen(context, live_server.url, content, who=who)
-    context.request.post(f"{live_server.url}/en/session/clinician", form={"confirm": "yes"})
+    context.request.post(f"{live_server.url}/en/session/clinician", form={"answer": "agreed"})
     context.request.post(
         f"{live_server.url}/en/session/plan/{PLAN}/choose",
         form={"suggested": PLAN, "sessions": "0"},
@@ -340,7 +340,7 @@ def test_session_checks_have_the_same_keys(
     request.post(f"{base}/en/screening/start", form={"perspective": "you"})
     for q in content.questions:
         request.post(f"{base}/en/screening/q/{q.id}", form={"answer": "no"})
-    request.post(f"{base}/en/session/clinician", form={"confirm": "yes"})  # asked my doctor
+    request.post(f"{base}/en/session/clinician", form={"answer": "agreed"})
     request.post(f"{base}/en/session/plan/{PLAN}/choose", form={"sessions": "0"})
     page = new_page(context)
     first = content.session.checks[0]

@@ -14,8 +14,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from server import speech
-from server.config import Settings
-from server.content import Content
+from server.config import ROOT, Settings
+from server.content import Content, load_all
+from server.content.carer import HELPER_STEPS
 from server.content.session_ui import SessionUi
 from server.screening.rule import Answer, evaluate
 from server.session.script import EMERGENCY, content_script
@@ -28,7 +29,7 @@ PLAN = "first-20"
 
 
 def get_ready(client: TestClient, content: Content, plan: str = PLAN) -> None:
-    client.post("/en/session/clinician", data={"confirm": "yes"})
+    client.post("/en/session/clinician", data={"answer": "agreed"})
     client.post(f"/en/session/plan/{plan}/choose", data={"suggested": plan, "sessions": "0"})
     for check in content.session.checks:
         client.post(
@@ -51,7 +52,7 @@ def test_switching_perspective_keeps_the_answers_says_so_and_asks_again(
     client: TestClient, content: Content
 ) -> None:
     screen(client, content, {"eye-other": "yes"})
-    assert client.post("/en/session/clinician", data={"confirm": "yes"}).status_code == 200
+    assert client.post("/en/session/clinician", data={"answer": "agreed"}).status_code == 200
     page = client.get("/en/screening/result").text
     assert content.ui.perspective_you in text_of(page)
     assert 'action="/en/perspective"' in page
@@ -124,11 +125,11 @@ def test_result_leads_to_the_session_when_the_gate_is_open(
     assert "data-result-session" in page and content.carer.result_session_link in page
     screen(client, content, {"eye-other": "yes"})
     assert "data-result-session" not in client.get("/en/screening/result").text
-    client.post("/en/session/clinician", data={"confirm": "yes"})
+    client.post("/en/session/clinician", data={"answer": "agreed"})
     assert "data-result-session" in client.get("/en/screening/result").text
     urgent = next(q for q in content.questions if q.level.value == "urgent")
     screen(client, content, {urgent.id: "yes"})
-    client.post("/en/session/clinician", data={"confirm": "yes"})
+    client.post("/en/session/clinician", data={"answer": "agreed"})
     assert "data-result-session" not in client.get("/en/screening/result").text
 
 
@@ -173,6 +174,38 @@ def test_the_carer_track_adds_helper_lines_and_every_track_opens_with_the_emerge
     assert f"{plan.angle} degrees" in next(t for t in helper if "tether" in t)
 
 
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_helper_of_someone_who_does_not_answer_brings_the_table_level_at_once(
+    lang: str,
+) -> None:
+    """Decision 18: the helper lines and the carer view's hint never tell the helper of a
+    person who faints or does not answer to press Stop (which waits on the track): they
+    bring the table level at once. Stop stays for a person who can say they feel unwell. The
+    helper watches for the stop signs of decision 17 too."""
+    content = load_all(ROOT / "content")[lang]
+    words = {
+        "en": ("do not answer", "bring the table level at once", "press Stop", "call"),
+        "es": ("no le contesta", "ponga la mesa en horizontal enseguida", "pulse Pare", "llame"),
+    }[lang]
+    not_answering, level_at_once, stop, call = words
+    helper = content.carer.helper
+    lines = [line.say for step in HELPER_STEPS for line in helper.for_step(step)]
+    for text in [*lines, content.session.ui.carer_hint]:
+        for sentence in re.split(r"(?<=[.!?])\s+", text):
+            assert not (not_answering in sentence and stop in sentence), sentence
+    answering = [t for t in lines if not_answering in t]
+    assert answering and all(level_at_once in t.lower() for t in answering), answering
+    assert any(content.emergency.number in t and call in t.lower() for t in lines)
+    assert level_at_once in content.session.ui.carer_hint.lower()
+    assert content.emergency.number in content.session.ui.carer_hint
+    watch = next(t for t in lines if stop in t and not_answering not in t)
+    sight, chest, breath = {
+        "en": ("sight", "chest", "breathlessness"),
+        "es": ("vista", "pecho", "falta de aire"),
+    }[lang]
+    assert sight in watch and chest in watch and breath in watch
+
+
 def test_carer_view_opens_by_default_and_plays_the_helpers_track(
     client: TestClient,
     settings: Settings,
@@ -206,7 +239,7 @@ def test_carer_view_opens_by_default_and_plays_the_helpers_track(
 
 def test_carer_session_checks_are_in_the_third_person(client: TestClient, content: Content) -> None:
     screen(client, content, who="they")
-    client.post("/en/session/clinician", data={"confirm": "yes"})
+    client.post("/en/session/clinician", data={"answer": "agreed"})
     client.post(f"/en/session/plan/{PLAN}/choose", data={"suggested": PLAN, "sessions": "0"})
     for check in content.session.checks:
         page = client.get(f"/en/session/plan/{PLAN}/check/{check.id}")
@@ -299,17 +332,17 @@ def carer_session_pages(client: TestClient, content: Content) -> list[CarerPage]
         wording = plus(forms(f"gate_{kind}_body"), steps, result)
         add(f"gate {kind}", gate(), f"session.gate.{kind}.they", wording)
     screen(client, content, {level("ask-first"): "yes"}, who="they")
-    wording = forms("gate_ask_title", "gate_ask_body", "gate_ask_confirm")
+    wording = forms("gate_ask_title", "gate_ask_body", "gate_ask_question")
     add("gate ask-first", gate(), "session.gate.ask-first.they", wording, spoken=2)
-    client.post(f"/{lang}/session/clinician", data={"confirm": "yes"})
+    client.post(f"/{lang}/session/clinician", data={"answer": "agreed"})
     # How the session works is said the same way to whoever holds the phone.
     wording = forms("gate_ask_confirmed", "device_only", "lead")
     add("gate open after a clinician", gate(), "session.gate.open", wording, spoken=0)
 
     screen(client, content, who="they")
-    wording = plus(forms("doctor_title", "doctor_body", "doctor_confirm"), result)
+    wording = plus(forms("doctor_title", "doctor_body", "doctor_question"), result)
     add("gate doctor", gate(), "session.doctor.they", wording, spoken=1 + len(ui.doctor_body))
-    client.post(f"/{lang}/session/clinician", data={"confirm": "yes"})
+    client.post(f"/{lang}/session/clinician", data={"answer": "agreed"})
     wording = forms("doctor_confirmed", "device_only", "lead")
     add("gate open", gate(), "session.gate.open", wording, spoken=0)
 
@@ -347,6 +380,22 @@ def carer_session_pages(client: TestClient, content: Content) -> list[CarerPage]
         answered = client.post(feedback, data={"feeling": feeling.id}).text
         clip = f"session.feeling.{feeling.id}.they"
         add(f"feeling {feeling.id}", answered, clip, wording, spoken=len(advice[0]))
+
+    # After "dizzy" and "pain" above, the next session asks whether a clinician was told and
+    # agreed (decision 20); "not yet" and "they said not to" keep it closed (decision 14).
+    wording = forms("tell_body", "tell_question", "clinician_not_asked")
+    add("gate tell", gate(), "session.gate.tell.they", wording, spoken=len(ui.tell_body))
+    answer = f"/{lang}/session/clinician"
+    not_yet = client.post(answer, data={"answer": "not-asked"}).text
+    wording = forms("tell_not_yet_body")
+    add("tell not yet", not_yet, "session.gate.tell-not-yet.they", wording, len(wording[0]))
+    said_no = client.post(answer, data={"answer": "said-no"}).text
+    wording = forms("said_no_body")
+    add("said no", said_no, "session.gate.said-no.they", wording, len(wording[0]))
+    screen(client, content, who="they")
+    not_asked = client.post(answer, data={"answer": "not-asked"}).text
+    wording = forms("not_asked_body")
+    add("not asked", not_asked, "session.gate.not-asked.they", wording, len(wording[0]))
     return pages
 
 
@@ -359,7 +408,7 @@ def test_every_session_page_speaks_of_the_person_to_a_carer(
     content: Content = request.getfixturevalue("content" if lang == "en" else "content_es")
     narrated = speech.narration_texts(content)
     pages = carer_session_pages(client, content)
-    assert len(pages) == 18
+    assert len(pages) == 22
     for page in pages:
         words = text_of(page.html)
         for text in page.they:

@@ -146,6 +146,10 @@ STOP_SIGNS = [
     "tingling",
     "pounding heart",
     "unwell",
+    # CLINICAL-FACTS decision 17.
+    "change in your sight",
+    "chest tightness",
+    "shortness of breath",
 ]
 EMERGENCY_NUMBER = "your local emergency number (999 in the UK, 112 in the EU, 911 in the US)"
 CLINICAL_FACTS = ROOT.parent / "shared" / "CLINICAL-FACTS.md"
@@ -364,22 +368,57 @@ def test_emergency_page_and_short_version(content: Content) -> None:
         assert sign in signs, sign
     for sign in ("one side", "weak or numb", "speech is confused"):
         assert sign in signs, sign
+    # Decisions 16 and 17: being stuck is an emergency; sight, chest and breath.
+    for sign in ("stuck head down is an emergency", "flashes, floaters", "short of breath"):
+        assert sign in signs, sign
     steps = " ".join(line.say for line in e.steps)
-    for must in ("bring the table back to level", "foot end", "push it down gently"):
+    for must in ("bring the table level at once", "foot end", "push down"):
         assert must in steps.lower(), must
-    assert f"Call {EMERGENCY_NUMBER}." in steps and "Do not leave them." in steps
-    alone = " ".join(line.say for line in e.alone)
-    assert "bend your knees" in alone and "head on the bed" in alone
-    assert 3 <= len(e.short) <= 4
+    assert f"Call {EMERGENCY_NUMBER}." in steps and "Stay with them." in steps
     short = e.short_text()
     assert "table level" in short and EMERGENCY_NUMBER in short and "Do not leave them" in short
-    for line in [*e.signs, *e.steps, *e.alone, *e.short]:
+    for line in [*e.signs, *e.steps, *e.fall, *e.short]:
         assert line.source.strip(), line.say
         words = line.say.replace(EMERGENCY_NUMBER, "the number").split()
         assert len(words) <= 16, line.say  # short enough to take in at once
     texts = speech.narration_texts(content)
     assert texts["emergency.short"] == short
     assert texts["emergency"].startswith("If something goes wrong.")
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_emergency_guidance_is_for_a_helper_who_acts_at_once(lang: str) -> None:
+    """Decision 18, in the order a helper acts: a person who faints or does not answer is
+    brought level at once (no button, no waiting for the track), the emergency number called
+    on speaker, breathing checked and CPR started if it is not normal, the ankles freed only
+    once level; a fall with a blow to the head or neck: do not move them, call. The short
+    version at the start of every track says the same, and nothing says "press Stop"."""
+    content = load_all(ROOT / "content")[lang]
+    e = content.emergency
+    key = {
+        "en": ["at once", "speaker", "breathing normally", "CPR", "ankles only once", "Stay"],
+        "es": [
+            "enseguida",
+            "altavoz",
+            "respira con normalidad",
+            "RCP",
+            "Suelte los tobillos",
+            "Quédese",
+        ],
+    }[lang]
+    steps = [line.say for line in e.steps]
+    where = [next(i for i, s in enumerate(steps) if word in s) for word in key]
+    assert where == sorted(where), where
+    assert e.number in " ".join(steps)
+    fall = " ".join(line.say for line in e.fall)
+    assert e.number in fall
+    assert {"en": "do not move them", "es": "no la mueva"}[lang] in fall
+    short = e.short_text()
+    for word in (key[0], key[2], key[3], key[4]):
+        assert word in short, word
+    page = e.page_text()
+    for stop_button in ("press Stop", "Stop and come up", "pulse Pare", "Pare y suba"):
+        assert stop_button not in page and stop_button not in short
 
 
 def test_emergency_number_is_always_said_in_full(content: Content) -> None:
@@ -421,6 +460,38 @@ def test_checks_follow_a_real_table(content: Content) -> None:
     checks = content.session.checks
     ids = [c.id for c in checks]
     assert ids.index("height") < ids.index("tether") < ids.index("ankles") == len(ids) - 1
+    # Decision 19, in order: the person, then the people around them, then the table.
+    assert ids == [
+        "health-changed",
+        "feeling-well",
+        "alcohol",
+        "meal",
+        "helper",
+        "helper-heard",
+        "phone",
+        "table-ready",
+        "space",
+        "height",
+        "tether",
+        "ankles",
+    ]
+    alcohol = content.session.check("alcohol")
+    assert alcohol is not None and alcohol.stop_on == "yes" and alcohol.stops("not-sure")
+    for words in ("alcohol", "drowsy", "sleeping tablets or strong painkillers"):
+        assert words in alcohol.question, words
+    for check_id, words in (
+        ("helper-heard", "what to do if something goes wrong"),
+        ("phone", "phone within reach"),
+        ("table-ready", "every pin and lock in place"),
+        ("space", "space around the table clear"),
+    ):
+        check = content.session.check(check_id)
+        assert check is not None and words in check.question, check_id
+        assert check.stops("no") and check.stops("not-sure") and not check.stops("yes")
+    for check in checks:
+        assert "CLINICAL-FACTS" in check.source, check.id
+        # One idea each, short enough to take in when heard.
+        assert len(check.question.split("?")[0].split()) <= 16, check.id
     changed = content.session.check("health-changed")
     assert changed is not None and changed.question.startswith(
         "Has your health changed since you took the check?"
@@ -445,7 +516,10 @@ def test_checks_follow_a_real_table(content: Content) -> None:
 def test_safeguard_texts_are_there(content: Content) -> None:
     ui = content.session.ui
     assert ui.ahead_body[0] == "This plan is one step beyond what we suggest."
-    assert ui.doctor_confirm == "I have asked my doctor about using an inversion table"
+    assert ui.doctor_question == (
+        "Has a doctor or clinician agreed that you may use an inversion table?"
+    )
+    assert "asked my doctor" not in " ".join([ui.doctor_question, *ui.doctor_body])
     assert "20 degrees" in ui.first_only_body
     texts = speech.narration_texts(content)
     for clip in ("session.beyond", "session.first-only", "session.doctor", "session.doctor.they"):
@@ -560,7 +634,7 @@ def test_yes_to_health_changed_stops_the_session(content: Content) -> None:
         client.post("/en/screening/start", data={"perspective": "you"})
         for q in content.questions:
             client.post(f"/en/screening/q/{q.id}", data={"answer": "no"})
-        client.post("/en/session/clinician", data={"confirm": "yes"})
+        client.post("/en/session/clinician", data={"answer": "agreed"})
         client.post("/en/session/plan/first-20/choose", data={"sessions": "0"})
         page = client.post(
             "/en/session/plan/first-20/check/health-changed",
@@ -633,3 +707,28 @@ def test_hazard_log_ratings_follow_its_matrix_and_no_status_is_stale() -> None:
         assert int(risk) == RISK[int(likelihood) - 1][int(severity) - 1], hazard
         assert not re.search(r"to be extended|xfail|not mitigated", status, re.I), hazard
         assert "open" in status.lower() or status.lower().startswith("mitigated"), hazard
+
+
+# Words that describe a person on the table with nobody there (decision 16 forbids it).
+ALONE = {
+    "en": r"\b(alone|on your own|on their own|by yourself|by themselves|nobody with)\b",
+    "es": r"\b(sin nadie|a solas|por su cuenta|usted solo|usted sola|sin compañía)\b",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_no_text_describes_using_the_table_alone(lang: str) -> None:
+    """Decision 16: someone who can see the table is there every time, so no sentence the
+    app shows or says describes using it alone; the old passage "If you are on the table on
+    your own" is gone from the content, its model and the emergency page."""
+    content = load_all(ROOT / "content")[lang]
+    for key, text in content.all_strings():
+        if key.endswith(".source") or ".sources." in key:
+            continue
+        assert not re.search(ALONE[lang], text, flags=re.I), (key, text)
+    for clip_id, text in speech.narration_texts(content).items():
+        assert not re.search(ALONE[lang], text, flags=re.I), (clip_id, text)
+    assert "alone" not in type(content.emergency).model_fields
+    assert "alone_title" not in type(content.emergency).model_fields
+    template = (ROOT / "pwa" / "templates" / "emergency.html").read_text()
+    assert "alone" not in template

@@ -98,7 +98,7 @@ def test_each_person_gets_the_decided_outcome_and_never_less(
     # confirmation posted anyway does not change that.
     gate = client.get("/en/session")
     if expected.severity > OutcomeLevel.ASK_FIRST.severity:
-        client.post("/en/session/clinician", data={"confirm": "yes"})
+        client.post("/en/session/clinician", data={"answer": "agreed"})
         gate = client.get("/en/session")
         assert "Choose a plan" not in gate.text and "/en/session/plans" not in gate.text
 

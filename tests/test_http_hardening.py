@@ -137,7 +137,7 @@ def test_the_cookie_is_one_length_from_the_first_answer_to_the_last_check(
     client.post("/en/screening/start", data={"perspective": "you"})
     for q in content.questions:
         client.post(f"/en/screening/q/{q.id}", data={"answer": "no"})
-    client.post("/en/session/clinician", data={"confirm": "yes"})
+    client.post("/en/session/clinician", data={"answer": "agreed"})
     note("doctor")
     client.post("/en/session/plan/first-20/choose", data={"suggested": "first-20", "sessions": "0"})
     note("plan")

@@ -64,7 +64,7 @@ GET = [
 POST = [
     ("/en/screening/q/glaucoma", {"answer": "yes"}),
     ("/en/perspective", {"perspective": "they"}),
-    ("/en/session/clinician", {"confirm": "yes"}),
+    ("/en/session/clinician", {"answer": "agreed"}),
     ("/en/session/plan/first-20/choose", {"suggested": "first-20", "sessions": "0"}),
     ("/en/session/plan/first-20/feedback", {"feeling": "fine"}),
 ]

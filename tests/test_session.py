@@ -9,11 +9,20 @@ import pytest
 from pydantic import ValidationError
 
 from server import speech
-from server.content import Content
+from server.config import ROOT
+from server.content import Content, load_all
 from server.content.session import SessionText
 from server.screening import Answer, OutcomeLevel
-from server.session.gate import Gate, answers_fingerprint, gate_for
-from server.session.script import COME_UP, hold_cues, plan_script
+from server.session.gate import (
+    Gate,
+    answers_fingerprint,
+    clinician_told,
+    device_hold_back,
+    gate_for,
+    hold_back,
+    tell_pending,
+)
+from server.session.script import COME_UP, content_script, hold_cues, plan_script
 from server.session.timeline import FrameClock, TimelineError, lay_out
 from tests.progression_oracle import HistoryEntry, is_ahead, parse_history, suggest
 from tests.test_content import STOP_SIGNS
@@ -62,15 +71,25 @@ def test_hold_cues_count_down_and_remind_during_long_holds() -> None:
         cues = hold_cues(seconds)
         names = [name for name, _, _ in cues]
         assert names[-1] == "countdown" and cues[-1][1:] == (seconds, True)
-        assert ("safety" in names) == (seconds > 30)
+        # Every hold, short ones too (decision 22), opens with the stop-sign reminder: it
+        # follows the hold's own line (no fixed time).
+        assert cues[0] == ("safety", None, False)
         assert ("one_minute" in names) == (seconds >= 90)
         assert ("thirty_seconds" in names) == (seconds >= 60)
-        assert "ten_seconds" in names
-        times = [at for _, at, _ in cues]
+        # In a short hold the reminder takes the place of "ten seconds".
+        assert ("ten_seconds" in names) == (seconds > 30)
+        times = [at for _, at, _ in cues[1:] if at is not None]
+        assert len(times) == len(cues) - 1
         assert times == sorted(times) and all(0 < t <= seconds for t in times)
-    # A five-minute hold hears the reminder more than once, never in its last minute.
+    # A five-minute hold hears the reminder more than once, never in its last minute, and
+    # always with room for the slow voice before the next cue.
     safety = [at for name, at, _ in hold_cues(300) if name == "safety"]
-    assert safety == [15, 105, 195]
+    assert safety == [None, 90, 180]
+    for seconds in (180, 240, 300, 600):
+        cues = hold_cues(seconds)
+        for (name, at, _), (_, following, _) in itertools.pairwise(cues):
+            if name == "safety" and at is not None:
+                assert following is not None and following - at >= 25
 
 
 def test_every_plan_script_has_the_steps_and_a_come_up_that_speaks_first(
@@ -90,7 +109,8 @@ def test_every_plan_script_has_the_steps_and_a_come_up_that_speaks_first(
         assert f"{plan.angle} degrees" in texts  # the app says what angle to set
         for hold in holds:
             kinds = [line.kind for line in hold.lines]
-            assert ("safety" in kinds) == (hold.seconds is not None and hold.seconds > 30)
+            # Every hold of every plan, the gentle plan's short holds too (decision 22).
+            assert kinds[:2] == ["step", "safety"], (plan.id, hold.id)
             said = [line.text for line in hold.lines]
             assert content.session.cues.countdown in said
         if len(plan.holds) > 1:
@@ -160,7 +180,7 @@ def test_layout_refuses_overlapping_cues_rather_than_stretching_a_hold(
 ) -> None:
     plan = content.session.plan_by_id("first-20")
     frames = fake_frames(content)
-    frames["session.cue.safety"] = CLOCK.frames(20.0)  # runs into "thirty seconds"
+    frames["session.cue.safety"] = CLOCK.frames(30.0)  # runs into "thirty seconds"
     with pytest.raises(TimelineError, match="hold-1"):
         lay_out(plan_script(plan, content.session), frames, CLOCK)
     frames = fake_frames(content)
@@ -210,6 +230,35 @@ def test_gate_at_each_outcome_level() -> None:
     assert gate_for(OutcomeLevel.NO_KNOWN_REASON, False) is Gate.DOCTOR
     assert gate_for(OutcomeLevel.NO_KNOWN_REASON, True) is Gate.OPEN
     assert gate_for(OutcomeLevel.URGENT, True) is Gate.URGENT  # never after a red flag
+    # Decision 14: a clinician who said not to keeps it closed, whatever else was said.
+    for level in (OutcomeLevel.ASK_FIRST, OutcomeLevel.NO_KNOWN_REASON):
+        assert gate_for(level, True, said_no=True) is Gate.SAID_NO
+        assert gate_for(level, False, said_no=True, tell=True) is Gate.SAID_NO
+        # Decision 20: after dizziness or pain, the clinician question comes back.
+        assert gate_for(level, True, tell=True) is Gate.TELL
+    assert gate_for(OutcomeLevel.NO_KNOWN_REASON, False, tell=True) is Gate.DOCTOR
+    assert gate_for(OutcomeLevel.AVOID, True, said_no=True) is Gate.AVOID
+    assert gate_for(OutcomeLevel.URGENT, True, tell=True) is Gate.URGENT
+
+
+def test_a_dizzy_or_painful_session_holds_until_a_clinician_is_said_to_know() -> None:
+    """Decision 20's markers: the feedback holds the session back, "told and agreed" answers
+    every hold so far, a later one holds again, and a device's marker a clinician was already
+    said to know of does not ask twice."""
+    state: dict[str, object] = {}
+    assert not tell_pending(state)
+    hold_back(state)
+    assert tell_pending(state)
+    clinician_told(state)
+    assert not tell_pending(state)
+    hold_back(state)  # the next dizzy session, even within the same millisecond
+    assert tell_pending(state)
+    clinician_told(state)
+    told = state["clinician_told"]
+    assert isinstance(told, int)
+    assert not device_hold_back(state, str(told))  # already told of this one
+    assert not device_hold_back(state, "not a time") and not device_hold_back(state, None)
+    assert device_hold_back(state, str(told + 5000)) and tell_pending(state)
 
 
 def test_fingerprint_ties_a_clinician_agreement_to_the_answers() -> None:
@@ -302,3 +351,52 @@ def test_history_from_a_device_is_validated(content: Content) -> None:
     ]
     assert parse_history(raw, content.session.plans) == history(("first-20", "2026-01-01", "fine"))
     assert parse_history({"not": "a list"}, content.session.plans) == []
+
+
+# The stop signs of decision 17 in each language's reminder (the others are checked in
+# tests/test_content.py for English).
+NEW_STOP_SIGNS = {
+    "en": ["change in your sight", "chest tightness", "shortness of breath"],
+    "es": ["cambio en la vista", "opresión en el pecho", "falta de aire"],
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_hold_of_every_plan_reminds_of_every_stop_sign(lang: str) -> None:
+    """Every hold of every plan, in both perspectives, says the stop-sign reminder with the
+    signs of decision 17 (sight, chest, breath), the gentle intervals plan's 30 s holds too."""
+    content = load_all(ROOT / "content")[lang]
+    for plan in content.session.plans:
+        for perspective in ("you", "they"):
+            script = content_script(content, plan, perspective)
+            holds = [c for c in script.chapters if c.kind == "hold"]
+            assert len(holds) == len(plan.holds)
+            for hold in holds:
+                reminders = [line.text for line in hold.lines if line.kind == "safety"]
+                assert reminders, (plan.id, hold.id)
+                for text in reminders:
+                    for sign in NEW_STOP_SIGNS[lang]:
+                        assert sign in text, (plan.id, hold.id, sign)
+    intro = " ".join(line.say for line in content.session.steps.intro.lines)
+    for sign in NEW_STOP_SIGNS[lang]:
+        assert sign in intro, sign
+
+
+def spoken_frames(content: Content, wpm: int) -> dict[str, int]:
+    """Every track clip as long as a voice at ``wpm`` words a minute takes to say it."""
+    return {
+        clip_id: CLOCK.frames(0.4 + 60 * len(text.split()) / wpm)
+        for clip_id, text in speech.track_texts(content).items()
+    }
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_track_fits_the_slow_voice(lang: str) -> None:
+    """The longer reminder still fits every hold at the slow voice's pace (120 words a
+    minute, as tests/narration_helpers.QuietEngine speaks slowly): a track that did not fit
+    would not be built (TimelineError), so the slow voice would have no session."""
+    content = load_all(ROOT / "content")[lang]
+    frames = spoken_frames(content, 120)
+    for plan in content.session.plans:
+        for perspective in ("you", "they"):
+            lay_out(content_script(content, plan, perspective), frames, CLOCK)

@@ -41,9 +41,9 @@ def screen(
         assert response.status_code == 200
 
 
-def confirm_doctor(client: TestClient) -> None:
-    """After "no known reason": the user says they asked their doctor, as the outcome said."""
-    client.post("/en/session/clinician", data={"confirm": "yes"})
+def confirm_doctor(client: TestClient, lang: str = "en") -> None:
+    """After "no known reason": the user says a doctor or clinician agreed (decision 14)."""
+    client.post(f"/{lang}/session/clinician", data={"answer": "agreed"})
 
 
 def choose(
@@ -106,7 +106,7 @@ def test_gate_after_do_not_use_inversion_is_closed_and_says_what_to_do(
         assert str(escape(step)) in page.text
     assert "/en/session/plans" not in page.text and "/en/session/clinician" not in page.text
     # Saying a clinician agreed changes nothing after "do not use inversion".
-    client.post("/en/session/clinician", data={"confirm": "yes"})
+    client.post("/en/session/clinician", data={"answer": "agreed"})
     assert "The guided session is not offered" in client.get("/en/session").text
     for url in (
         "/en/session/plans",
@@ -128,13 +128,18 @@ def test_gate_after_ask_first_opens_once_a_clinician_agreed_to_these_answers(
     page = client.get("/en/session")
     assert "Check with your clinician first" in page.text
     assert 'action="/en/session/clinician"' in page.text
-    assert "A clinician has looked at these answers and said inversion is right" in page.text
+    question = (
+        "Has a clinician looked at these answers, and agreed that you may use an inversion table?"
+    )
+    assert question in page.text
+    for value in ("agreed", "said-no", "not-asked"):
+        assert f'name="answer" value="{value}"' in page.text
     assert location(client, "/en/session/plans") == "/en/session"
     # A form without the confirmation does nothing.
     client.post("/en/session/clinician", data={})
     assert location(client, "/en/session/plans") == "/en/session"
 
-    client.post("/en/session/clinician", data={"confirm": "yes"})
+    client.post("/en/session/clinician", data={"answer": "agreed"})
     page = client.get("/en/session")
     assert "How the guided session works" in page.text
     assert "You told us that a clinician has looked at these answers" in page.text
@@ -151,7 +156,7 @@ def test_gate_after_get_medical_help_now_is_closed(client: TestClient, content: 
     page = client.get("/en/session")
     assert content.session.ui.gate_urgent_title in page.text
     assert "/en/session/plans" not in page.text
-    client.post("/en/session/clinician", data={"confirm": "yes"})
+    client.post("/en/session/clinician", data={"answer": "agreed"})
     assert location(client, "/en/session/plans") == "/en/session"
 
 
@@ -161,7 +166,7 @@ def test_gate_after_no_known_reason_asks_about_the_doctor_then_opens(
     screen(client, content)
     page = client.get("/en/session")
     ui = content.session.ui
-    assert ui.doctor_title in page.text and ui.doctor_confirm in page.text
+    assert ui.doctor_title in page.text and ui.doctor_question in page.text
     assert location(client, "/en/session/plans") == "/en/session"
     confirm_doctor(client)
     page = client.get("/en/session")
@@ -274,7 +279,7 @@ def test_checks_one_at_a_time_then_the_player(client: TestClient, content: Conte
 
 
 @pytest.mark.parametrize("wrong", ["stop", "not-sure"])
-@pytest.mark.parametrize("check_index", range(7))
+@pytest.mark.parametrize("check_index", range(12))
 def test_any_stopping_answer_ends_with_advice_not_to_invert_today(
     client: TestClient, content: Content, wrong: str, check_index: int
 ) -> None:
@@ -425,8 +430,14 @@ def test_feedback_gives_advice_and_stores_nothing_on_the_server(
     for sentence in advice.advice:
         assert str(escape(sentence)) in page.text
     if feeling in ("dizzy", "pain"):
-        assert "talk to a clinician" in page.text and "gentler plan" in page.text
-    assert "set-cookie" not in page.headers  # nothing about the session is kept here
+        # Decision 20: the advice and the app agree; the next session asks first. Only a
+        # marker is kept, in the encrypted cookie on this device (never the feeling itself).
+        assert "tell a clinician" in page.text and "gentler plan" not in page.text
+        assert "the app asks you about this" in page.text
+        assert "set-cookie" in page.headers
+        assert feeling not in page.headers["set-cookie"]
+    else:
+        assert "set-cookie" not in page.headers  # nothing about the session is kept here
 
 
 def test_feedback_without_a_choice_is_explained(client: TestClient) -> None:
@@ -445,7 +456,7 @@ def test_the_emergency_page_is_one_step_from_every_session_page(
     assert emergency.status_code == 200
     text = emergency.text
     assert str(escape(content.emergency.title)) in text
-    for line in [*content.emergency.signs, *content.emergency.steps, *content.emergency.alone]:
+    for line in [*content.emergency.signs, *content.emergency.steps, *content.emergency.fall]:
         assert str(escape(line.say)) in text
     assert "999 in the UK, 112 in the EU, 911 in the US" in text
     for path in (
@@ -460,3 +471,171 @@ def test_the_emergency_page_is_one_step_from_every_session_page(
         page = client.get(path)
         assert page.status_code == 200, path
         assert f'href="/en/emergency">{content.ui.emergency_link}</a>' in page.text, path
+
+
+# --------------------------------------------------------------------------- decision 14
+
+
+def _text(page: Response) -> str:
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.text)))
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("who", ["you", "they"])
+@pytest.mark.parametrize("outcome", ["no-known-reason", "ask-first"])
+def test_a_doctor_who_said_no_keeps_the_session_closed_and_says_why(
+    client: TestClient,
+    content: Content,
+    content_es: Content,
+    lang: str,
+    who: str,
+    outcome: str,
+) -> None:
+    """Decision 14, with JavaScript off: "No, they said not to" closes the session for these
+    answers, on a page that says why and what to do (and speaks it); no later answer to the
+    same question opens it, and no session page can be reached by its address."""
+    text = content if lang == "en" else content_es
+    screen(client, text, {"implants": "yes"} if outcome == "ask-first" else {}, who=who)
+    ui = text.session.ui.for_perspective(who)
+    gate = client.get(f"/{lang}/session")
+    question = ui.gate_ask_question if outcome == "ask-first" else ui.doctor_question
+    assert str(escape(question)) in gate.text
+    for label in (ui.clinician_agreed, ui.clinician_said_no, ui.clinician_not_asked):
+        assert str(escape(label)) in gate.text
+    page = client.post(f"/{lang}/session/clinician", data={"answer": "said-no"})
+    assert page.status_code == 200
+    shown = _text(page)
+    assert ui.said_no_title in shown
+    for sentence in ui.said_no_body:
+        assert sentence in shown
+    assert f'data-clip-id="session.gate.said-no{".they" if who == "they" else ""}"' in page.text
+    assert f"/{lang}/session/plans" not in page.text
+    assert f'action="/{lang}/session/clinician"' not in page.text  # not asked again
+    # "They agreed" sent afterwards (a forged or old form) changes nothing.
+    client.post(f"/{lang}/session/clinician", data={"answer": "agreed"})
+    assert ui.said_no_title in _text(client.get(f"/{lang}/session"))
+    for path in ("session/plans", "session/plan/first-20/check/health-changed"):
+        assert location(client, f"/{lang}/{path}") == f"/{lang}/session"
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("who", ["you", "they"])
+def test_not_asked_or_not_known_keeps_the_session_closed_and_says_what_to_do(
+    client: TestClient, content: Content, content_es: Content, lang: str, who: str
+) -> None:
+    text = content if lang == "en" else content_es
+    screen(client, text, who=who)
+    ui = text.session.ui.for_perspective(who)
+    page = client.post(f"/{lang}/session/clinician", data={"answer": "not-asked"})
+    assert page.status_code == 200
+    shown = _text(page)
+    assert ui.not_asked_title in shown
+    for sentence in ui.not_asked_body:
+        assert sentence in shown
+    assert f"/{lang}/session/plans" not in page.text
+    assert location(client, f"/{lang}/session/plans") == f"/{lang}/session"
+    # The question is still there to answer once they have agreed.
+    assert str(escape(ui.doctor_question)) in client.get(f"/{lang}/session").text
+    # Only "they agreed" opens it; anything else (the old "I have asked" form) does not.
+    client.post(f"/{lang}/session/clinician", data={"confirm": "yes"})
+    client.post(f"/{lang}/session/clinician", data={"answer": "maybe"})
+    assert location(client, f"/{lang}/session/plans") == f"/{lang}/session"
+    confirm_doctor(client, lang)
+    opened = client.get(f"/{lang}/session")
+    assert str(escape(ui.doctor_confirmed)) in opened.text
+    assert client.get(f"/{lang}/session/plans").status_code == 200
+
+
+# --------------------------------------------------------------------------- decision 20
+
+
+@pytest.mark.parametrize("feeling", ["dizzy", "pain"])
+@pytest.mark.parametrize("who", ["you", "they"])
+def test_after_dizzy_or_pain_the_next_session_asks_whether_a_clinician_was_told(
+    client: TestClient, content: Content, feeling: str, who: str
+) -> None:
+    """JavaScript off: the feedback sets a marker in the encrypted cookie; the gate then asks
+    whether a clinician has been told and agreed before any further session."""
+    screen(client, content, who=who)
+    confirm_doctor(client)
+    pass_checks(client, content)
+    ui = content.session.ui.for_perspective(who)
+    client.post("/en/session/plan/first-20/feedback", data={"feeling": feeling})
+    gate = client.get("/en/session")
+    assert ui.tell_title in _text(gate) and str(escape(ui.tell_question)) in gate.text
+    for sentence in ui.tell_body:
+        assert sentence in _text(gate)
+    for path in ("plans", "plan/first-20/play", "plan/first-20/check/health-changed"):
+        assert location(client, f"/en/session/{path}") == "/en/session"
+    # "Not yet" keeps it closed, and says what to do.
+    not_yet = client.post("/en/session/clinician", data={"answer": "not-asked"})
+    for sentence in ui.tell_not_yet_body:
+        assert sentence in _text(not_yet)
+    assert location(client, "/en/session/plans") == "/en/session"
+    # Another answer to the check does not forget it: the dizziness happened whatever the
+    # answers are (the doctor's agreement is asked again for the new answers, then this).
+    client.post("/en/screening/q/spinal-curvature", data={"answer": "yes"})
+    client.post("/en/session/clinician", data={"answer": "agreed"})
+    assert ui.tell_title in _text(client.get("/en/session"))
+    # Told and agreed: open again, and it says so.
+    client.post("/en/session/clinician", data={"answer": "agreed"})
+    opened = client.get("/en/session")
+    assert str(escape(ui.tell_confirmed)) in opened.text
+    assert client.get("/en/session/plans").status_code == 200
+    # A fine session asks nothing; another dizzy one asks again.
+    client.post("/en/session/plan/first-20/feedback", data={"feeling": "fine"})
+    assert client.get("/en/session/plans").status_code == 200
+    client.post("/en/session/plan/first-20/feedback", data={"feeling": feeling})
+    assert location(client, "/en/session/plans") == "/en/session"
+
+
+def test_taking_the_check_again_does_not_answer_the_question_owed_after_dizziness(
+    client: TestClient, content: Content
+) -> None:
+    """JavaScript off, so the cookie is the only memory: a new check (a new session id,
+    every answer asked again) still asks whether a clinician was told; the result page does
+    not offer the session meanwhile."""
+    screen(client, content)
+    confirm_doctor(client)
+    pass_checks(client, content)
+    client.post("/en/session/plan/first-20/feedback", data={"feeling": "dizzy"})
+    screen(client, content)  # the whole check again, all No
+    confirm_doctor(client)  # the doctor's agreement for the new answers
+    assert content.session.ui.tell_title in _text(client.get("/en/session"))
+    assert location(client, "/en/session/plans") == "/en/session"
+    result = client.get("/en/screening/result")
+    assert content.carer.result_session_link not in result.text
+
+
+def test_a_clinician_who_said_no_after_dizziness_keeps_the_session_closed(
+    client: TestClient, content: Content
+) -> None:
+    screen(client, content)
+    confirm_doctor(client)
+    client.post("/en/session/plan/first-20/feedback", data={"feeling": "pain"})
+    page = client.post("/en/session/clinician", data={"answer": "said-no"})
+    assert content.session.ui.said_no_title in _text(page)
+    client.post("/en/session/clinician", data={"answer": "agreed"})
+    assert location(client, "/en/session/plans") == "/en/session"
+
+
+def test_the_device_history_asks_too_when_the_cookie_forgot(
+    client: TestClient, content: Content
+) -> None:
+    """JavaScript on: the plans page sends the time of the device's latest dizzy or painful
+    session (``held_back``); one no clinician was said to know of sends the choice back to the
+    gate's question (here after "Start again" gave a new cookie). Once told, the same marker
+    does not ask again."""
+    screen(client, content)
+    confirm_doctor(client)
+    marker = str(int(time.time() * 1000) - 60_000)
+    sent = choose(client, "first-20", suggested="first-20", sessions=3, held_back=marker)
+    assert sent.status_code == 303 and sent.headers["location"] == "/en/session"
+    assert content.session.ui.tell_title in _text(client.get("/en/session"))
+    client.post("/en/session/clinician", data={"answer": "agreed"})
+    again = choose(client, "first-20", suggested="first-20", sessions=3, held_back=marker)
+    assert again.headers["location"].startswith("/en/session/plan/first-20/check/")
+    # Rubbish in the field is ignored, not trusted and not a crash.
+    for bad in ("soon", "-5", "9" * 40, ""):
+        response = choose(client, "first-20", suggested="first-20", sessions=3, held_back=bad)
+        assert response.status_code == 303

@@ -127,13 +127,15 @@ class Emergency(Strict):
     signs: list[SourcedLine] = Field(min_length=1)
     steps_title: NonEmpty
     steps: list[SourcedLine] = Field(min_length=1)
-    alone_title: NonEmpty
-    alone: list[SourcedLine] = Field(min_length=1)
+    # A fall from the table (CLINICAL-FACTS decision 18). There is no passage for a person on
+    # the table alone: someone who can see the table is there every time (decision 16).
+    fall_title: NonEmpty
+    fall: list[SourcedLine] = Field(min_length=1)
     short: list[SourcedLine] = Field(min_length=3, max_length=4)
 
     @model_validator(mode="after")
     def _number_said_in_full(self) -> Emergency:
-        lines = [*self.signs, *self.steps, *self.alone, *self.short]
+        lines = [*self.signs, *self.steps, *self.fall, *self.short]
         for line in lines:
             # English's words and the number's own; the language's words are checked by Content.
             if (
@@ -150,7 +152,7 @@ class Emergency(Strict):
         parts = [f"{self.title}.", self.lead, f"{self.signs_title}."]
         parts += [line.say for line in self.signs]
         parts += [f"{self.steps_title}."] + [line.say for line in self.steps]
-        parts += [f"{self.alone_title}."] + [line.say for line in self.alone]
+        parts += [f"{self.fall_title}."] + [line.say for line in self.fall]
         return " ".join(parts)
 
     def short_text(self) -> str:
@@ -277,7 +279,7 @@ class Content(Strict):
             raise ValueError(f"ui strings with wrong placeholders: {', '.join(bad)}")
         # The emergency number said in full wherever this language's words name it.
         number, mentions = self.emergency.number, self.wording_check.mentions_emergency_number
-        for part in ("signs", "steps", "alone", "short"):
+        for part in ("signs", "steps", "fall", "short"):
             for i, line in enumerate(getattr(self.emergency, part)):
                 if mentions(line.say, number) and number not in line.say:
                     where = f"emergency.{part}[{i}].say"
@@ -335,7 +337,7 @@ def wording_problems(content: Content, file: str) -> list[str]:
     """
     problems = []
     for key, text in content.all_strings():
-        if key == "source" or key.endswith(".source"):
+        if key == "source" or key.endswith(".source") or ".sources." in key:
             continue
         for word in content.wording_check.forbidden_words(text):
             problems.append(f"{file}: {key}: must not say {word!r}: {text!r}")

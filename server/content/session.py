@@ -32,6 +32,8 @@ class Line(Strict):
     say: NonEmpty
     pause: float = Field(default=0.0, ge=0, le=120)
     at: float | None = Field(default=None, ge=0, le=600)
+    # Where a clinical line's advice comes from (never shown or spoken).
+    source: NonEmpty | None = None
 
 
 class Step(Strict):
@@ -80,6 +82,8 @@ class Cues(Strict):
     thirty_seconds: NonEmpty
     ten_seconds: NonEmpty
     countdown: NonEmpty
+    # Where the stop signs of ``safety`` come from (never shown or spoken).
+    source: NonEmpty
 
 
 class Durations(Strict):
@@ -182,6 +186,8 @@ class Check(Strict):
     they_if_no: NonEmpty
     stop_on: Literal["yes", "no"] = "no"
     retake_check: bool = False
+    # Where the check comes from (never shown or spoken), like every clinical sentence.
+    source: NonEmpty
 
     @property
     def go_on_answer(self) -> str:
@@ -233,6 +239,9 @@ class SessionText(Strict):
         bad = self.ui.placeholder_problems()
         if bad:
             problems.append(f"session ui strings with wrong placeholders: {', '.join(bad)}")
+        unknown_sources = self.ui.source_problems()
+        if unknown_sources:
+            problems.append(f"session ui sources for no string: {', '.join(unknown_sources)}")
         for name in type(self.steps).model_fields:
             step: Step = getattr(self.steps, name)
             for text in [step.title, *(line.say for line in step.lines)]:
@@ -240,7 +249,7 @@ class SessionText(Strict):
                 if unknown:
                     problems.append(f"steps.{name}: unknown placeholder(s) {sorted(unknown)}")
         for name in type(self.cues).model_fields:
-            if placeholders(getattr(self.cues, name)):
+            if name != "source" and placeholders(getattr(self.cues, name)):
                 problems.append(f"cues.{name}: cues cannot have placeholders")
         if placeholders(self.durations.one_minute) or any(
             placeholders(t) != {"n"} for t in (self.durations.minutes, self.durations.seconds)

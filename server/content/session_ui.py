@@ -37,8 +37,9 @@ class SessionUi(Strict):
     gate_ask_title_they: NonEmpty
     gate_ask_body: NonEmpty
     gate_ask_body_they: NonEmpty
-    gate_ask_confirm: NonEmpty
-    gate_ask_confirm_they: NonEmpty
+    # Asked with the three answers below (decision 14): agreed, said not to, not asked.
+    gate_ask_question: NonEmpty
+    gate_ask_question_they: NonEmpty
     gate_ask_confirmed: NonEmpty
     gate_ask_confirmed_they: NonEmpty
     gate_open_title: NonEmpty
@@ -80,15 +81,41 @@ class SessionUi(Strict):
     beyond_body_they: list[NonEmpty] = Field(min_length=1)
     first_only_body: NonEmpty
     first_only_body_they: NonEmpty
-    # Before a first session after "no known reason": the user confirms they asked a doctor.
+    # Before a first session after "no known reason": has a doctor or clinician AGREED that
+    # the person may use an inversion table (CLINICAL-FACTS decision 14)? Asking is not enough.
     doctor_title: NonEmpty
     doctor_title_they: NonEmpty
     doctor_body: list[NonEmpty] = Field(min_length=1)
     doctor_body_they: list[NonEmpty] = Field(min_length=1)
-    doctor_confirm: NonEmpty
-    doctor_confirm_they: NonEmpty
+    doctor_question: NonEmpty
+    doctor_question_they: NonEmpty
     doctor_confirmed: NonEmpty
     doctor_confirmed_they: NonEmpty
+    # The three answers to every "has a clinician agreed?" question (doctor, ask-first, and
+    # after dizziness or pain). Only the first opens the session.
+    clinician_agreed: NonEmpty
+    clinician_said_no: NonEmpty
+    clinician_not_asked: NonEmpty
+    clinician_not_asked_they: NonEmpty
+    # "They said not to": the session stays closed for these answers, and says why.
+    said_no_title: NonEmpty
+    said_no_body: list[NonEmpty] = Field(min_length=1)
+    said_no_body_they: list[NonEmpty] = Field(min_length=1)
+    # "I have not asked yet, or I do not know": closed for now, and what to do.
+    not_asked_title: NonEmpty
+    not_asked_body: list[NonEmpty] = Field(min_length=1)
+    not_asked_body_they: list[NonEmpty] = Field(min_length=1)
+    # After a session that felt dizzy or painful (decision 20): no further session until a
+    # clinician has been told and agreed.
+    tell_title: NonEmpty
+    tell_body: list[NonEmpty] = Field(min_length=1)
+    tell_body_they: list[NonEmpty] = Field(min_length=1)
+    tell_question: NonEmpty
+    tell_question_they: NonEmpty
+    tell_not_yet_body: list[NonEmpty] = Field(min_length=1)
+    tell_not_yet_body_they: list[NonEmpty] = Field(min_length=1)
+    tell_confirmed: NonEmpty
+    tell_confirmed_they: NonEmpty
     # Said when a new screening, a changed answer or a change of perspective clears an earlier
     # confirmation (a clinician's or a doctor's).
     confirm_cleared: NonEmpty
@@ -153,6 +180,12 @@ class SessionUi(Strict):
     come_up_title: NonEmpty
     come_up_lead: NonEmpty
     come_up_back: NonEmpty
+    # Where the clinical strings above come from, by field name (never shown or spoken).
+    sources: dict[str, NonEmpty] = Field(default_factory=dict)
+
+    def source_problems(self) -> list[str]:
+        """Names in ``sources`` that are not strings of these pages."""
+        return [name for name in self.sources if name not in type(self).model_fields]
 
     def placeholder_problems(self) -> list[str]:
         """Names of strings whose ``{placeholders}`` are not the ones the pages fill in."""

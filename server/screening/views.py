@@ -21,7 +21,13 @@ from server.screening.rule import (
     first_unanswered,
     parse_answers,
 )
-from server.session.gate import Gate, answers_fingerprint, clear_confirmations, gate_for
+from server.session.gate import (
+    Gate,
+    answers_fingerprint,
+    clear_confirmations,
+    gate_of,
+    hold_back_markers,
+)
 from server.session_cookie import new_session
 from server.web import (
     ANSWER_LABELS,
@@ -86,8 +92,12 @@ async def start(request: Request) -> Response:
     perspective = form.get("perspective")
     if perspective not in ("you", "they"):
         raise HTTPException(status_code=400)
-    # A new screening: a new session id, and nothing of the old one carried over.
+    # A new screening: a new session id, and nothing of the old one carried over but the
+    # question still owed after a dizzy or painful session (decision 20: a new check does
+    # not answer whether a clinician was told; only "Start again" forgets it).
+    owed = hold_back_markers(request.session)
     new_session(request.session)
+    request.session.update(owed)
     request.session["answers"] = {}
     request.session["perspective"] = perspective
     return redirect(urls_for(request, content).question(content.questions[0].id))
@@ -200,8 +210,7 @@ async def result(request: Request) -> Response:
     outcome = evaluate(content.questions, answers)
     perspective = perspective_of(request)
     text = content.outcome_text(outcome.level.value).for_perspective(perspective)
-    confirmed = request.session.get("clinician_ok") == answers_fingerprint(answers)
-    gate = gate_for(outcome.level, confirmed)
+    gate = gate_of(request.session, outcome.level, answers_fingerprint(answers))
     heading = content.carer.result_title_they if perspective == "they" else content.ui.result_title
     return render(
         request,

@@ -22,22 +22,55 @@ class Gate(StrEnum):
     AVOID = "avoid"
     ASK_FIRST = "ask-first"
     DOCTOR = "doctor"
+    # A doctor or clinician said not to use an inversion table (for these answers).
+    SAID_NO = "said-no"
+    # The last session felt dizzy or painful: a clinician must be told, and agree, first.
+    TELL = "tell"
     OPEN = "open"
 
 
-def gate_for(level: OutcomeLevel | None, confirmed: bool) -> Gate:
+# The answers to "Has a doctor or clinician agreed that you may use an inversion table?"
+# (CLINICAL-FACTS decision 14). Only AGREED opens; the others keep the session closed.
+AGREED = "agreed"
+SAID_NO = "said-no"
+NOT_ASKED = "not-asked"
+CLINICIAN_ANSWERS = (AGREED, SAID_NO, NOT_ASKED)
+
+
+def gate_for(
+    level: OutcomeLevel | None, confirmed: bool, *, said_no: bool = False, tell: bool = False
+) -> Gate:
     """Never open after "get medical help now" or "do not use inversion". After "check with
-    your clinician first", open once the user says a clinician agreed to these answers; after
-    "no known reason", once they say they asked their doctor (the outcome told them to)."""
+    your clinician first" or "no known reason", open only once the user says a doctor or
+    clinician AGREED (to these answers); if they said a clinician said not to, stay closed.
+    After a session that felt dizzy or painful (``tell``), ask again: a clinician must have
+    been told and agreed (decision 20)."""
     if level is None:
         return Gate.NO_SCREENING
     if level.is_red_flag:
         return Gate.URGENT
     if level is OutcomeLevel.AVOID:
         return Gate.AVOID
-    if level is OutcomeLevel.ASK_FIRST:
-        return Gate.OPEN if confirmed else Gate.ASK_FIRST
-    return Gate.OPEN if confirmed else Gate.DOCTOR
+    if said_no:
+        return Gate.SAID_NO
+    if not confirmed:
+        return Gate.ASK_FIRST if level is OutcomeLevel.ASK_FIRST else Gate.DOCTOR
+    return Gate.TELL if tell else Gate.OPEN
+
+
+# The fingerprint of the answers for which the user said a clinician said not to invert.
+SAID_NO_KEY = "clinician_no"
+
+
+def gate_of(session: Mapping[str, object], level: OutcomeLevel, fingerprint: str) -> Gate:
+    """The gate for this session's cookie: ``gate_for`` with what the user said about a
+    clinician for these answers (agreed, said no) and any dizzy or painful session since."""
+    return gate_for(
+        level,
+        session.get("clinician_ok") == fingerprint,
+        said_no=session.get(SAID_NO_KEY) == fingerprint,
+        tell=tell_pending(session),
+    )
 
 
 Choice = Literal["start", "ahead", "beyond"]
@@ -102,6 +135,57 @@ def is_ready(session: Mapping[str, object], plan_id: str) -> bool:
 
 
 CONFIRMATIONS = ("clinician_ok", "plan_ok", "session_checks", "session_ready")
+
+# After "dizzy" or "pain" (decision 20). Markers are whole milliseconds: TELL_KEY holds the
+# latest session that felt dizzy or painful, TOLD_KEY the latest one a clinician was told
+# about. Both outlive a new screening (the dizziness happened whatever the answers are).
+TELL_KEY = "tell_clinician"
+TOLD_KEY = "clinician_told"
+
+
+def _marker(session: Mapping[str, object], key: str) -> int:
+    value = session.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def hold_back(session: MutableMapping[str, object], marker: int | None = None) -> None:
+    """A session felt dizzy or painful: no further session until a clinician has been told.
+
+    ``marker`` is when (ms), from the device's history when the page sent it; without one the
+    server's clock, never earlier than the last confirmation, so the hold always takes."""
+    now = int(time.time() * 1000) if marker is None else marker
+    if marker is None:
+        now = max(now, _marker(session, TOLD_KEY) + 1)
+    session[TELL_KEY] = max(_marker(session, TELL_KEY), now)
+
+
+def hold_back_markers(session: Mapping[str, object]) -> dict[str, object]:
+    """The decision-20 markers in ``session``, to carry into a new check: answering the
+    check again does not say that a clinician has been told about a dizzy or painful
+    session."""
+    return {key: session[key] for key in (TELL_KEY, TOLD_KEY) if key in session}
+
+
+def tell_pending(session: Mapping[str, object]) -> bool:
+    """A session felt dizzy or painful after the last time a clinician was said to know."""
+    return _marker(session, TELL_KEY) > _marker(session, TOLD_KEY)
+
+
+def clinician_told(session: MutableMapping[str, object]) -> None:
+    """The user says a clinician has been told, and agreed: every hold so far is answered."""
+    session[TOLD_KEY] = max(_marker(session, TELL_KEY), _marker(session, TOLD_KEY))
+
+
+def device_hold_back(session: MutableMapping[str, object], raw: object) -> bool:
+    """The plans page sends the time (ms) of the latest dizzy or painful session in the
+    device's history; when a clinician was not said to know of it, hold back. True if so."""
+    if not (isinstance(raw, str) and raw.isdigit() and len(raw) <= 15):
+        return False
+    marker = int(raw)
+    if marker <= _marker(session, TOLD_KEY):
+        return False
+    hold_back(session, marker)
+    return True
 
 
 def clear_confirmations(session: MutableMapping[str, object]) -> None:

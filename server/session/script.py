@@ -22,10 +22,12 @@ COME_UP = "come-up"
 # The short "if something goes wrong" chapter read first in every track, for the helper.
 EMERGENCY = "emergency"
 PERSPECTIVES = ("you", "they")
-# Spacing of the reminder to come up if unwell, during holds longer than this many seconds.
-SAFETY_AFTER = 15
+# The reminder to come up if unwell: said first in every hold, then every SAFETY_EVERY
+# seconds in holds longer than SAFETY_MIN_HOLD, each time only if SAFETY_ROOM seconds (the
+# slow voice saying it) fit before the last minute's cues.
 SAFETY_EVERY = 90
 SAFETY_MIN_HOLD = 30
+SAFETY_ROOM = 25
 
 LineKind = Literal["step", "cue", "safety"]
 
@@ -78,29 +80,29 @@ class Script:
         return {line.clip_id: line.text for c in self.chapters for line in c.lines}
 
 
-def hold_cues(seconds: int) -> list[tuple[str, float, bool]]:
+def hold_cues(seconds: int) -> list[tuple[str, float | None, bool]]:
     """(cue name, time, align_end) for a hold of ``seconds``, in time order.
 
-    Holds over 30 s hear the reminder to come up if unwell 15 s in, then every 90 s while it
-    fits before the last minute. Time cues count down: one minute, thirty seconds, ten
-    seconds, and "three, two, one" ending exactly when the hold ends.
+    Every hold hears the reminder to come up if unwell, straight after the hold's own line
+    (time None: it follows that line), the gentle plan's short holds too (decision 22). Holds
+    over 30 s hear it again every 90 s (90 s, 180 s...) while it fits before the last
+    minute. Time cues count down: one minute, thirty seconds, ten seconds (not in a short
+    hold, where the reminder takes its place), and "three, two, one" ending exactly when the
+    hold ends.
     """
-    cues: list[tuple[str, float, bool]] = []
-    if seconds > SAFETY_MIN_HOLD:
-        at = SAFETY_AFTER
-        while True:
-            cues.append(("safety", at, False))
-            at += SAFETY_EVERY
-            if at > seconds - 75:
-                break
+    cues: list[tuple[str, float | None, bool]] = [("safety", None, False)]
+    at = SAFETY_EVERY
+    while seconds > SAFETY_MIN_HOLD and at + SAFETY_ROOM <= seconds - 60:
+        cues.append(("safety", at, False))
+        at += SAFETY_EVERY
     if seconds >= 90:
         cues.append(("one_minute", seconds - 60, False))
     if seconds >= 60:
         cues.append(("thirty_seconds", seconds - 30, False))
-    if seconds >= 20:
+    if seconds > SAFETY_MIN_HOLD:
         cues.append(("ten_seconds", seconds - 10, False))
     cues.append(("countdown", seconds, True))
-    return sorted(cues, key=lambda cue: cue[1])
+    return sorted(cues, key=lambda cue: -1.0 if cue[1] is None else cue[1])
 
 
 def _step_chapter(

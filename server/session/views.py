@@ -2,8 +2,10 @@
 
 Nothing about a person's sessions is stored on the server. The gate reads the screening
 answers from the signed cookie (as the result page does); the cookie also carries whether a
-clinician agreed to these answers and which plan's checks were just passed. Progression
-history lives in the browser (localStorage); the browser works out the suggestion.
+clinician agreed to these answers (or said not to), whether a session felt dizzy or painful
+since a clinician was last said to know (decision 20), and which plan's checks were just
+passed. Progression history lives in the browser (localStorage); the browser works out the
+suggestion, and sends the time of its latest dizzy or painful session with a plan's choice.
 """
 
 from __future__ import annotations
@@ -21,7 +23,22 @@ from server.content import Content
 from server.content.session import FEELINGS, Plan
 from server.content.session_ui import SessionUi
 from server.screening.rule import Outcome, evaluate, first_unanswered
-from server.session.gate import Gate, allow_plan, answers_fingerprint, gate_for, plan_choice
+from server.session.gate import (
+    AGREED,
+    CLINICIAN_ANSWERS,
+    NOT_ASKED,
+    SAID_NO,
+    SAID_NO_KEY,
+    TOLD_KEY,
+    Gate,
+    allow_plan,
+    answers_fingerprint,
+    clinician_told,
+    device_hold_back,
+    gate_of,
+    hold_back,
+    plan_choice,
+)
 from server.web import (
     ANSWER_LABELS,
     answers_of,
@@ -34,6 +51,8 @@ from server.web import (
 )
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+# Feelings after which no further session is offered until a clinician has been told.
+HOLD_BACK = ("dizzy", "pain")
 
 
 def _gate(request: Request, content: Content) -> tuple[Gate, Outcome | None]:
@@ -41,8 +60,7 @@ def _gate(request: Request, content: Content) -> tuple[Gate, Outcome | None]:
     if first_unanswered(content.questions, answers) is not None:
         return Gate.NO_SCREENING, None
     outcome = evaluate(content.questions, answers)
-    confirmed = request.session.get("clinician_ok") == answers_fingerprint(answers)
-    return gate_for(outcome.level, confirmed), outcome
+    return gate_of(request.session, outcome.level, answers_fingerprint(answers)), outcome
 
 
 def gate_required(handler: Endpoint) -> Endpoint:
@@ -101,25 +119,51 @@ async def gate_page(request: Request) -> Response:
     """The session's front door: offered, not offered (and why), or after a clinician."""
     content = content_for(request)
     gate, outcome = _gate(request, content)
+    return _gate_response(request, content, gate.value, outcome)
+
+
+def _gate_response(
+    request: Request, content: Content, state: str, outcome: Outcome | None
+) -> Response:
     return render(
         request,
         "session.html",
         content,
         content.session.ui.title,
-        gate=gate.value,
+        gate=state,
         outcome=outcome,
         answer_labels=ANSWER_LABELS,
+        clinician_answers=CLINICIAN_ANSWERS,
+        told=bool(request.session.get(TOLD_KEY)),
     )
 
 
+# The page "not yet" leads to, by the question it answered: closed for now, and what to do.
+NOT_YET = {Gate.ASK_FIRST: "not-asked", Gate.DOCTOR: "not-asked", Gate.TELL: "tell-not-yet"}
+
+
 async def clinician_confirm(request: Request) -> Response:
-    """Record that a clinician agreed to inversion for THESE answers (ask-first), or that the
-    user asked their doctor (no known reason), as the outcome told them to."""
+    """The answer to "Has a doctor or clinician agreed...?" (decision 14), asked after "check
+    with your clinician first", after "no known reason", and after a session that felt dizzy
+    or painful (decision 20). Only "they agreed" opens the session; "they said not to" keeps
+    it closed for these answers; "not asked yet, or I do not know" says what to do first."""
     content = content_for(request)
     form = await read_form(request)
-    gate, _ = _gate(request, content)
-    if form.get("confirm") == "yes" and gate in (Gate.ASK_FIRST, Gate.DOCTOR):
-        request.session["clinician_ok"] = answers_fingerprint(answers_of(request, content))
+    gate, outcome = _gate(request, content)
+    answer = form.get("answer")
+    if gate not in NOT_YET or answer not in CLINICIAN_ANSWERS:
+        return redirect(urls_for(request, content).session())
+    fingerprint = answers_fingerprint(answers_of(request, content))
+    if answer == AGREED:
+        if gate is Gate.TELL:
+            clinician_told(request.session)
+        else:
+            request.session["clinician_ok"] = fingerprint
+    elif answer == SAID_NO:
+        request.session[SAID_NO_KEY] = fingerprint
+    else:
+        assert answer == NOT_ASKED
+        return _gate_response(request, content, NOT_YET[gate], outcome)
     return redirect(urls_for(request, content).session())
 
 
@@ -207,6 +251,9 @@ async def choose_plan(request: Request) -> Response:
     form = await read_form(request)
     suggested = str(form.get("suggested") or "")
     sessions = _sessions(form.get("sessions"))
+    if device_hold_back(request.session, form.get("held_back")):
+        # The device remembers a dizzy or painful session no clinician was said to know of.
+        return redirect(urls_for(request, content).session())
     choice = plan_choice(content.session, plan, suggested, sessions)
     ui = content.session.ui
     facts = plan_facts(content, plan)
@@ -267,6 +314,10 @@ async def feedback_answer(request: Request) -> Response:
     perspective = perspective_of(request)
     feedback_title, feedback_lead = speech.feedback_wording(content, perspective)
     advice = content.feeling_text(feeling, perspective) if feeling else None
+    if feeling is not None and feeling.id in HOLD_BACK:
+        # The app follows its own advice (decision 20): the next session asks first. Kept
+        # in the encrypted cookie, so it holds with JavaScript off too.
+        hold_back(request.session)
     title = advice.title if advice else f"{content.ui.error_prefix} {feedback_title}"
     return render(
         request,

@@ -4,7 +4,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { FEELINGS, isAhead, parseHistory, suggest } from '../../pwa/static/js/lib/progression.js';
+import {
+  FEELINGS,
+  isAhead,
+  latestHoldBack,
+  parseHistory,
+  suggest,
+} from '../../pwa/static/js/lib/progression.js';
 
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/progression.json', import.meta.url), 'utf8'));
 const { plans } = fixture;
@@ -89,4 +95,20 @@ test('isAhead compares ladder steps', () => {
   assert.equal(isAhead(byId.get('build-40'), byId.get('first-30')), true);
   assert.equal(isAhead(byId.get('first-20'), byId.get('first-30')), false);
   assert.equal(isAhead(byId.get('intervals-20'), byId.get('first-20')), false);
+});
+
+test('the latest dizzy or painful session is sent with a plan choice (decision 20)', () => {
+  const at = (plan, d, feeling, ms) => ({ ...entry(plan, d, feeling), at: ms });
+  assert.equal(latestHoldBack(plans, []), 0);
+  assert.equal(latestHoldBack([], plans), 0);
+  assert.equal(latestHoldBack(null, plans), 0);
+  const fine = [at('first-20', 1, 'fine', 1000), at('first-20', 2, 'other', 2000)];
+  assert.equal(latestHoldBack(fine, plans), 0);
+  const held = [...fine, at('first-20', 3, 'dizzy', 3000), at('first-20', 4, 'pain', 4000), at('first-20', 5, 'fine', 5000)];
+  assert.equal(latestHoldBack(held, plans), 4000);
+  // An entry saved before the time was kept still asks once; rubbish times do not count.
+  assert.equal(latestHoldBack([entry('first-20', 1, 'dizzy')], plans), 1);
+  assert.equal(latestHoldBack([at('first-20', 1, 'pain', 'soon')], plans), 1);
+  // Entries of unknown plans or feelings are ignored, as everywhere else.
+  assert.equal(latestHoldBack([at('nope', 1, 'dizzy', 9000), at('first-20', 1, 'sad', 9000)], plans), 0);
 });

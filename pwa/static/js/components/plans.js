@@ -3,15 +3,17 @@
  * (the server cannot see it), and "Forget the sessions saved on this device".
  *
  * Every plan is chosen by a form; this fills in each form's hidden fields with what the
- * device knows (the suggested plan and how many sessions it remembers), so the server can
- * apply the safeguards: up to the suggestion at once, one step beyond after a warning.
+ * device knows (the suggested plan, how many sessions it remembers, and when the latest one
+ * that felt dizzy or painful was saved), so the server can apply the safeguards: up to the
+ * suggestion at once, one step beyond after a warning, and no session after dizziness or
+ * pain until a clinician has been told (decision 20).
  *
  * Reads: data-plans (JSON: plans, strings).
  */
 
 import { fill } from '../lib/format.js';
 import { forgetHistory, readHistory } from '../lib/history.js';
-import { parseHistory, suggest } from '../lib/progression.js';
+import { latestHoldBack, parseHistory, suggest } from '../lib/progression.js';
 
 export class Plans {
   static moduleName = 'session-plans';
@@ -41,7 +43,11 @@ export class Plans {
       item.querySelector('[data-plan-tag]').hidden = !isSuggested;
     }
     const count = parseHistory(history, this.plans).length;
-    this.fillFields({ suggested: plan.id, sessions: String(count) });
+    this.fillFields({
+      suggested: plan.id,
+      sessions: String(count),
+      held_back: String(latestHoldBack(history, this.plans)),
+    });
     this.historyNote.hidden = count === 0;
     this.forget.hidden = count === 0;
     if (count) this.historyNote.textContent = fill(this.strings.history_count, { count });

@@ -64,6 +64,21 @@ export function suggest(plans, history) {
   return result(current, 'continue', fineDays, needed);
 }
 
+/**
+ * When (ms since 1970) the latest session that felt dizzy or painful was saved, or 0: sent
+ * with a plan's choice, so the server asks whether a clinician was told (decision 20).
+ * Entries saved before the time was kept (no `at`) count as 1, so they still ask once.
+ */
+export function latestHoldBack(history, plans) {
+  let latest = 0;
+  for (const h of parseHistory(history, plans)) {
+    if (!HOLD_BACK.has(h.feeling)) continue;
+    const at = Number.isSafeInteger(h.at) && h.at > 0 ? h.at : 1;
+    latest = Math.max(latest, at);
+  }
+  return latest;
+}
+
 /** Whether choosing `chosen` goes further along than `suggested` (the page asks first). */
 export function isAhead(chosen, suggested) {
   return chosen.step > suggested.step;
