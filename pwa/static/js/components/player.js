@@ -52,6 +52,7 @@ export class Player {
     root.classList.add('ig-session--js');
     this.part('session-controls').hidden = false;
     for (const button of this.toggleButtons) button.hidden = false;
+    this.watchStatus();
     this.listenToAudio();
     root.addEventListener('click', (event) => this.onClick(event));
     if (root.classList.contains('ig-session--carer')) document.body.classList.add('ig-body--carer');
@@ -99,6 +100,26 @@ export class Player {
       notice.textContent = message;
       notice.hidden = false;
     }
+  }
+
+  /**
+   * Play and Pause are said through the status region (a button's new name is not announced).
+   * A message put there a moment before (the step Stop went to, a rewind) is kept, after it.
+   */
+  announceState(state) {
+    const status = this.part('session-status');
+    const recent = status.textContent && performance.now() - (this.statusAt ?? -1e9) < 1000;
+    status.textContent = recent ? `${state} ${status.textContent}` : state;
+    this.stateText = status.textContent;
+  }
+
+  /** When the status region last changed, for announceState. */
+  watchStatus() {
+    const status = this.part('session-status');
+    if (!status || typeof MutationObserver === 'undefined') return;
+    new MutationObserver(() => {
+      if (status.textContent !== this.stateText) this.statusAt = performance.now();
+    }).observe(status, { childList: true, characterData: true, subtree: true });
   }
 
   /** Adds the time just played, when it was inside a hold, to this session's time held. */
@@ -251,6 +272,7 @@ export class Player {
     audio.addEventListener('play', () => {
       this.rewindAfterLongPause(); // playback started elsewhere (native controls, the system)
       this.setToggle(this.strings.pause);
+      this.announceState(this.strings.playing);
     });
     audio.addEventListener('playing', () => {
       this.started = true;
@@ -261,6 +283,7 @@ export class Player {
     });
     audio.addEventListener('pause', () => {
       if (!audio.ended) this.pausedAt = Date.now();
+      if (!audio.ended) this.announceState(this.strings.paused);
       this.setToggle(this.strings.play);
       setPlaybackState('paused');
       this.savePosition(true);
