@@ -230,9 +230,7 @@ def test_the_carer_sees_play_stop_the_step_and_the_time_left_on_the_first_screen
 
 
 def overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return bool(
-        a["l"] < b["r"] and b["l"] < a["r"] and a["t"] < b["b"] and b["t"] < a["b"]
-    )
+    return bool(a["l"] < b["r"] and b["l"] < a["r"] and a["t"] < b["b"] and b["t"] < a["b"])
 
 
 @pytest.mark.parametrize("path", ["carer", "plans", "home"])
@@ -254,7 +252,9 @@ def test_the_skip_link_when_focused_covers_no_control(
     skip_box = box(page, ".ig-skip-link")
     assert skip_box["b"] > skip_box["t"] and skip_box["b"] <= skip_box["h"]  # seen
     controls: list[dict[str, Any]] = page.evaluate(
-        """() => [...document.querySelectorAll('a[href], button, input, select, textarea, audio[controls], [tabindex]')]
+        """() => [...document.querySelectorAll(
+            'a[href], button, input, select, textarea, audio[controls],'
+            + '[tabindex]:not([tabindex="-1"])')]
           .filter((e) => !e.classList.contains('ig-skip-link') && e.getClientRects().length
                   && getComputedStyle(e).visibility !== 'hidden')
           .map((e) => { const r = e.getBoundingClientRect();
@@ -281,7 +281,7 @@ def test_your_sessions_is_one_step_from_home_and_the_session_pages(
     lang: str,
     who: str,
 ) -> None:
-    """"Your sessions" ("Their sessions" for a carer) on home and on each session page, in
+    """The link "Your sessions" ("Their sessions" for a carer) on home and on each session page, in
     both languages, and it opens the history page."""
     base = live_server.url
     text = contents[lang]
