@@ -7,10 +7,12 @@ session pages."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 import pytest
+import yaml
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from server.content import Content
@@ -23,12 +25,26 @@ PLAN = "first-20"
 
 
 def role_names(page: Page, role: str) -> list[str]:
-    """The names of every ``role`` in the page's accessibility tree, in reading order."""
-    snapshot = page.locator("body").aria_snapshot()
-    return [
-        name.replace('\\"', '"')
-        for name in re.findall(rf'^\s*- {role} "((?:[^"\\]|\\.)*)"', snapshot, re.MULTILINE)
-    ]
+    """The names of every ``role`` in the page's accessibility tree (its ARIA snapshot, a YAML
+    list whose items are ``role "name"`` strings, or mappings of those to their children), in
+    reading order."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            for key, children in node.items():
+                walk(key)
+                walk(children)
+        elif isinstance(node, str):
+            match = re.fullmatch(rf'{role} ("(?:[^"\\]|\\.)*")(?: \[.*\])?', node)
+            if match:
+                found.append(json.loads(match.group(1)))
+
+    walk(yaml.safe_load(page.locator("body").aria_snapshot()))
+    return found
 
 
 def ready_context(
@@ -281,8 +297,8 @@ def test_your_sessions_is_one_step_from_home_and_the_session_pages(
     lang: str,
     who: str,
 ) -> None:
-    """The link "Your sessions" ("Their sessions" for a carer) on home and on each session page, in
-    both languages, and it opens the history page."""
+    """The link "Your sessions" ("Their sessions" for a carer) on home, the result and each
+    session page, in both languages, and it opens the history page."""
     base = live_server.url
     text = contents[lang]
     name = text.carer.history_link_they if who == "they" else text.carer.history_link
@@ -291,6 +307,7 @@ def test_your_sessions_is_one_step_from_home_and_the_session_pages(
     check = text.session.checks[0].id
     paths = [
         f"/{lang}/",
+        f"/{lang}/screening/result",
         f"/{lang}/session",
         f"/{lang}/session/plans",
         f"/{lang}/session/plan/{PLAN}/check/{check}",
