@@ -83,18 +83,23 @@ def java_script(request: pytest.FixtureRequest) -> bool:
 def test_every_button_on_the_session_pages_has_a_name_of_its_own(
     browser: Browser, live_server: LiveServer, content: Content, java_script: bool, who: str
 ) -> None:
-    """Plans, a check, the player (standard for the person, carer view for a carer): in the
+    """Home, the result and the session pages (the gate, plans, a check, the player: standard
+    for the person, carer view and standard for a carer, the come-up page, feedback): in the
     accessibility tree no two buttons share a name, and each plan's button names its plan."""
     base = live_server.url
     context = ready_context(browser, base, content, who, java_script)
     page = context.new_page()
     check = content.session.checks[0].id
     paths = [
+        "/en/",
+        "/en/screening/result",
+        "/en/session",
         "/en/session/plans",
         f"/en/session/plan/{PLAN}/check/{check}",
         f"/en/session/plan/{PLAN}/play",
         f"/en/session/plan/{PLAN}/play?view=standard" if who == "they" else None,
-        "/en/",
+        f"/en/session/plan/{PLAN}/come-up",
+        f"/en/session/plan/{PLAN}/feedback",
     ]
     for path in filter(None, paths):
         open_page(page, base + path, java_script)
