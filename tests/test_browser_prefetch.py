@@ -117,7 +117,7 @@ def test_an_answer_by_click_shows_the_next_question_at_once_as_a_page_load_would
     page.keyboard.press("Tab")
     assert focused_text(page) == "Skip to main content"
     # The page's components were started again: voice controls, keys, one audio element.
-    expect(page.get_by_role("button", name="Repeat", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Repeat this page", exact=True)).to_be_visible()
     expect(page.locator(".ig-keys__row").first).to_be_visible()
     assert page.locator("audio").count() == 1
     page.wait_for_function(

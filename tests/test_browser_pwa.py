@@ -293,7 +293,7 @@ def test_keys_answer_repeat_and_pause_but_never_in_a_form_field(
     )
 
     # Space on a focused button keeps the button's own meaning (here: Repeat), never "pause".
-    page.get_by_role("button", name="Repeat").focus()
+    page.get_by_role("button", name="Repeat this page").focus()
     page.keyboard.press(" ")
     page.wait_for_timeout(300)
     assert audio_state(page)["paused"] is False
@@ -765,8 +765,8 @@ def test_no_axe_violations_with_the_voice_guide_on(
         "() => { document.querySelector('audio').pause(); HTMLMediaElement.prototype.play = () =>"
         " Promise.reject(new DOMException('no gesture', 'NotAllowedError')); }"
     )
-    page.get_by_role("button", name="Repeat").click()
-    expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Repeat this page").click()
+    expect(page.get_by_role("button", name="Play this page", exact=True)).to_be_visible()
     page.wait_for_function("() => window.__ig.announced.includes('Press Play to hear this page.')")
     assert_no_axe_violations(page)
     page.goto(f"{server.url}/en/offline")

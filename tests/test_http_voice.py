@@ -185,7 +185,12 @@ def test_come_up_page_plays_the_track_from_the_come_up(
     text = client.get("/en/session/plan/first-20/play?speed=slow").text
     assert 'action="/en/session/plan/first-20/come-up"' in text
     assert '<input type="hidden" name="speed" value="slow">' in text
-    # So does the carer view's Stop at the top, a link to the same page (never "#step-...").
+    # So does the carer view's one Stop, at the top: a button of a form to the same page
+    # (never "#step-..."), keeping the speed; the standard layout's, further down, is hidden
+    # there by CSS.
     text = client.get("/en/session/plan/first-20/carer?speed=slow").text
-    come_up_href = 'href="/en/session/plan/first-20/come-up?speed=slow"'
-    assert re.search(rf'<a class="[^"]*ig-session__bar-stop" {re.escape(come_up_href)}', text)
+    bar = text[text.index('class="ig-session__bar-controls"') : text.index("ig-session__now")]
+    assert 'action="/en/session/plan/first-20/come-up"' in bar
+    assert '<input type="hidden" name="speed" value="slow">' in bar
+    assert re.search(r'<button type="submit" class="[^"]*ig-session__bar-stop"', bar)
+    assert "<a " not in bar

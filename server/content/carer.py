@@ -98,6 +98,7 @@ class CarerText(Strict):
     summary_not_advice: NonEmpty
     # "Your sessions", the history kept on this device.
     history_link: NonEmpty
+    history_link_they: NonEmpty
     history_title: NonEmpty
     history_title_they: NonEmpty
     history_lead: NonEmpty

@@ -197,6 +197,7 @@ class SessionUi(Strict):
             "plan_holds": {"duration"},
             "plan_holds_rest": {"count", "duration", "rest"},
             "plan_length": {"duration"},
+            "use_plan": {"plan"},
             "history_count": {"count"},
             "check_counter": {"n", "m"},
             "step_n_of_m": {"n", "m"},

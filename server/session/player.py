@@ -124,6 +124,9 @@ def _player(request: Request, carer: bool) -> Response:
                     "ended": ui.ended,
                     "play": ui.play,
                     "pause": ui.pause,
+                    # Said through the status region when the track plays or pauses.
+                    "playing": content.pwa.playing_announce,
+                    "paused": content.pwa.paused_announce,
                     "play_blocked": ui.play_blocked,
                     "carer_view": ui.carer_view,
                     "standard_view": ui.standard_view,

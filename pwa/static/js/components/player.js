@@ -89,6 +89,7 @@ export class Player {
     root.classList.add('ig-session--js');
     this.part('session-controls').hidden = false;
     for (const button of this.toggleButtons) button.hidden = false;
+    this.watchStatus();
     this.listenToAudio();
     this.listenToLifecycle();
     // One voice at a time: the voice guide stays quiet while the track sounds.
@@ -139,6 +140,26 @@ export class Player {
       notice.textContent = message;
       notice.hidden = false;
     }
+  }
+
+  /**
+   * Play and Pause are said through the status region (a button's new name is not announced).
+   * A message put there a moment before (the step Stop went to, a rewind) is kept, after it.
+   */
+  announceState(state) {
+    const status = this.part('session-status');
+    const recent = status.textContent && performance.now() - (this.statusAt ?? -1e9) < 1000;
+    status.textContent = recent ? `${state} ${status.textContent}` : state;
+    this.stateText = status.textContent;
+  }
+
+  /** When the status region last changed, for announceState. */
+  watchStatus() {
+    const status = this.part('session-status');
+    if (!status || typeof MutationObserver === 'undefined') return;
+    new MutationObserver(() => {
+      if (status.textContent !== this.stateText) this.statusAt = performance.now();
+    }).observe(status, { childList: true, characterData: true, subtree: true });
   }
 
   /** Adds the time just played, when it was inside a hold, to this session's time held. */
@@ -402,6 +423,7 @@ export class Player {
     audio.addEventListener('play', () => {
       this.beforePlay(); // playback started elsewhere (native controls, the system)
       this.setToggle(this.strings.pause);
+      this.announceState(this.strings.playing);
     });
     audio.addEventListener('playing', () => {
       this.started = true;
@@ -444,6 +466,7 @@ export class Player {
     // Paused by something other than the person (the browser freezing the page, a call
     // taking the audio, the native controls): never silent without a word.
     if (!asked && !this.userPaused) this.say(this.strings.paused_notice, true);
+    else this.announceState(this.strings.paused); // the person's own pause, said
   }
 
   /**
