@@ -152,10 +152,13 @@ def test_rebuild_is_incremental_and_a_changed_pause_makes_a_new_track(
         for speed, entry in by_speed.items():
             assert entry["file"] != before[plan_id][speed]["file"]
             assert int(str(entry["frames"])) > int(str(before[plan_id][speed]["frames"]))
-    # Pruning removed the old tracks; only current files and the index remain.
+    # Pruning kept the previous generation, which a running server may still link (its
+    # files are the index's "retired"), and nothing else.
     files = {p.name for p in tracks_dir(root, "en").iterdir()}
     wanted = {str(e[k]) for b in after.values() for e in b.values() for k in ("file", "chapters")}
-    assert files == wanted | {"index.json"}
+    old = {str(e[k]) for b in before.values() for e in b.values() for k in ("file", "chapters")}
+    retired = json.loads((tracks_dir(root, "en") / "index.json").read_text())["retired"]
+    assert set(retired) == old and files == wanted | old | {"index.json"}
     # The server never offers a track made from other content.
     plan = content.session.plans[0]
     old_key = content_script(content, plan).key
@@ -163,6 +166,14 @@ def test_rebuild_is_incremental_and_a_changed_pause_makes_a_new_track(
     assert load_track(root, "en", plan.id, "normal", old_key) is None
     track = load_track(root, "en", plan.id, "normal", new_key)
     assert track is not None and track.file == after[plan.id]["normal"]["file"]
+    # The next change retires this generation, and the one before goes.
+    data["steps"]["cool_down"]["lines"][0]["pause"] = 8
+    changed_again = content.model_copy(update={"session": SessionText.model_validate(data)})
+    assert build_session_tracks(root, "en", changed_again, prune=True).ok
+    newest = index_of(root)
+    current = {str(e[k]) for b in newest.values() for e in b.values() for k in ("file", "chapters")}
+    files = {p.name for p in tracks_dir(root, "en").iterdir()}
+    assert files == current | wanted | {"index.json"} and not files & old
 
 
 def test_missing_clips_are_reported_and_nothing_half_built_is_offered(

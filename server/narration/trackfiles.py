@@ -105,6 +105,8 @@ class TrackIndex(_Model):
     version: Literal[1]
     lang: str
     tracks: dict[str, dict[Speed, TrackIndexEntry]] = Field(default_factory=dict)
+    # Files of the previous generation a running server may still link (kept by a prune).
+    retired: list[str] = Field(default_factory=list)
 
 
 def tracks_dir(audio_root: Path, lang: str) -> Path:

@@ -259,7 +259,7 @@ def build_session_tracks(
     directory = tracks_dir(audio_root, lang)
     directory.mkdir(parents=True, exist_ok=True)
     summary = TrackBuildSummary(lang)
-    previous = _read_index(Path(audio_root), lang)
+    previous, previous_retired = _read_index(Path(audio_root), lang)
     index: dict[str, dict[str, dict[str, Any]]] = {}
     for plan in content.session.plans:
         for perspective in PERSPECTIVES:
@@ -284,7 +284,14 @@ def build_session_tracks(
         for speed, old in by_speed.items():
             if speed not in speeds and (directory / str(old.get("file"))).is_file():
                 index.setdefault(plan_id, {}).setdefault(speed, old)
+    # A running server loaded the previous index and may still link its tracks: they are kept
+    # (``retired``) through this build's prune, and go at the prune after the next change, as
+    # clips do (server/narration/prune.py).
+    found, current = _files_of(previous), _files_of(index)
+    retired = (found if current != found else previous_retired) - current
     body = {"version": CHAPTERS_VERSION, "lang": lang, "tracks": index}
+    if retired:
+        body["retired"] = sorted(retired)
     text = json.dumps(body, indent=1, sort_keys=True) + "\n"
     index_path = directory / INDEX_NAME
     with contextlib.suppress(OSError):
@@ -293,7 +300,7 @@ def build_session_tracks(
     if text:
         atomic_write(index_path, text.encode("utf-8"))
     if prune:
-        summary.pruned = _prune(directory, index)
+        summary.pruned = _prune(directory, current | retired)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -310,10 +317,13 @@ def _index_entry(document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _read_index(audio_root: Path, lang: str) -> dict[str, dict[str, dict[str, Any]]]:
-    """The track index as plain entries, read through its model (as ``audio check`` and the
-    server read it). One that cannot be read is set aside under a new name, with one line
-    saying so, and this build writes a new one from the tracks that verify."""
+def _read_index(
+    audio_root: Path, lang: str
+) -> tuple[dict[str, dict[str, dict[str, Any]]], set[str]]:
+    """The track index as plain entries, and its retired files, read through its model (as
+    ``audio check`` and the server read it). One that cannot be read is set aside under a new
+    name, with one line saying so, and this build writes a new one from the tracks that
+    verify."""
     try:
         index = load_track_index(audio_root, lang)
     except ManifestError as exc:
@@ -322,23 +332,31 @@ def _read_index(audio_root: Path, lang: str) -> dict[str, dict[str, dict[str, An
         aside = path.with_name(f"{INDEX_NAME}.unreadable-{stamp}")
         path.replace(aside)
         print(f"{exc}; set aside as {aside.name}, making a new track index", file=sys.stderr)
-        return {}
+        return {}, set()
     if index is None:
-        return {}
-    return {
-        plan: {speed: entry.model_dump() for speed, entry in by_speed.items()}
+        return {}, set()
+    tracks = {
+        plan: {str(speed): entry.model_dump() for speed, entry in by_speed.items()}
         for plan, by_speed in index.tracks.items()
+    }
+    return tracks, set(index.retired)
+
+
+def _files_of(index: dict[str, dict[str, dict[str, Any]]]) -> set[str]:
+    """The track and chapters files an index names."""
+    return {
+        str(e[k])
+        for by_speed in index.values()
+        for e in by_speed.values()
+        for k in ("file", "chapters")
     }
 
 
-def _prune(directory: Path, index: dict[str, dict[str, dict[str, Any]]]) -> int:
-    keep = {INDEX_NAME}
-    for by_speed in index.values():
-        for entry in by_speed.values():
-            keep.update({entry["file"], entry["chapters"]})
+def _prune(directory: Path, keep: set[str]) -> int:
+    """Delete every file of the tracks folder but the index and the files in ``keep``."""
     removed = 0
     for path in directory.iterdir():
-        if path.is_file() and path.name not in keep:
+        if path.is_file() and path.name not in keep | {INDEX_NAME}:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
                 removed += 1
