@@ -74,7 +74,7 @@ def focused_text(page: Page) -> str:
     return str(value).strip()
 
 
-def tab_to(page: Page, name: str, limit: int = 40) -> None:
+def tab_to(page: Page, name: str, limit: int = 80) -> None:
     """Press Tab until the focused element is the one named, as a keyboard user would."""
     for _ in range(limit):
         page.keyboard.press("Tab")
