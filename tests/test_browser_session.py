@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from server.content import Content
 from tests.browser_helpers import (
@@ -408,7 +408,8 @@ def test_history_on_the_device_moves_the_suggestion_and_feedback_holds_it_back(
     wait_for_enhanced(page)
     page.get_by_role("button", name="Dizzy").click()
     assert page.locator("h1").inner_text() == "Stop for now, and tell a clinician"
-    assert page.locator("[data-feedback-saved]").is_visible()
+    # The page's script saves the answer on the device once it has started: wait for it.
+    expect(page.locator("[data-feedback-saved]")).to_be_visible()
     stored = page.evaluate("JSON.parse(localStorage.getItem('ig.session.history.v1'))")
     assert stored[-1]["plan"] == "first-20-long" and stored[-1]["feeling"] == "dizzy"
     page.goto(f"{base}/plans")

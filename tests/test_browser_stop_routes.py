@@ -410,7 +410,8 @@ def test_a_reload_in_a_hold_goes_on_where_the_hold_has_got_to(
     paused_at, wall = position(page), time.monotonic()
     time.sleep(2)  # head down, paused: the hold's clock runs
     page.reload()
-    wait_until(page, f"{AUDIO}.readyState >= 1", timeout=30)
+    # The player puts the track back once it knows its length: wait for that, not for load.
+    wait_until(page, f"{AUDIO}.readyState >= 1 && {AUDIO}.currentTime > 0", timeout=30)
     at = position(page)
     assert paused_at + 1.5 <= at <= paused_at + (time.monotonic() - wall) + 0.5, (paused_at, at)
     assert at < hold["end"]
