@@ -20,7 +20,7 @@ LABELS = {"yes": "Yes", "no": "No", "not-sure": "Not sure"}
 
 # One person for each decision of the third pass and each hard case (a carer, "not sure",
 # several reasons at once, a controlled or past condition): a whole screening in a browser
-# takes 32 round trips, so the full table of 50 runs through the forms with JavaScript off
+# takes 32 round trips, so the full table of 51 runs through the forms with JavaScript off
 # (tests/test_described_people.py) and these through the page's own script.
 IN_THE_BROWSER = {
     "both-legs-tingling",
