@@ -43,7 +43,7 @@ from .manifest import (
 )
 from .prune import prune_library
 from .runner import run_jobs
-from .storage import atomic_write, library_lock, temp_files
+from .storage import atomic_write, library_lock, set_aside, temp_files
 from .summary import BuildSummary
 
 __all__ = ["build_library", "prune_library"]  # prune_library re-exported from .prune
@@ -356,13 +356,7 @@ def _load_or_set_aside(audio_root: Path, lang: str) -> Manifest:
         path = _language_dir(audio_root, lang) / MANIFEST_NAME
         if not path.is_file():
             raise
-        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-        aside = path.with_name(f"{MANIFEST_NAME}.unreadable-{stamp}")
-        path.replace(aside)
-        print(
-            f"{exc}; set aside as {aside.name}, rebuilding the manifest from the clips that verify",
-            file=sys.stderr,
-        )
+        set_aside(path, str(exc), "rebuilding the manifest from the clips that verify")
         return load_manifest(audio_root, lang)
 
 

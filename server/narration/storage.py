@@ -12,8 +12,10 @@ import contextlib
 import errno
 import fcntl
 import os
+import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -55,6 +57,17 @@ def atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def set_aside(path: Path, problem: str, then: str) -> Path:
+    """Keep an unreadable ``path`` beside itself as ``<name>.unreadable-<UTC time>`` and say
+    so in one line (``problem``; what the build does ``then``); returns the new path. A build
+    then writes a new file from what verifies, instead of refusing until someone deletes it."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    aside = path.with_name(f"{path.name}.unreadable-{stamp}")
+    path.replace(aside)
+    print(f"{problem}; set aside as {aside.name}, {then}", file=sys.stderr)
+    return aside
 
 
 def is_temp_file(path: Path) -> bool:

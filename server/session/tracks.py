@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -42,6 +41,7 @@ from server.narration import (
     mp3,
     sha256_of,
 )
+from server.narration.storage import set_aside
 from server.narration.trackfiles import load_chapters, load_track_index
 from server.session.script import PERSPECTIVES, content_script
 from server.session.timeline import FrameClock, Timeline, TimelineError, lay_out
@@ -327,11 +327,7 @@ def _read_index(
     try:
         index = load_track_index(audio_root, lang)
     except ManifestError as exc:
-        path = tracks_dir(audio_root, lang) / INDEX_NAME
-        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-        aside = path.with_name(f"{INDEX_NAME}.unreadable-{stamp}")
-        path.replace(aside)
-        print(f"{exc}; set aside as {aside.name}, making a new track index", file=sys.stderr)
+        set_aside(tracks_dir(audio_root, lang) / INDEX_NAME, str(exc), "making a new track index")
         return {}, set()
     if index is None:
         return {}, set()
@@ -354,9 +350,10 @@ def _files_of(index: dict[str, dict[str, dict[str, Any]]]) -> set[str]:
 
 def _prune(directory: Path, keep: set[str]) -> int:
     """Delete every file of the tracks folder but the index and the files in ``keep``."""
+    keep = keep | {INDEX_NAME}
     removed = 0
     for path in directory.iterdir():
-        if path.is_file() and path.name not in keep | {INDEX_NAME}:
+        if path.is_file() and path.name not in keep:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
                 removed += 1
