@@ -89,7 +89,6 @@ export class Player {
     root.classList.add('ig-session--js');
     this.part('session-controls').hidden = false;
     for (const button of this.toggleButtons) button.hidden = false;
-    this.watchStatus();
     this.listenToAudio();
     this.listenToLifecycle();
     // One voice at a time: the voice guide stays quiet while the track sounds.
@@ -133,8 +132,14 @@ export class Player {
   }
 
   /** Announce `message`; a visible one also shows under the step. */
-  say(message, visible) {
+  /** Puts `message` in the status region, noting when (announceState keeps a recent one). */
+  setStatus(message) {
     this.part('session-status').textContent = message;
+    this.statusAt = performance.now();
+  }
+
+  say(message, visible) {
+    this.setStatus(message);
     if (visible) {
       const notice = this.part('session-notice');
       notice.textContent = message;
@@ -150,16 +155,6 @@ export class Player {
     const status = this.part('session-status');
     const recent = status.textContent && performance.now() - (this.statusAt ?? -1e9) < 1000;
     status.textContent = recent ? `${state} ${status.textContent}` : state;
-    this.stateText = status.textContent;
-  }
-
-  /** When the status region last changed, for announceState. */
-  watchStatus() {
-    const status = this.part('session-status');
-    if (!status || typeof MutationObserver === 'undefined') return;
-    new MutationObserver(() => {
-      if (status.textContent !== this.stateText) this.statusAt = performance.now();
-    }).observe(status, { childList: true, characterData: true, subtree: true });
   }
 
   /** Adds the time just played, when it was inside a hold, to this session's time held. */
@@ -193,7 +188,7 @@ export class Player {
     this.part('step-title').textContent = chapter.title;
     const position = fill(this.strings.step_n_of_m, { n: index + 1, m: this.chapters.length });
     this.part('step-counter').textContent = position;
-    if (announce) this.part('session-status').textContent = `${position}: ${chapter.title}`;
+    if (announce) this.setStatus(`${position}: ${chapter.title}`);
     setMetadata({ title: chapter.title, artist: this.data.app, album: this.data.album });
     this.updatePositionState();
     this.savePosition(true);
