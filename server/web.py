@@ -22,6 +22,7 @@ from server.config import AUDIO_MOUNT, Settings
 from server.content import Content
 from server.page_memo import MEMOISED, PageMemo, SharedPage
 from server.screening.rule import Answer, first_unanswered, parse_answers
+from server.sealed import sealed_response
 from server.security import TOO_LARGE, BodyTooLarge, security_headers
 from server.urls import Urls
 
@@ -169,7 +170,12 @@ def render(
         page = SharedPage(html)
         shared.pages.put(key, page)
         return shared_page_response(request, page, status_code, headers, content.language)
-    response = HTMLResponse(html, status_code, headers)
+    response: Response
+    if personal:
+        # It may show answers, an outcome or a session: one length whatever it shows.
+        response = sealed_response(request, html.encode(), status_code, headers, "text/html")
+    else:
+        response = HTMLResponse(html, status_code, headers)
     remember_language(request, response, content.language)
     return response
 

@@ -9,10 +9,11 @@ import datetime
 import json
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 
 from server import clip_ids
 from server.content import Content
+from server.sealed import sealed_response
 from server.screening.rule import Answer, evaluate, first_unanswered
 from server.web import (
     ANSWER_LABELS,
@@ -123,13 +124,9 @@ async def summary_text(request: Request) -> Response:
         return redirect(urls_for(request, content).check())
     body = "\n".join(_summary_lines(content, answers, perspective_of(request))) + "\n"
     name = f"inversion-guide-summary-{_today()}.txt"
-    return PlainTextResponse(
-        body,
-        headers={
-            "Cache-Control": "no-store",
-            "Content-Disposition": f'attachment; filename="{name}"',
-        },
-    )
+    headers = {"Cache-Control": "no-store", "Content-Disposition": f'attachment; filename="{name}"'}
+    # Its length would tell the answers: sealed, as the summary page is.
+    return sealed_response(request, body.encode(), 200, headers, "text/plain; charset=utf-8")
 
 
 def _history_data(content: Content) -> str:

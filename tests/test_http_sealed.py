@@ -1,0 +1,123 @@
+"""Sizes that tell nothing (issue 23): every page that shows answers, an outcome or a session
+is one byte length on the wire whatever the answers and the outcome, as a browser receives
+it (gzip accepted) and as a client that takes no compression receives it.
+
+Lengths are read from Content-Length, the bytes as sent (the test client decodes the body).
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from server.app import create_app
+from server.config import Settings
+from server.content import Content
+from server.sealed import GZIP_BLOCK, pad_gzip, pad_plain
+from tests.described_people import PEOPLE, Person
+from tests.test_described_people import answer_as
+
+BROWSER = "gzip, deflate, br, zstd"
+PLAIN = "identity"
+SCREENING_PAGES = ("result", "summary", "summary.txt", "check")
+
+
+@pytest.fixture(scope="module")
+def app_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    audio = tmp_path_factory.mktemp("audio")
+    with TestClient(create_app(Settings(audio_dir=Path(audio), secret_key="sizes"))) as c:
+        yield c
+
+
+def one_of_each(content: Content) -> list[Person]:
+    """A described person for each outcome, with and without a "not sure" to a warning sign,
+    for the person and for a carer; and the longest pages there are: every question answered
+    Yes, and every question Not sure."""
+    picked: dict[tuple[str, bool, str], Person] = {}
+    for person in PEOPLE:
+        picked.setdefault((person.expected, person.red_flag_not_sure, person.perspective), person)
+    every = {q.id for q in content.questions}
+    longest = [
+        Person(f"all-{a}-{p}", "every question", "emergency", dict.fromkeys(every, a), p)
+        for a in ("yes", "not-sure")
+        for p in ("you", "they")
+    ]
+    return [*picked.values(), *longest]
+
+
+def sent_length(client: TestClient, url: str, accept: str) -> int:
+    response = client.get(url, headers={"accept-encoding": accept})
+    assert response.status_code == 200, (url, response.status_code)
+    return int(response.headers["content-length"])
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_outcome_and_every_answer_gives_pages_of_one_length(
+    app_client: TestClient, content: Content, content_es: Content, lang: str
+) -> None:
+    words = content if lang == "en" else content_es
+    people = one_of_each(words)
+    assert {p.expected for p in people} >= {"emergency", "urgent", "avoid", "ask-first"}
+    seen: dict[tuple[str, str], dict[int, list[str]]] = {}
+    for person in people:
+        app_client.cookies.clear()
+        answer_as(app_client, words, person, lang)
+        pages = [f"/{lang}/screening/{page}" for page in SCREENING_PAGES]
+        for url in [*pages, f"/{lang}/session", f"/{lang}/session/plans"]:
+            for accept in (BROWSER, PLAIN):
+                length = sent_length(app_client, url, accept)
+                seen.setdefault((url, accept), {}).setdefault(length, []).append(person.key)
+    for (url, accept), lengths in seen.items():
+        assert len(lengths) == 1, f"{url} with {accept!r} has lengths by person: {lengths}"
+    # Sent compressed to a browser: one block, not the 96 kB of the plain form.
+    assert all(
+        next(iter(lengths)) == GZIP_BLOCK for (_, a), lengths in seen.items() if a == BROWSER
+    )
+
+
+def test_the_session_pages_are_one_length_after_either_open_gate(
+    app_client: TestClient, content: Content
+) -> None:
+    """The session opens after "no known reason" and after "check first" once a clinician
+    agreed; its pages do not tell which."""
+    no_reason = next(p for p in PEOPLE if p.expected == "no-known-reason")
+    check_first = next(p for p in PEOPLE if p.expected == "ask-first" and p.perspective == "you")
+    plan = content.session.plans[0].id
+    pages = ["session", "session/plans", f"session/plan/{plan}/play", f"session/plan/{plan}/carer"]
+    pages += [f"session/plan/{plan}/come-up", f"session/plan/{plan}/feedback"]
+    pages += [f"session/plan/{plan}/check/{check.id}" for check in content.session.checks]
+    lengths: dict[str, set[int]] = {}
+    for person in (no_reason, check_first):
+        app_client.cookies.clear()
+        answer_as(app_client, content, person)
+        app_client.post("/en/session/clinician", data={"answer": "agreed"})
+        for page in pages:
+            lengths.setdefault(page, set()).add(sent_length(app_client, f"/en/{page}", BROWSER))
+    assert {page: len(seen) for page, seen in lengths.items()} == dict.fromkeys(pages, 1)
+
+
+def test_a_sealed_page_decodes_as_any_gzip_does() -> None:
+    """The padding sits in the gzip header's extra field: Python's gzip and zlib's own gzip
+    reader (the one browsers use) both skip it and give the page back."""
+    page = "<!doctype html><title>Result</title><h1>See a doctor today</h1>".encode()
+    sealed = pad_gzip(page)
+    assert len(sealed) == GZIP_BLOCK
+    assert gzip.decompress(sealed) == page
+    assert zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(sealed) == page
+    # Two pages of different lengths, one length sealed.
+    assert len(pad_gzip(page * 40)) == len(sealed)
+    assert len(pad_plain(page)) == len(pad_plain(page * 40))
+    assert pad_plain(page).rstrip() == page
+
+
+def test_public_pages_are_not_padded(app_client: TestClient) -> None:
+    """Only personal pages pay for the padding: home and the emergency page are the same for
+    everyone and go out compressed as they are."""
+    for url in ("/en/", "/en/emergency"):
+        length = sent_length(app_client, url, BROWSER)
+        assert length % GZIP_BLOCK != 0 and length < GZIP_BLOCK
