@@ -104,7 +104,7 @@ def test_the_session_pages_are_one_length_after_either_open_gate(
 def test_a_sealed_page_decodes_as_any_gzip_does() -> None:
     """The padding sits in the gzip header's extra field: Python's gzip and zlib's own gzip
     reader (the one browsers use) both skip it and give the page back."""
-    page = "<!doctype html><title>Result</title><h1>See a doctor today</h1>".encode()
+    page = b"<!doctype html><title>Result</title><h1>See a doctor today</h1>"
     sealed = pad_gzip(page)
     assert len(sealed) == GZIP_BLOCK
     assert gzip.decompress(sealed) == page
