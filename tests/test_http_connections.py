@@ -26,16 +26,14 @@ class QuickDeadline(HeaderDeadline):
     header_seconds = DEADLINE
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
+def run_server(tmp_path: Path, protocol: type[HeaderDeadline]) -> Iterator[str]:
+    """A real uvicorn in a thread with ``protocol``; yields its base URL."""
     app = create_app(Settings(audio_dir=tmp_path / "audio", secret_key="conn"))
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", http=QuickDeadline
-    )
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", http=protocol)
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
@@ -46,6 +44,11 @@ def server(tmp_path: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     running.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    yield from run_server(tmp_path, QuickDeadline)
 
 
 def closed_by_server(sock: socket.socket, within: float) -> bool:
@@ -128,3 +131,34 @@ def test_the_open_files_limit_is_raised_towards_the_hard_limit() -> None:
         assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] == after
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+class SmallBudget(HeaderDeadline):
+    """A long deadline and room for 40 connections: only the budget can free a socket."""
+
+    header_seconds = 120.0
+    budget = 40
+
+
+@pytest.fixture
+def small_budget_server(tmp_path: Path) -> Iterator[str]:
+    yield from run_server(tmp_path, SmallBudget)
+
+
+def test_past_the_budget_the_longest_silent_connections_make_room(
+    small_budget_server: str,
+) -> None:
+    """Where the open-files limit cannot be raised, silent connections past the budget do not
+    shut normal requests out: each new connection closes the one that has waited longest for
+    its request head, and a request sent at once is answered."""
+    port = int(small_budget_server.rsplit(":", 1)[1])
+    silent = [socket.create_connection(("127.0.0.1", port)) for _ in range(100)]
+    try:
+        for _ in range(5):
+            assert get(f"{small_budget_server}/en/") == 200
+        # The oldest were closed to make room; the newest still wait (the deadline is far).
+        assert all(closed_by_server(s, within=10) for s in silent[:40])
+        assert not any(closed_by_server(s, within=0.2) for s in silent[-10:])
+    finally:
+        for s in silent:
+            s.close()
