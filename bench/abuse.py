@@ -60,9 +60,7 @@ async def get(port: int, path: str, timeout: float) -> tuple[int, float]:
     """(status, seconds) of one GET on its own connection; status 0 when it failed."""
     start = time.monotonic()
     try:
-        reader, writer = await asyncio.wait_for(
-            asyncio.open_connection("127.0.0.1", port), timeout
-        )
+        reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), timeout)
         writer.write(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
         await writer.drain()
         line = await asyncio.wait_for(reader.readline(), timeout)
@@ -85,7 +83,9 @@ async def silent_attack(port: int, silent: int) -> None:
     answered = [s for status, s in results if status == 200]
     print(f"normal requests answered: {len(answered)} of 65", end="")
     if answered:
-        print(f"; slowest {max(answered):.1f} s, median {sorted(answered)[len(answered) // 2]:.1f} s")
+        print(
+            f"; slowest {max(answered):.1f} s, median {sorted(answered)[len(answered) // 2]:.1f} s"
+        )
     else:
         print()
     for _, writer in sockets:
@@ -124,7 +124,9 @@ async def made_up_requests(port: int, total: int, pid: int) -> None:
     await asyncio.gather(*(worker(total // workers) for _ in range(workers)))
     after = memory_kb(pid)
     took = time.monotonic() - start
-    print(f"made-up requests: {done} in {took:.0f} s ({done / took:.0f}/s); statuses {dict(statuses)}")
+    print(
+        f"made-up requests: {done} in {took:.0f} s ({done / took:.0f}/s); statuses {dict(statuses)}"
+    )
     print(
         f"server memory: {before['VmRSS'] / 1024:.0f} MB before, {after['VmRSS'] / 1024:.0f} MB "
         f"after, peak {after['VmHWM'] / 1024:.0f} MB"
