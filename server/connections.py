@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import resource
-from typing import Any
+from typing import Any, ClassVar
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -51,7 +51,7 @@ class HeaderDeadline(HttpToolsProtocol):
     header_seconds = HEADER_SECONDS
     budget: int | None = None  # connections open at once; None: from the open-files limit
     # Connections of this process still waiting for a request head, oldest first.
-    waiting: dict[HeaderDeadline, None] = {}
+    waiting: ClassVar[dict[HeaderDeadline, None]] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
