@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from server.compression import MINIMUM_SIZE, compress, preferred_coding
 
@@ -27,6 +27,9 @@ from server.compression import MINIMUM_SIZE, compress, preferred_coding
 MEMOISED = "ig.memoised_page"
 # Questions x answers x perspectives x languages x "return to check" is under 1000 states.
 MAX_PAGES = 1024
+# And a bound in bytes, whatever the pages weigh: 1,024 question pages of ~8 kB weigh ~16 MB
+# (twice the body, below).
+MAX_BYTES = 32 * 1024 * 1024
 
 
 class SharedPage:
@@ -41,6 +44,12 @@ class SharedPage:
         # The best (slowest) levels, for a body made once per app version (the worker).
         self.best = best
 
+    @property
+    def weight(self) -> int:
+        """Bytes it may come to hold: its body, and its compressed forms (made later, when
+        first asked for), which together are smaller than the body for any text."""
+        return 2 * len(self.body)
+
     def for_client(self, accept_encoding: str) -> tuple[bytes, str | None]:
         """The body to send to a client with this Accept-Encoding, and its coding."""
         coding = preferred_coding(accept_encoding)
@@ -52,15 +61,22 @@ class SharedPage:
         return body, coding
 
 
-Page = TypeVar("Page")
+class Weighed(Protocol):
+    @property
+    def weight(self) -> int: ...
+
+
+Page = TypeVar("Page", bound=Weighed)
 
 
 class PageMemo(Generic[Page]):
-    """A bounded least-recently-used map from a page's state to the page (a ``SharedPage``,
-    or a whole response in ``server.ready_pages``)."""
+    """A least-recently-used map from a page's state to the page (a ``SharedPage``, or a
+    whole response in ``server.ready_pages``), bounded in pages and in bytes."""
 
-    def __init__(self, max_pages: int = MAX_PAGES) -> None:
+    def __init__(self, max_pages: int = MAX_PAGES, max_bytes: int = MAX_BYTES) -> None:
         self.max_pages = max_pages
+        self.max_bytes = max_bytes
+        self.weight = 0  # bytes held, by the pages' own count
         self._pages: OrderedDict[Hashable, Page] = OrderedDict()
         self._lock = threading.Lock()  # handlers may run in a thread pool
 
@@ -73,10 +89,16 @@ class PageMemo(Generic[Page]):
 
     def put(self, key: Hashable, page: Page) -> None:
         with self._lock:
+            if page.weight > self.max_bytes:
+                return  # never kept: it would push out everything else
+            replaced = self._pages.pop(key, None)
+            if replaced is not None:
+                self.weight -= replaced.weight
             self._pages[key] = page
-            self._pages.move_to_end(key)
-            while len(self._pages) > self.max_pages:
-                self._pages.popitem(last=False)
+            self.weight += page.weight
+            while len(self._pages) > self.max_pages or self.weight > self.max_bytes:
+                _, dropped = self._pages.popitem(last=False)
+                self.weight -= dropped.weight
 
     def __len__(self) -> int:
         return len(self._pages)

@@ -32,6 +32,7 @@ from server.page_memo import MEMOISED, PageMemo
 from server.session_cookie import EncryptedSessions, EndedSessions
 
 MAX_RESPONSES = 2048  # the page memo's states, in at most two codings each
+MAX_BYTES = 16 * 1024 * 1024  # 2,048 compressed question pages of ~3 kB weigh ~6 MB
 
 StateOf = Callable[[Mapping[str, Any], Mapping[str, Any]], Hashable | None]
 
@@ -50,6 +51,10 @@ class ReadyResponse:
     status: int
     headers: tuple[tuple[bytes, bytes], ...]
     body: bytes
+
+    @property
+    def weight(self) -> int:
+        return len(self.body) + sum(len(name) + len(value) for name, value in self.headers)
 
 
 class ReadyPages:
@@ -70,7 +75,7 @@ class ReadyPages:
         # and idle expiry).
         self.sessions = EncryptedSessions(app, secret_key=secret_key, ended=ended)
         self.language_cookie = language_cookie
-        self.responses: PageMemo[ReadyResponse] = PageMemo(max_responses)
+        self.responses: PageMemo[ReadyResponse] = PageMemo(max_responses, MAX_BYTES)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = self.key(scope) if scope["type"] == "http" and scope["method"] == "GET" else None

@@ -8,6 +8,7 @@ from starlette.testclient import TestClient
 
 from server import urls
 from server.content import Content
+from server.page_memo import PageMemo, SharedPage
 from server.ready_pages import ReadyPages
 
 
@@ -38,3 +39,18 @@ def test_made_up_ids_and_queries_are_kept_nowhere(client: TestClient, content: C
     assert len(ready_pages_of(client).responses) == ready_before
     # The URL cache holds only the app's own URLs: at most a few new ones, none made up.
     assert urls._route_path.cache_info().currsize - urls_before < 50
+
+
+def test_the_page_memo_is_bounded_in_bytes_as_well_as_in_pages() -> None:
+    """However heavy the pages, the memo holds at most its bytes: the least recently used go
+    first, a page heavier than the whole bound is never kept, and a page put again under its
+    key is counted once."""
+    memo: PageMemo[SharedPage] = PageMemo(max_pages=1000, max_bytes=10_000)
+    for n in range(20):
+        memo.put(n, SharedPage(b"x" * 1000))  # weighs 2,000 bytes (body and compressed forms)
+    assert memo.weight <= 10_000
+    assert [n for n in range(20) if memo.get(n) is not None] == [15, 16, 17, 18, 19]
+    memo.put(19, SharedPage(b"y" * 1000))
+    assert memo.weight == 10_000
+    memo.put("huge", SharedPage(b"z" * 6000))
+    assert memo.get("huge") is None and memo.get(19) is not None
