@@ -57,7 +57,7 @@ def load_catalog(audio_dir: Path, base_url: str, texts: dict[str, dict[str, str]
             for clip_id, text in wanted.items():
                 entry = manifest.current(clip_id, speed, text)
                 if entry is not None:
-                    catalog.files[(lang, speed, clip_id)] = entry.file
+                    catalog.files[(lang, speed, clip_id)] = entry.served_file
         missing = [
             f"{speed}:{cid}"
             for speed in SPEEDS

@@ -53,7 +53,11 @@ def voices(contents: Mapping[str, Content]) -> dict[str, VoiceSpec]:
     """What the narration build must say, per language, and with which voices."""
     return {
         lang: VoiceSpec(
-            speech.narration_texts(c), c.voice.gtts_lang, c.voice.tld, c.voice.espeak_voice
+            speech.narration_texts(c),
+            c.voice.gtts_lang,
+            c.voice.tld,
+            c.voice.espeak_voice,
+            sealed=speech.SEALED,
         )
         for lang, c in contents.items()
     }

@@ -20,6 +20,7 @@ EMERGENCY_SHORT = "emergency.short"
 # three clips played in a row; the check page reads each question followed by its answer.
 ANSWER_PROMPT = "answer.prompt"
 SESSION_ARRIVAL = "session.arrival"
+OUTCOME_LEVELS = ("emergency", "urgent", "avoid", "ask-first", "no-known-reason")
 
 
 def _for(perspective: str) -> str:
@@ -46,12 +47,20 @@ def question_why(question_id: str) -> str:
     return f"q.{question_id}.why"
 
 
-def outcome(level: str, perspective: str = "you") -> str:
-    return f"outcome.{level}{_for(perspective)}"
+def outcome(level: str, perspective: str = "you", not_sure: bool = False) -> str:
+    """The result said aloud; ``not_sure``: followed by the line for a warning sign answered
+    "Not sure", in the same clip (one clip a result, so which one plays tells nothing)."""
+    return f"outcome.{level}{'.not-sure' if not_sure else ''}{_for(perspective)}"
 
 
-def red_flag_not_sure(perspective: str = "you") -> str:
-    return f"outcome.red-flag-not-sure{_for(perspective)}"
+def outcomes() -> list[str]:
+    """Every outcome clip: the clips that must all be one length (``speech.SEALED``)."""
+    return [
+        outcome(level, perspective, not_sure)
+        for level in OUTCOME_LEVELS
+        for perspective in ("you", "they")
+        for not_sure in (False, True)
+    ]
 
 
 def doctor(perspective: str = "you") -> str:

@@ -304,6 +304,8 @@ def screening_rules(urls: Urls, content: Content, clips: ClipCatalog) -> dict[st
             p: {
                 **outcome.for_perspective(p).model_dump(),
                 "clips": clip_pair(clip_ids.outcome(level, p)),
+                # With the line for a warning sign answered Not sure, in one clip.
+                "clips_not_sure": clip_pair(clip_ids.outcome(level, p, not_sure=True)),
             }
             for p in PERSPECTIVES
         }
@@ -324,10 +326,6 @@ def screening_rules(urls: Urls, content: Content, clips: ClipCatalog) -> dict[st
             for q in content.questions
         ],
         "outcomes": outcomes,
-        # Said after the outcome when a warning sign was answered Not sure (as result.html).
-        "red_flag_not_sure_clips": {
-            p: clip_pair(clip_ids.red_flag_not_sure(p)) for p in PERSPECTIVES
-        },
         "result": {p: result_wording(content, p) for p in PERSPECTIVES},
     }
 

@@ -14,7 +14,7 @@ from server.session.script import content_script
 
 # Clip ids used as they are by the page views.
 CHECK = clip_ids.CHECK
-OUTCOME_LEVELS = ("emergency", "urgent", "avoid", "ask-first", "no-known-reason")
+OUTCOME_LEVELS = clip_ids.OUTCOME_LEVELS
 PERSPECTIVES = ("you", "they")
 
 
@@ -22,9 +22,22 @@ def question_clip(question: Question, perspective: str) -> str:
     return clip_ids.question(question.id, "they" if perspective == "they" else "you")
 
 
-def outcome_speech(content: Content, level: str, perspective: str = "you") -> str:
+def outcome_speech(
+    content: Content, level: str, perspective: str = "you", not_sure: bool = False
+) -> str:
+    """The result page's outcome as said; ``not_sure``: with the line for a warning sign
+    answered "Not sure" after it, as the page shows it."""
     o = content.outcome_text(level).for_perspective(perspective)
-    return " ".join([o.title + ".", o.summary, *o.next_steps])
+    said = [o.title + ".", o.summary, *o.next_steps]
+    if not_sure:
+        line = content.outcomes.red_flag_not_sure
+        said.append(line.they if perspective == "they" else line.you)
+    return " ".join(said)
+
+
+# Clips that must all be one byte length, each group padded with silence to its longest by
+# the narration build: which outcome a result page plays must not show in its size.
+SEALED: tuple[tuple[str, ...], ...] = (tuple(clip_ids.outcomes()),)
 
 
 def check_clip(
@@ -79,12 +92,10 @@ def screening_texts(content: Content) -> dict[str, str]:
         texts[clip_ids.question_why(q.id)] = q.why
     for level in OUTCOME_LEVELS:
         for perspective in PERSPECTIVES:
-            texts[clip_ids.outcome(level, perspective)] = outcome_speech(
-                content, level, perspective
-            )
-    not_sure = content.outcomes.red_flag_not_sure
-    texts[clip_ids.red_flag_not_sure("you")] = not_sure.you
-    texts[clip_ids.red_flag_not_sure("they")] = not_sure.they
+            for not_sure in (False, True):
+                texts[clip_ids.outcome(level, perspective, not_sure)] = outcome_speech(
+                    content, level, perspective, not_sure
+                )
     texts[clip_ids.EMERGENCY] = content.emergency.page_text()
     texts[clip_ids.EMERGENCY_SHORT] = content.emergency.short_text()
     return texts

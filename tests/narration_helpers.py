@@ -57,6 +57,7 @@ def narrate(
         engines={"espeak": QuietEngine()} if quiet else None,
         speeds=speeds,
         jobs=4,
+        sealed=speech.SEALED,
     )
     assert clips.ok, clips.describe()
 

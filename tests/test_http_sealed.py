@@ -8,6 +8,7 @@ Lengths are read from Content-Length, the bytes as sent (the test client decodes
 from __future__ import annotations
 
 import gzip
+import re
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -121,3 +122,34 @@ def test_public_pages_are_not_padded(app_client: TestClient) -> None:
     for url in ("/en/", "/en/emergency"):
         length = sent_length(app_client, url, BROWSER)
         assert length % GZIP_BLOCK != 0 and length < GZIP_BLOCK
+
+
+@pytest.fixture(scope="module")
+def narrated_client(quiet_audio_dir: Path) -> Iterator[TestClient]:
+    """The app with the whole English narration (as exact silence: sealed as any voice)."""
+    with TestClient(create_app(Settings(audio_dir=quiet_audio_dir, secret_key="clips"))) as c:
+        yield c
+
+
+def test_every_outcome_page_plays_one_clip_of_one_length(
+    narrated_client: TestClient, content: Content
+) -> None:
+    """Each result page links one clip (a "not sure" to a warning sign said inside it, not
+    in a second clip fetched only then), and every outcome's clip, at each speed, is one
+    byte length: which one a phone fetches tells nothing."""
+    sizes: dict[str, dict[int, set[str]]] = {}
+    for person in one_of_each(content):
+        narrated_client.cookies.clear()
+        page = answer_as(narrated_client, content, person)
+        sources = re.findall(r'<audio[^>]* src="([^"]+)"', page)
+        assert len(sources) == 1 and "data-playlist" not in page, person.key
+        slow = re.search(r'data-slow-src="([^"]+)"', page)
+        assert slow is not None
+        for speed, url in (("normal", sources[0]), ("slow", slow.group(1))):
+            clip = narrated_client.get(url)
+            assert clip.status_code == 200 and clip.headers["content-type"] == "audio/mpeg"
+            length = int(clip.headers["content-length"])
+            sizes.setdefault(speed, {}).setdefault(length, set()).add(url)
+    for speed, by_length in sizes.items():
+        assert len(by_length) == 1, (speed, by_length)
+        assert len(next(iter(by_length.values()))) >= 8, "several outcomes' clips"

@@ -43,6 +43,7 @@ from .manifest import (
 )
 from .prune import prune_library
 from .runner import run_jobs
+from .seal import seal_groups
 from .storage import atomic_write, library_lock, set_aside, temp_files
 from .summary import BuildSummary
 
@@ -239,6 +240,7 @@ def build_library(
     on_wait: Callable[[str], object] | None = None,
     checkpoint_seconds: float = 2.0,
     clock: Callable[[], float] = time.monotonic,
+    sealed: Sequence[Sequence[str]] = (),
 ) -> BuildSummary:
     """Make every missing clip of ``texts`` at ``speeds`` under ``audio_root/<lang>/``.
 
@@ -254,6 +256,7 @@ def build_library(
     or, with ``wait_for_lock=False``, LibraryBusyError is raised. LibraryError means the
     folder cannot be written; ManifestError that an existing manifest cannot be read.
     ``engines`` replaces the real "gtts" / "espeak" engines (tests, custom retry policies).
+    ``sealed``: groups of clip ids given padded copies of one length (``seal``).
     """
     if engine not in ENGINE_CHOICES:
         raise ValueError(f"engine must be one of {ENGINE_CHOICES}, not {engine!r}")
@@ -282,6 +285,7 @@ def build_library(
             progress=progress,
             checkpoint_seconds=checkpoint_seconds,
             clock=clock,
+            sealed=sealed,
         )
         if prune:
             summary.pruned = prune_library(Path(audio_root), lang)
@@ -305,6 +309,7 @@ def _build_locked(
     progress: bool,
     checkpoint_seconds: float,
     clock: Callable[[], float],
+    sealed: Sequence[Sequence[str]],
 ) -> BuildSummary:
     directory = _language_dir(audio_root, lang)
     for leftover in temp_files(directory):  # from a build that was killed outright
@@ -334,6 +339,8 @@ def _build_locked(
     )
     try:
         run_jobs(builder, to_run, jobs, summary, bar.update, checkpoint_seconds, clock, cancel)
+        # Groups whose every clip now exists get their padded copies of one length.
+        seal_groups(manifest, [[c for c in g if c in texts] for g in sealed], speeds)
     finally:
         bar.close()
         builder.save()  # whatever happened, record exactly the clips that exist

@@ -17,6 +17,7 @@ from .clips import SPEEDS, Speed, clip_file_name, clip_key
 from .errors import ManifestError
 from .integrity import duration_problem, verify_audio
 from .manifest import ClipEntry, Manifest, load_manifest, sha256_of
+from .seal import padded_copy
 from .storage import temp_files
 from .trackfiles import INDEX_NAME, load_chapters, load_track_index, tracks_dir
 
@@ -58,7 +59,28 @@ def check_clip(manifest: Manifest, entry: ClipEntry) -> tuple[list[str], mp3.Str
     implausible = duration_problem(entry.engine, slow, entry.text, info.duration)
     if implausible is not None:
         problems.append(f"{where}: {implausible}")
+    if entry.padded is not None and not problems:
+        problems.extend(_check_padded(manifest, entry, data))
     return problems, info.format
+
+
+def _check_padded(manifest: Manifest, entry: ClipEntry, clip: bytes) -> list[str]:
+    """A sealed clip's padded copy must be the clip and exact silence, as recorded."""
+    padded = entry.padded
+    assert padded is not None
+    where = f"{entry.clip_id} ({entry.speed}) {padded.file}"
+    try:
+        data = (manifest.directory / padded.file).read_bytes()
+    except OSError as exc:
+        return [f"{where}: cannot read padded copy ({exc.strerror or exc})"]
+    if len(data) != padded.bytes or sha256_of(data) != padded.sha256:
+        return [f"{where}: padded copy changed since it was built"]
+    try:
+        if padded_copy(clip, padded.bytes) != data:
+            return [f"{where}: padded copy is not its clip followed by silence"]
+    except ValueError as exc:
+        return [f"{where}: {exc}"]
+    return []
 
 
 def _check(manifest: Manifest, entries: Sequence[ClipEntry]) -> list[str]:

@@ -198,6 +198,7 @@ def run_build(
                     speeds=speeds,
                     prune=args.prune,
                     progress=progress,
+                    sealed=spec.sealed,
                 )
                 print(summary.describe())
                 if on_summary is not None:

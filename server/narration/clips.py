@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
@@ -36,13 +36,16 @@ class VoiceSpec:
     """Everything narration needs to know about one language of the content.
 
     ``texts`` maps clip ids to the exact sentence to speak; ``gtts_lang`` and ``tld`` choose
-    Google's voice and accent; ``espeak_voice`` the offline voice ("" means ``gtts_lang``).
+    Google's voice and accent; ``espeak_voice`` the offline voice ("" means ``gtts_lang``);
+    ``sealed`` the groups of clips padded to one length.
     """
 
     texts: Mapping[str, str]
     gtts_lang: str
     tld: str = "com"
     espeak_voice: str = ""
+    # Groups of clip ids made one byte length (``seal``).
+    sealed: Sequence[Sequence[str]] = ()
 
 
 def clip_key(engine: str, lang: str, accent: str, slow: bool, text: str) -> str:

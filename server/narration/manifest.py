@@ -33,6 +33,7 @@ __all__ = [
     "ClipRecord",
     "Manifest",
     "ManifestDocument",
+    "PaddedFile",
     "load_manifest",
     "sha256_of",
     "write_manifest",
@@ -40,6 +41,19 @@ __all__ = [
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION: Literal[1] = 1
+
+
+class PaddedFile(BaseModel):
+    """A clip's copy padded with silence to its sealed group's length (``seal``): the file
+    pages link, while the clip's own record serves reuse, healing and tracks."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    file: str
+    bytes: int = Field(ge=0)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    frames: int = Field(ge=0)
+    duration: float = Field(strict=False)
 
 
 class ClipRecord(BaseModel):
@@ -61,6 +75,13 @@ class ClipRecord(BaseModel):
     # disk, even one that keeps every frame header and decodes as noise. None in manifests
     # written before it was recorded (the next build adds it).
     sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    # Set for a clip of a sealed group: the padded copy pages link instead of ``file``.
+    padded: PaddedFile | None = None
+
+    @property
+    def served_file(self) -> str:
+        """The file a page links: the padded copy of a sealed clip, else the clip."""
+        return self.padded.file if self.padded is not None else self.file
 
 
 def sha256_of(data: bytes) -> str:
@@ -124,6 +145,9 @@ class Manifest:
         try:
             if self.file_path(entry).stat().st_size != entry.bytes:
                 return None
+            padded = entry.padded
+            if padded is not None and (self.directory / padded.file).stat().st_size != padded.bytes:
+                return None
         except OSError:
             return None
         return entry
@@ -147,8 +171,8 @@ class Manifest:
             yield from self.clips[speed].values()
 
     def file_names(self) -> set[str]:
-        """Every file some entry names."""
-        return {entry.file for entry in self.entries()}
+        """Every file some entry names (padded copies included)."""
+        return {name for entry in self.entries() for name in (entry.file, entry.served_file)}
 
     def file_path(self, entry: ClipEntry) -> Path:
         """Absolute location of ``entry``'s MP3."""
@@ -192,7 +216,7 @@ class Manifest:
 
     def to_json(self) -> str:
         """Stable JSON so rebuilding an unchanged library rewrites nothing."""
-        body = self.document().model_dump(mode="json")
+        body = self.document().model_dump(mode="json", exclude_none=True)
         return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
 
 

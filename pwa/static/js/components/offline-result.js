@@ -64,8 +64,7 @@ export class OfflineResult {
     // Worded for whoever answered: the person ("you") or a carer for them ("they").
     const perspective = answers.perspective(this.lang) || 'you';
     const text = rules.outcomes[outcome.level][perspective];
-    const notSureClips = rules.red_flag_not_sure_clips?.[perspective];
-    this.fill(made.fragment, outcome, text, rules.result[perspective], perspective, notSureClips);
+    this.fill(made.fragment, outcome, text, rules.result[perspective], perspective);
     const fallback = this.root.querySelector('[data-slot="fallback"]');
     if (fallback) fallback.remove();
     made.template.replaceWith(made.fragment);
@@ -76,7 +75,7 @@ export class OfflineResult {
   }
 
   /** The page as result.html shows it online, from rules.json's wording. */
-  fill(fragment, outcome, text, wording, perspective, notSureClips) {
+  fill(fragment, outcome, text, wording, perspective) {
     const slot = (name) => fragment.querySelector(`[data-slot="${name}"]`);
     slot('outcome').classList.add(`ig-outcome--${outcome.level}`);
     slot('heading').textContent = wording.heading;
@@ -106,7 +105,8 @@ export class OfflineResult {
       slot('others-title').remove();
       slot('others').remove();
     }
-    this.setClip(slot('narration'), text.clips, notSure ? notSureClips : null);
+    // With a warning sign answered Not sure, the outcome's clip that says that line too.
+    this.setClip(slot('narration'), notSure ? text.clips_not_sure : text.clips);
   }
 
   reasonItem(reason, perspective) {
@@ -115,9 +115,8 @@ export class OfflineResult {
     return listItem(title, ` ${this.labels[reason.answer]}. `, hint);
   }
 
-  /** The outcome's clip, then the warning sign's (`notSure`, when one was answered Not
-   * sure), as result.html's playlist says them. */
-  setClip(narration, clips, notSure) {
+  /** The outcome's clip (one clip, as result.html plays it). */
+  setClip(narration, clips) {
     const audio = narration.querySelector('audio');
     if (!clips.normal) {
       narration.replaceChildren(); // no clip: the browser's own speech reads the outcome
@@ -125,11 +124,5 @@ export class OfflineResult {
     }
     audio.setAttribute('src', clips.normal);
     if (clips.slow) narration.dataset.slowSrc = clips.slow;
-    if (notSure && notSure.normal) {
-      narration.dataset.playlist = JSON.stringify([
-        { ...clips, text: 'outcome-text', main: true },
-        { ...notSure, text: 'red-flag-not-sure', main: false },
-      ]);
-    }
   }
 }
