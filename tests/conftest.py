@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import threading
 import time
@@ -126,3 +127,24 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "--autoplay-policy=no-user-gesture-required",
         ],
     }
+
+
+def _require(program: str) -> None:
+    """A test that needs ``program`` fails without it, never skips: ``scripts/test``
+    installs it, so a missing one is a broken set-up, not a reason to test less."""
+    if shutil.which(program) is None:
+        pytest.fail(f"{program} is needed (scripts/test installs it)")
+
+
+@pytest.fixture
+def espeak() -> None:
+    _require("espeak-ng")
+
+
+@pytest.fixture
+def ffmpeg() -> None:
+    _require("ffmpeg")
+
+
+needs_espeak = pytest.mark.usefixtures("espeak")
+needs_ffmpeg = pytest.mark.usefixtures("ffmpeg")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 
 from server.narration import VoiceSpec, build, load_manifest
 from server.narration.cli import main, register
+from tests.conftest import needs_espeak
 from tests.fake_gtts import ToneEngine
 
 SPECS = {
@@ -116,7 +116,7 @@ def test_ctrl_c_reports_what_was_kept(
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
+@needs_espeak
 def test_offline_espeak_build_for_real(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(tmp_path, "audio", "build", "--engine", "espeak", "--speed", "normal") == 0
     assert "made 2 (espeak 2)" in capsys.readouterr().out

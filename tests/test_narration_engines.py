@@ -21,9 +21,9 @@ from server.narration import (
 )
 from server.narration.engines import Throttle
 from server.narration.mp3 import ChannelMode, MpegVersion, StreamFormat
+from tests.conftest import needs_espeak
 from tests.fake_gtts import fake_google, google_unreachable, tone_mp3
 
-needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
 LONG_TEXT = (
     "Keep your knees soft and your back flat against the table. Breathe out slowly as you "
     "tilt back, and stop at once if anything hurts, tingles or feels wrong."

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-import shutil
 import time
 from pathlib import Path
 
@@ -26,9 +25,8 @@ from server.narration import (
     mp3,
     prune_library,
 )
+from tests.conftest import needs_espeak
 from tests.fake_gtts import ToneEngine, fake_google, google_unreachable, tone_mp3
-
-needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
 
 TEXTS = {
     "welcome": "Welcome. This check takes about two minutes.",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import shutil
 import struct
 import subprocess
 from pathlib import Path
@@ -14,6 +13,7 @@ from hypothesis import strategies as st
 
 from server.narration import mp3, mp3_format
 from server.narration.mp3 import ChannelMode, FrameHeader, Mp3Error, MpegVersion, StreamFormat
+from tests.conftest import needs_ffmpeg
 from tests.fake_gtts import tone_mp3
 
 GTTS_LIKE = StreamFormat(MpegVersion.MPEG2, 24000, ChannelMode.MONO, 32)
@@ -217,7 +217,7 @@ def test_frames_for_seconds_rounds_to_nearest_frame() -> None:
         mp3.frames_for_seconds(GTTS_LIKE, -0.1)
 
 
-@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg to decode")
+@needs_ffmpeg
 def test_null_frames_decode_to_digital_silence() -> None:
     data = tone_mp3(0.3) + mp3.silence_frames(mp3.first_header(tone_mp3(0.3)), 50)
     decoded = subprocess.run(
@@ -279,7 +279,7 @@ def _ffmpeg_mp3(*args: str) -> bytes:
     return done.stdout
 
 
-@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg to encode")
+@needs_ffmpeg
 def test_strip_handles_a_third_party_file_with_id3_and_info_frame(tmp_path: Path) -> None:
     # ffmpeg writes an ID3v2 tag and a LAME "Info" frame whose header even has another bitrate.
     data = _ffmpeg_mp3("-ar", "24000", "-ac", "1", "-b:a", "32k")
@@ -299,7 +299,7 @@ def test_strip_handles_a_third_party_file_with_id3_and_info_frame(tmp_path: Path
     assert mp3.join([data, frames]) == frames + frames
 
 
-@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg to encode")
+@needs_ffmpeg
 def test_vbr_files_are_refused_with_a_reason() -> None:
     with pytest.raises(Mp3Error, match="only constant-format streams"):
         mp3.strip(_ffmpeg_mp3("-ar", "44100", "-q:a", "4"))

@@ -17,6 +17,7 @@ from server.session.script import COME_UP, PERSPECTIVES, content_script
 from server.session.timeline import FrameClock, lay_out
 from server.session.track_lookup import current_track_files, load_track
 from server.session.tracks import build_session_tracks, tracks_dir
+from tests.conftest import needs_ffmpeg
 from tests.narration_helpers import build_session_audio
 
 pytestmark = pytest.mark.slow
@@ -114,7 +115,7 @@ def test_tracks_are_valid_mp3_of_exactly_their_plans_timeline(
         assert come_up["start_frame"] in covered
 
 
-@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed")
+@needs_ffmpeg
 def test_a_real_decoder_plays_every_track_to_its_timeline_length(audio_root: Path) -> None:
     directory = tracks_dir(audio_root, "en")
     for by_speed in index_of(audio_root).values():
