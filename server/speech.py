@@ -36,8 +36,12 @@ def outcome_speech(
 
 
 # Clips that must all be one byte length, each group padded with silence to its longest by
-# the narration build: which outcome a result page plays must not show in its size.
-SEALED: tuple[tuple[str, ...], ...] = (tuple(clip_ids.outcomes()),)
+# the narration build: which outcome a result page plays, and which answer a question page
+# confirms ("Yes." or "Not sure."), must not show in the size of the clip fetched.
+SEALED: tuple[tuple[str, ...], ...] = (
+    tuple(clip_ids.outcomes()),
+    tuple(clip_ids.answer(value) for value in ("yes", "no", "not-sure")),
+)
 
 
 def check_clip(

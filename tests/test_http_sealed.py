@@ -153,3 +153,18 @@ def test_every_outcome_page_plays_one_clip_of_one_length(
     for speed, by_length in sizes.items():
         assert len(by_length) == 1, (speed, by_length)
         assert len(next(iter(by_length.values()))) >= 8, "several outcomes' clips"
+
+
+def test_the_answer_a_question_page_confirms_is_one_clip_length(
+    narrated_client: TestClient, content: Content
+) -> None:
+    """A key press or tap confirms the answer aloud ("Yes.", "No.", "Not sure."): the three
+    clips are one length, so the clip a phone fetches does not tell the answer."""
+    narrated_client.cookies.clear()
+    narrated_client.post("/en/screening/start", data={"perspective": "you"})
+    page = narrated_client.get(f"/en/screening/q/{content.questions[0].id}").text
+    for attribute in ("data-confirm-src", "data-confirm-slow-src"):
+        urls = set(re.findall(rf'{attribute}="([^"]+)"', page))
+        assert len(urls) == 3, (attribute, urls)
+        lengths = {int(narrated_client.get(u).headers["content-length"]) for u in urls}
+        assert len(lengths) == 1, (attribute, lengths)
