@@ -233,4 +233,4 @@ def journey(page: EnginePage, server: LiveServer, content: Content, audio_dir: P
     Journey(page, content).hear()
 
     # One tap for the whole journey: Start. (Each page in the list asked for another.)
-    assert user.prompts == ["Start"]
+    assert user.prompts == ["Start"], f"{page.name}: pages that asked for Play: {user.prompts}"
