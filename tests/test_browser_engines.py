@@ -49,9 +49,10 @@ PAGE_SPEAKS = """(() => {
   if (!clips.length) clips = [audio.getAttribute('src')];
   return clips.some((clip) => clip && audio.currentSrc.endsWith(clip));
 })()"""
+# The Play prompt's button is on show (the prompt is shown when the browser refused to play).
 PROMPT_SHOWN = (
-    "[...document.querySelectorAll('[data-play-prompt]')]"
-    ".some((p) => !p.hidden && p.getClientRects().length > 0)"
+    "[...document.querySelectorAll('[data-play-prompt] [data-action=\"play\"]')]"
+    ".some((b) => b.getClientRects().length > 0 && !b.closest('[hidden]'))"
 )
 TRACK = "document.querySelector('[data-session-audio]')"
 ENHANCED = "document.body && document.body.classList.contains('js-enabled')"
