@@ -5,7 +5,7 @@ classic script, so it runs before the page's modules.
 
 The probe keeps what it saw in sessionStorage (one tab, kept across page loads): calls to
 console.error, uncaught errors and rejections, and media errors. A test reads them with
-``PROBE_READ``.
+``PROBE_READ``; ``PROBE_HERE`` is true in a page the probe is in.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ PROBE_KEY = "ig-probe"
 PROBE_JS = f"""
 (() => {{
   const KEY = '{PROBE_KEY}';
+  window.__igProbe = true; // the test checks the probe is there before it trusts its silence
   const keep = (kind, text) => {{
     try {{
       const list = JSON.parse(sessionStorage.getItem(KEY) || '[]');
@@ -47,6 +48,7 @@ PROBE_JS = f"""
 }})();
 """
 
+PROBE_HERE = "return window.__igProbe === true;"
 # What the probe kept, for WebDriver's execute_script.
 PROBE_READ = f"return JSON.parse(sessionStorage.getItem('{PROBE_KEY}') || '[]');"
 
@@ -76,16 +78,18 @@ def with_probe(app: ASGIApp) -> ASGIApp:
             )
             await send({"type": "http.response.body", "body": body})
             return
-        headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"accept-encoding"]
-        scope = {**scope, "headers": headers}
+        asked = [(k, v) for k, v in scope["headers"] if k.lower() != b"accept-encoding"]
+        scope = {**scope, "headers": asked}
         start: Message | None = None
         chunks: list[bytes] = []
 
         async def edit(message: Message) -> None:
             nonlocal start
             if message["type"] == "http.response.start":
-                content_type = dict(message.get("headers", [])).get(b"content-type", b"")
-                if content_type.startswith(b"text/html"):
+                sent = dict(message.get("headers", []))
+                if sent.get(b"content-type", b"").startswith(b"text/html"):
+                    if b"content-encoding" in sent:
+                        raise RuntimeError("the probe cannot go into a compressed page")
                     start = message  # held back until the whole body is in
                     return
             elif message["type"] == "http.response.body" and start is not None:
@@ -108,6 +112,6 @@ def with_probe(app: ASGIApp) -> ASGIApp:
 def _inject(html: bytes) -> bytes:
     head = html.find(b"<head")
     if head < 0:
-        return html
+        raise RuntimeError("a page with no <head>: the probe has nowhere to go")
     end = html.index(b">", head) + 1
     return html[:end] + _TAG + html[end:]

@@ -26,7 +26,7 @@ import pytest
 
 from server.content import Content
 from tests.conftest import LiveServer
-from tests.engine_probe import PROBE_READ, with_probe
+from tests.engine_probe import PROBE_HERE, PROBE_READ, with_probe
 from tests.engines import (
     EnginePage,
     firefox_page,
@@ -151,6 +151,7 @@ def journey(page: EnginePage, server: LiveServer, content: Content, audio_dir: P
     page.goto(f"{base}/en/")
     page.wait(ENHANCED, what="the page's script")
     page.wait("document.querySelector('.ig-start') !== null", what="the Start box")
+    assert page.js(PROBE_HERE), "no error probe in the page: its silence would mean nothing"
     assert not page.js(f"return {PAGE_SPEAKS};")
     page.click("button", content.pwa.start_button)
     user.prompts.append("Start")
