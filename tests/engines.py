@@ -18,7 +18,7 @@ import shutil
 import subprocess
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -58,6 +58,11 @@ class EnginePage:
     """One browser window: what the WebDriver clients have in common, and waits on the page."""
 
     name = ""
+    # What a driver raises when the document went away under a script (a navigation): the
+    # next poll, on the new page, decides. And an element no longer in the page (replaced
+    # by an in-place swap before the click reached it): found again, then clicked.
+    transient: tuple[type[Exception], ...] = ()
+    stale: tuple[type[Exception], ...] = ()
 
     def goto(self, url: str) -> None:
         raise NotImplementedError
@@ -69,37 +74,57 @@ class EnginePage:
 
     def click(self, role: str, name: str, timeout: float = 20.0) -> None:
         """Click the control a user knows by ``role`` and ``name``, once it is on the page."""
-        self.wait(
-            f"(() => {{ {FIND_CONTROL} }})() !== null",
-            role,
-            name,
-            timeout=timeout,
-            what=f"{role} {name!r}",
-        )
-        self.js(FIND_CONTROL, role, name).click()
+
+        def found_and_clicked() -> bool:
+            control = self.js(FIND_CONTROL, role, name)
+            if control is None:
+                return False
+            try:
+                control.click()
+            except self.stale:
+                return False  # never clicked: find it again (never a second click)
+            return True
+
+        self._poll(found_and_clicked, timeout, f"{role} {name!r}")
 
     def wait(self, condition: str, *args: Any, timeout: float = 20.0, what: str = "") -> Any:
         """Poll the JavaScript expression ``condition`` (``arguments`` holds ``args``) until it is
         truthy, and return that value; fail after ``timeout`` seconds, saying what it waited
         for and where."""
+        return self._poll(
+            lambda: self.js(f"return {condition};", *args), timeout, what or condition
+        )
+
+    def _poll(self, attempt: Callable[[], Any], timeout: float, what: str) -> Any:
         deadline = time.monotonic() + timeout
-        while not (value := self.js(f"return {condition};", *args)):
+        last_error: Exception | None = None
+        while True:
+            try:
+                value = attempt()
+                if value:
+                    return value
+            except self.transient as error:
+                last_error = error
             if time.monotonic() > deadline:
                 where = self.js(
                     "return location.href + ' h1=' + document.querySelector('h1')?.textContent;"
                 )
                 raise AssertionError(
-                    f"{self.name}: timed out waiting for {what or condition} at {where}"
+                    f"{self.name}: timed out waiting for {what} at {where}"
+                    + (f" (last: {last_error!r})" if last_error else "")
                 )
             time.sleep(0.05)
-        return value
 
 
 class WebKitPage(EnginePage):
     name = "WebKitGTK"
 
     def __init__(self, driver: Any) -> None:
+        from selenium.common.exceptions import JavascriptException, StaleElementReferenceException
+
         self.driver = driver
+        self.transient = (JavascriptException,)
+        self.stale = (StaleElementReferenceException,)
 
     def goto(self, url: str) -> None:
         self.driver.get(url)
@@ -112,7 +137,11 @@ class FirefoxPage(EnginePage):
     name = "Firefox"
 
     def __init__(self, client: Any) -> None:
+        from marionette_driver import errors  # type: ignore[import-untyped]
+
         self.client = client
+        self.transient = (errors.JavascriptException,)
+        self.stale = (errors.StaleElementException,)
 
     def goto(self, url: str) -> None:
         self.client.navigate(url)
