@@ -7,13 +7,15 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
+from starlette.types import ASGIApp
 
 from server.app import create_app
 from server.config import ROOT, Settings
@@ -50,13 +52,33 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 
 class LiveServer:
-    def __init__(self, settings: Settings) -> None:
+    """``create_app(settings)`` served on a free port of this machine, in a thread.
+
+    ``app`` serves an app made already (another port onto the same app and narration);
+    ``wrap`` puts an ASGI layer around what is served (``self.app`` stays the app itself).
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        app: Starlette | None = None,
+        wrap: Callable[[ASGIApp], ASGIApp] | None = None,
+    ) -> None:
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
         sock.close()
-        self.app = create_app(settings)
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
+        self.app = app if app is not None else create_app(settings)
+        served: ASGIApp = wrap(self.app) if wrap else self.app
+        # On exit, a response still streaming (a clip a browser is reading) is cut after 2 s.
+        config = uvicorn.Config(
+            served,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            timeout_graceful_shutdown=2,
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -73,9 +95,13 @@ class LiveServer:
             time.sleep(0.02)
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def stop(self) -> None:
+        """Stop serving: from now on every connection to the port is refused."""
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
 
 @pytest.fixture(scope="session")

@@ -100,12 +100,16 @@ function shellRequest(url, cache = 'default') {
 self.addEventListener('activate', (event) => {
   event.waitUntil(
     (async () => {
-      // Navigation preload: the page request starts while this worker boots, in parallel.
+      // No navigation preload (issue 22): in Firefox a preload that fails with no network
+      // shows the browser's own error page, though this worker answers from the cache
+      // (workbox issue 3134), so a saved page would not load offline. What it would buy is
+      // small (docs/performance.md, bench/navigation_preload.py). Earlier versions turned it
+      // on, and the setting outlives them in the registration: turn it off.
       if (self.registration.navigationPreload) {
         try {
-          await self.registration.navigationPreload.enable();
+          await self.registration.navigationPreload.disable();
         } catch (error) {
-          // not supported here: navigations wait for the worker, as before
+          // not supported here: there is nothing to turn off
         }
       }
       // No page uses an older worker now (no skipWaiting), so its caches can go.
@@ -156,15 +160,9 @@ self.addEventListener('fetch', (event) => {
   }
 });
 
-/**
- * Pages: always the network first (they carry the answers cookie); the saved copy offline.
- * The navigation preload response, when there is one, is that same network request, started
- * by the browser before this worker ran.
- */
+/** Pages: always the network first (they carry the answers cookie); the saved copy offline. */
 async function navigate(event, url) {
   try {
-    const preloaded = await event.preloadResponse;
-    if (preloaded) return preloaded;
     return await fetch(event.request);
   } catch (error) {
     return (await offlinePage(url)) || Response.error();
