@@ -23,8 +23,10 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from server.content import Content
+from server.sealed import seal
 from tests.conftest import LiveServer
 from tests.engine_probe import PROBE_HERE, PROBE_READ, with_probe
 from tests.engines import (
@@ -236,3 +238,45 @@ def journey(page: EnginePage, server: LiveServer, content: Content, audio_dir: P
 
     # One tap for the whole journey: Start. (Each page in the list asked for another.)
     assert user.prompts == ["Start"], f"{page.name}: pages that asked for Play: {user.prompts}"
+
+
+SEALED_HTML = (
+    b"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Sealed</title></head>"
+    b"<body><main><h1>Sealed page</h1><p id='last'>The last line.</p></main></body></html>"
+)
+
+
+def serve_sealed(app: ASGIApp) -> ASGIApp:
+    """``app``, and at /sealed a page sealed as personal pages are (server/sealed.py)."""
+
+    async def served(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/sealed":
+            await app(scope, receive, send)
+            return
+        body, coding = seal(SEALED_HTML, "gzip, deflate, br")
+        assert coding == "gzip"
+        headers = [
+            (b"content-type", b"text/html; charset=utf-8"),
+            (b"content-encoding", b"gzip"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return served
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+def test_a_page_sealed_in_its_gzip_header_arrives_whole(
+    engine: str, pulse: str, live_server: LiveServer, tmp_path: Path
+) -> None:
+    """Personal pages carry their padding in the gzip header's extra field: each engine's
+    decoder skips it and shows the page, whole (the journey's probe asks for pages
+    uncompressed, so it does not see this)."""
+    with (
+        LiveServer(app=live_server.app, wrap=serve_sealed) as server,
+        ENGINES[engine](pulse, tmp_path) as page,
+    ):
+        page.goto(f"{server.url}/sealed")
+        page.wait(f"{H1} === 'Sealed page'", what="the sealed page's heading")
+        assert page.js("return document.getElementById('last').textContent") == "The last line."
