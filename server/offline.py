@@ -29,8 +29,8 @@ from server import clip_ids, speech
 from server.catalog import ClipCatalog
 from server.content import Content
 from server.narration import SPEEDS
+from server.offline_tracks import track_files
 from server.session.script import PERSPECTIVES
-from server.session.track_lookup import current_track_files
 from server.static import STATIC_DIR, TEMPLATES_DIR, shell_files, tree_digest
 from server.urls import Urls
 from server.web import AppState, content_for, render, state
@@ -132,24 +132,6 @@ def clip_files(
     return out
 
 
-def track_files(
-    content: Content,
-    clips: ClipCatalog,
-    audio_dir: Path,
-    speed: str,
-    perspectives: Sequence[str] = PERSPECTIVES,
-) -> list[dict[str, Any]]:
-    """Each plan's current session track at ``speed`` in each of ``perspectives``: one long
-    MP3 each, saved with the clips (the service worker answers their Range requests)."""
-    lang = content.language
-    return [
-        {"url": clips.track_url(lang, name), "bytes": size, "kind": "clip"}
-        for name, size in current_track_files(
-            audio_dir, lang, content, speed, perspectives=perspectives
-        )
-    ]
-
-
 async def _inprocess_size(app: Starlette, path: str) -> int | None:
     """Bytes of a cookie-less GET of ``path``, answered by the app itself (no network).
 
@@ -231,26 +213,43 @@ def static_files(app: Starlette, urls: Urls, content: Content) -> list[dict[str,
 
 
 async def offline_files(request: Request) -> Response:
-    """``/<lang>/offline/files.json?speed=normal|slow&perspective=you|they``: every URL to
-    save, with its size. ``perspective``: whose session tracks (the visitor's own or a
+    """``/<lang>/offline/files.json?speed=normal|slow&perspective=you|they&recipes=1``: every
+    URL to save, with its size. ``perspective``: whose session tracks (the visitor's own or a
     carer's, as the player plays them); without it both, for a worker installed before it
-    existed, or one carrying over a set such a worker saved."""
+    existed, or one carrying over a set such a worker saved. ``recipes=1``: the worker makes
+    tracks from their recipes (``track_files``); an older worker, without it, downloads them."""
     content = content_for(request)
     speed = request.query_params.get("speed", "normal")
     perspective = request.query_params.get("perspective")
-    if speed not in SPEEDS or (perspective is not None and perspective not in PERSPECTIVES):
+    recipes = request.query_params.get("recipes", "0")
+    if (
+        speed not in SPEEDS
+        or (perspective is not None and perspective not in PERSPECTIVES)
+        or recipes not in ("0", "1")
+    ):
         raise HTTPException(status_code=400)
     perspectives = (perspective,) if perspective else PERSPECTIVES
     app: Starlette = request.app
-    key = ("files", content.language, speed, perspectives)
+    key = ("files", content.language, speed, perspectives, recipes)
     memo = memo_for(app)
     if key not in memo:
-        memo[key] = await _files_body(app, content, speed, perspectives)
+        memo[key] = await _files_body(app, content, speed, perspectives, recipes == "1")
     return Response(memo[key], media_type="application/json", headers=NO_CACHE)
 
 
+def _each_url_once(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``files`` without repeats: a recipe names clips the language's list has already."""
+    seen: set[str] = set()
+    out = []
+    for file in files:
+        if file["url"] not in seen:
+            seen.add(file["url"])
+            out.append(file)
+    return out
+
+
 async def _files_body(
-    app: Starlette, content: Content, speed: str, perspectives: Sequence[str]
+    app: Starlette, content: Content, speed: str, perspectives: Sequence[str], recipes: bool
 ) -> bytes:
     """files.json for one language, speed and choice of tracks, made once per app version.
 
@@ -263,19 +262,22 @@ async def _files_body(
     paths = page_paths(urls, content)
     sizes = await page_sizes(app, paths, version)
     audio_dir = shared.settings.audio_dir
-    files = [
+    listed = [
         *static_files(app, urls, content),
         *({"url": p, "bytes": sizes[p], "kind": "page"} for p in paths if p in sizes),
         *clip_files(content, shared.clips, audio_dir, speed),
-        *track_files(content, shared.clips, audio_dir, speed, perspectives),
+        *track_files(content, shared.clips, audio_dir, speed, perspectives, recipes=recipes),
     ]
+    files = _each_url_once(listed)
     body = {
         "version": version,
         "lang": content.language,
         "speed": speed,
         "perspectives": list(perspectives),
         "files": files,
+        # What the device stores, and what it downloads (tracks are made there, not fetched).
         "total_bytes": sum(f["bytes"] for f in files),
+        "transfer_bytes": sum(f["bytes"] for f in files if f["kind"] != "track"),
     }
     return json.dumps(body, separators=(",", ":")).encode()
 
