@@ -17,12 +17,12 @@ from starlette.routing import BaseRoute, Mount, Route
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from server import offline, speech, webmanifest, worker
+from server.audio_watch import NarrationWatch
 from server.catalog import load_catalog
 from server.compression import Compression
 from server.config import AUDIO_MOUNT, STATIC_MOUNT, Settings
 from server.content import load_all
 from server.logs import keep_audio_out_of_access_log
-from server.narration_watch import NarrationWatch
 from server.ready_pages import ReadyPages, ReadyRoute
 from server.screening import summary as handover
 from server.screening import views as screening
@@ -222,7 +222,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     def make_state() -> AppState:
         """The shared state, from the narration on disk now (again when it changes, with
-        ``watch_narration``: server/narration_watch.py)."""
+        ``watch_narration``: server/audio_watch.py)."""
         clips = load_catalog(
             settings.audio_dir,
             settings.audio_base_url,

@@ -73,7 +73,7 @@ class ReadyPages:
         self.max_responses = max_responses
         self.responses: PageMemo[ReadyResponse] = PageMemo(max_responses)
         # The app state the kept responses were made in: a new one (narration loaded again,
-        # server/narration_watch.py) may link other clips, so they are dropped.
+        # server/audio_watch.py) may link other clips, so they are dropped.
         self.made_in: object = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

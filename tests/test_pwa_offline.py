@@ -460,3 +460,34 @@ def test_use_offline_page_knows_whose_session_tracks_to_save(client: TestClient)
     assert 'data-perspective="you"' in client.get("/en/offline").text
     client.post("/en/screening/start", data={"perspective": "they"})
     assert 'data-perspective="they"' in client.get("/en/offline").text
+
+
+def test_a_save_holds_the_clips_its_pages_and_tracks_play_and_no_others(
+    quiet_audio_dir: Path, content: Content
+) -> None:
+    """Every clip a saved page (or rules.json) names is saved, and every clip a track is made
+    from; the session's own pages are not saved, so their clips (the checks, stop, gate and
+    feeling pages) would never play offline and are not downloaded."""
+    with TestClient(create_app(Settings(audio_dir=quiet_audio_dir, secret_key="t"))) as client:
+        listing = client.get("/en/offline/files.json?speed=normal&perspective=you&recipes=1")
+        files = listing.json()["files"]
+        named: set[str] = set()
+        for page in (f["url"] for f in files if f["kind"] == "page"):
+            named |= set(re.findall(r"/audio/en/[0-9a-f]{16}\.mp3", client.get(page).text))
+        catalog = client.app.state.ig.clips  # type: ignore[attr-defined]
+    clips = {f["url"] for f in files if f["kind"] == "clip"}
+    made_from = {url for f in files if f["kind"] == "track" for url in f["recipe"]["clips"]}
+    every_id = speech.narration_texts(content)
+    # Pages name both speeds' clips (the slow voice is a switch away); a normal save holds
+    # the normal clip of each.
+    played = {
+        catalog.url("en", cid, "normal")
+        for cid in every_id
+        if {catalog.url("en", cid, "normal"), catalog.url("en", cid, "slow")} & named
+    }
+    assert played and made_from
+    assert played | made_from == clips
+    session_pages = [cid for cid in every_id if cid.startswith("session.check.")]
+    assert session_pages
+    for clip_id in session_pages:
+        assert catalog.url("en", clip_id, "normal") not in clips, clip_id

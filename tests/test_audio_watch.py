@@ -1,5 +1,5 @@
 """Narration built while the server runs is picked up without a restart (scripts/serve serves
-at once and builds behind the server: server/narration_watch.py)."""
+at once and builds behind the server: server/audio_watch.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from typing import Any
 from starlette.testclient import TestClient
 
 from server.app import create_app
+from server.audio_watch import NarrationWatch
 from server.config import Settings
 from server.content import Content
-from server.narration_watch import NarrationWatch
 from tests.narration_helpers import build_session_audio
 
 
