@@ -3,10 +3,10 @@ a track to make on the device from the clips it saves (its recipe, ``narration.r
 
 A track is the language's clips and exact silence in the order of its chapters; more than
 half its bytes are silence, and every spoken line is one of the clips the same save downloads.
-Made on the device, the English save of one perspective transfers 8.8 MB instead of 27.1 MB
-(docs/performance.md). Sending the tracks compressed instead would still transfer 13.4 MB,
-and would need a second, compressed copy of every track kept apart from the one that answers
-Range requests; so the recipe. The worker checks the result's SHA-256 against the one listed
+Made on the device, an English save (normal voice, the person's own tracks) transfers 6.7 MB
+instead of 32.3 MB (docs/performance.md). Sending the tracks compressed instead would still
+transfer 11.4 MB (over the 10 MB aimed at), and needs the server to keep a compressed copy of
+each track apart from the one that answers Range requests; so the recipe. The worker checks the result's SHA-256 against the one listed
 here, and downloads the track whole if it cannot make the same bytes.
 """
 
