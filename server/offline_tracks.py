@@ -6,8 +6,9 @@ half its bytes are silence, and every spoken line is one of the clips the same s
 Made on the device, an English save (normal voice, the person's own tracks) transfers 6.7 MB
 instead of 32.3 MB (docs/performance.md). Sending the tracks compressed instead would still
 transfer 11.4 MB (over the 10 MB aimed at), and needs the server to keep a compressed copy of
-each track apart from the one that answers Range requests; so the recipe. The worker checks the result's SHA-256 against the one listed
-here, and downloads the track whole if it cannot make the same bytes.
+each track apart from the one that answers Range requests; so the recipe. The worker checks
+the result's SHA-256 against the one listed here, and downloads the track whole if it cannot
+make the same bytes.
 """
 
 from __future__ import annotations

@@ -2,11 +2,14 @@
 
 espeak-ng runs as a child process, but the rest of a clip runs in the build's own Python
 process: reading the WAV, LAME's encoding and checking every frame's side information
-(``integrity``), much of it holding the GIL. With threads alone the espeak build used about
-one core whatever ``--jobs`` said (issue 25: 20-21 clips a second with one job on a 2-core
-box, 39-40 with two processes). So each espeak clip is synthesised and verified in a small
-pool of processes, as many as the build's jobs and no more than the machine's cores; the
-build's threads still carry the jobs (gTTS waits on the network, where threads suffice).
+(``integrity``): about 50 ms of CPU a clip there against ~13 ms in espeak-ng itself (measured
+here). LAME lets go of the GIL while it encodes; the frame checks and the WAV and MP3 parsing
+do not, so threads share that part of the work. Issue 25 measured 20-21 clips a second with
+one job and 39-40 with two on a quiet 2-core box. Here each espeak clip is synthesised and
+verified in a small pool of processes, as many as the build's jobs and no more than the
+machine's cores, so none of it waits on the GIL; the build's threads still carry the jobs
+(gTTS waits on the network, where threads suffice). On the loaded box of 2026-12-06 the
+rate before and after could not be told apart from the noise (docs/performance.md).
 """
 
 from __future__ import annotations
