@@ -18,7 +18,13 @@ The simulated users are Python (httpx), which tops out near the bare page's rate
 ratio flatters the app. When ``wrk`` is installed (``apt-get install wrk``: C, a small share
 of one core) the same two pages are also measured with it, one question page with the cookie
 of a started screening: that ratio is bound by the server alone and is the stricter figure.
-Both servers run at once and take turns for five rounds; the median ratio is printed.
+Both servers run at once and take turns for five rounds; the median ratio is printed. When
+Debian's nginx is installed (``apt-get install nginx-light``), it serves the question page's
+very bytes (as sent, compressed) from a file, one worker process and no access log, in the
+same rounds: the ceiling, a server doing no work at all.
+
+Every server here runs without an access log, as ``python -m server serve`` does by default
+(with uvicorn's access log the bare page's rate halves, which would flatter the ratio).
 """
 
 from __future__ import annotations
@@ -31,15 +37,17 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Awaitable, Callable
+import urllib.request
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _serve import ROOT, load, uvicorn_server
+from _serve import ROOT, free_port, load, uvicorn_server
 
 HEADERS = {"Accept-Encoding": "gzip, br", "Accept": "text/html"}
 
@@ -144,10 +152,73 @@ def wrk(url: str, users: int, seconds: float, cookie: str = "") -> float:
     return float(found.group(1)) if found else 0.0
 
 
+async def page_as_sent(url: str, cookie: str) -> tuple[bytes, str]:
+    """The question page's body as it crosses the wire (compressed) and its encoding."""
+    headers = {**HEADERS, "Cookie": cookie}
+    async with httpx.AsyncClient() as client, client.stream("GET", url, headers=headers) as r:
+        body = b"".join([chunk async for chunk in r.aiter_raw()])
+        return body, r.headers.get("content-encoding", "")
+
+
+NGINX_CONF = """
+worker_processes 1;
+daemon off;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  client_body_temp_path {dir}/body; proxy_temp_path {dir}/proxy;
+  fastcgi_temp_path {dir}/fastcgi; uwsgi_temp_path {dir}/uwsgi; scgi_temp_path {dir}/scgi;
+  server {{
+    listen 127.0.0.1:{port};
+    root {dir};
+    location = / {{
+      default_type "text/html; charset=utf-8";
+      {encoding}
+      try_files /page.html =404;
+    }}
+  }}
+}}
+"""
+
+
+@contextlib.contextmanager
+def nginx_serving(body: bytes, encoding: str) -> Iterator[str]:
+    """Debian's nginx sending ``body`` as the app sends a question page (same bytes, same
+    Content-Encoding), with no access log and one worker process, as the app has one:
+    the ceiling of a server that does no work at all."""
+    with tempfile.TemporaryDirectory() as folder:
+        directory = Path(folder)
+        directory.chmod(0o755)  # nginx's worker runs as another user when started as root
+        (directory / "page.html").write_bytes(body)
+        (directory / "page.html").chmod(0o644)
+        port = free_port()
+        header = f"add_header Content-Encoding {encoding};" if encoding else ""
+        conf = directory / "nginx.conf"
+        conf.write_text(NGINX_CONF.format(dir=directory, port=port, encoding=header))
+        proc = subprocess.Popen(["nginx", "-c", str(conf), "-p", str(directory)])
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    urllib.request.urlopen(base, timeout=1)
+                    break
+                except OSError:
+                    if time.monotonic() > deadline or proc.poll() is not None:
+                        raise RuntimeError("nginx did not start") from None
+                    time.sleep(0.1)
+            yield base
+        finally:
+            proc.terminate()
+            proc.wait(10)
+
+
 def server_bound_ratio(users: int, seconds: float, root: Path = ROOT, rounds: int = 5) -> None:
-    """Bare page against one question page, both driven by wrk (see the module docstring).
-    Both servers run at once and the two take turns ``rounds`` times, so a change of load on
-    the shared machine falls on both; the ratio is the median of the rounds' ratios."""
+    """Bare page and nginx against one question page, all driven by wrk (see the module
+    docstring). The servers run at once and take turns ``rounds`` times, so a change of load
+    on the shared machine falls on each; the ratios are the medians of the rounds' ratios."""
     if not shutil.which("wrk"):
         print("wrk not installed: no server-bound ratio (apt-get install wrk)")
         return
@@ -157,18 +228,30 @@ def server_bound_ratio(users: int, seconds: float, root: Path = ROOT, rounds: in
     ):
         urls = asyncio.run(question_urls(base))
         cookie = asyncio.run(started_cookie(base))
-        ratios = []
-        for _ in range(rounds):
-            bare = wrk(f"{bare_base}/", users, seconds)
-            question = wrk(f"{base}{urls[1]}", users, seconds, cookie)
-            ratios.append(question / bare)
-            print(
-                f"wrk bare {bare:8.0f} req/s  question {question:8.0f} req/s  {question / bare:.2f}"
-            )
-    print(
-        f"question / bare throughput, server-bound (wrk, median of {rounds}): "
-        f"{statistics.median(ratios):.2f}"
-    )
+        body, encoding = asyncio.run(page_as_sent(f"{base}{urls[1]}", cookie))
+        with contextlib.ExitStack() as stack:
+            ceiling = None
+            if shutil.which("nginx"):
+                ceiling = stack.enter_context(nginx_serving(body, encoding))
+            else:
+                print("nginx not installed: no ceiling (apt-get install nginx-light)")
+            ratios: dict[str, list[float]] = {"bare": [], "nginx": [], "bare/nginx": []}
+            for _ in range(rounds):
+                bare = wrk(f"{bare_base}/", users, seconds)
+                question = wrk(f"{base}{urls[1]}", users, seconds, cookie)
+                ratios["bare"].append(question / bare)
+                line = f"wrk bare {bare:8.0f} req/s  question {question:8.0f} req/s"
+                if ceiling is not None:
+                    static = wrk(f"{ceiling}/", users, seconds)
+                    ratios["nginx"].append(question / static)
+                    ratios["bare/nginx"].append(bare / static)
+                    line += f"  nginx {static:8.0f} req/s"
+                print(line)
+    print(f"server-bound (wrk, {len(body)} bytes {encoding or 'identity'}, median of {rounds}):")
+    print(f"  question / bare page: {statistics.median(ratios['bare']):.2f}")
+    if ratios["nginx"]:
+        print(f"  question / nginx (the ceiling): {statistics.median(ratios['nginx']):.3f}")
+        print(f"  bare page / nginx: {statistics.median(ratios['bare/nginx']):.3f}")
 
 
 async def phase(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -14,6 +17,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from server import offline, speech, webmanifest, worker
+from server.audio_watch import NarrationWatch
 from server.catalog import load_catalog
 from server.compression import Compression
 from server.config import AUDIO_MOUNT, STATIC_MOUNT, Settings
@@ -66,6 +70,16 @@ async def healthz(request: Request) -> Response:
                 "percent": round(100 * catalog.present / catalog.needed, 1)
                 if catalog.needed
                 else 100.0,
+                # Per language: while scripts/serve builds behind the server, the first
+                # language is complete long before the others.
+                "by_language": {
+                    lang: {
+                        "clips_present": catalog.present_in(lang),
+                        "clips_needed": needed,
+                        "complete": catalog.present_in(lang) >= needed,
+                    }
+                    for lang, needed in sorted(catalog.needed_by_language.items())
+                },
             },
         }
     )
@@ -204,17 +218,45 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Exception: server_error_page,
         },
     )
-    clips = load_catalog(
-        settings.audio_dir,
-        settings.audio_base_url,
-        {lang: speech.narration_texts(c) for lang, c in contents.items()},
-    )
-    app.state.ig = AppState(
-        settings=settings,
-        contents=contents,
-        templates=make_templates(),
-        clips=clips,
-        static_version=version,
-        data_digest=offline.data_digest(contents, clips),
-    )
+    templates = make_templates()
+
+    def make_state() -> AppState:
+        """The shared state, from the narration on disk now (again when it changes, with
+        ``watch_narration``: server/audio_watch.py)."""
+        clips = load_catalog(
+            settings.audio_dir,
+            settings.audio_base_url,
+            {lang: speech.narration_texts(c) for lang, c in contents.items()},
+        )
+        return AppState(
+            settings=settings,
+            contents=contents,
+            templates=templates,
+            clips=clips,
+            static_version=version,
+            data_digest=offline.data_digest(contents, clips),
+        )
+
+    app.state.ig = make_state()
+    if settings.watch_narration:
+        watch = app.state.narration_watch = NarrationWatch(
+            app, make_state, settings.audio_dir, contents
+        )
+        app.router.lifespan_context = _watching(watch)
     return app
+
+
+def _watching(watch: NarrationWatch) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """A lifespan that looks for new narration while the app runs."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        task = asyncio.create_task(watch.run())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    return lifespan

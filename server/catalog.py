@@ -21,6 +21,7 @@ class ClipCatalog:
     # (lang, speed, clip id) -> file name
     files: dict[tuple[str, str, str], str] = field(default_factory=dict)
     needed: int = 0
+    needed_by_language: dict[str, int] = field(default_factory=dict)
 
     def url(self, lang: str, clip_id: str, speed: str = "normal") -> str | None:
         name = self.files.get((lang, speed, clip_id))
@@ -38,6 +39,10 @@ class ClipCatalog:
     def present(self) -> int:
         return len(self.files)
 
+    def present_in(self, lang: str) -> int:
+        """Clips of ``lang`` there are, at either speed."""
+        return sum(1 for clip_lang, _, _ in self.files if clip_lang == lang)
+
 
 def load_catalog(audio_dir: Path, base_url: str, texts: dict[str, dict[str, str]]) -> ClipCatalog:
     """Read every language's manifest; log what is missing and how to build it.
@@ -48,6 +53,7 @@ def load_catalog(audio_dir: Path, base_url: str, texts: dict[str, dict[str, str]
     catalog = ClipCatalog(base_url=base_url.rstrip("/"))
     for lang, wanted in texts.items():
         catalog.needed += len(wanted) * len(SPEEDS)
+        catalog.needed_by_language[lang] = len(wanted) * len(SPEEDS)
         try:
             manifest = load_manifest(audio_dir, lang)
         except ManifestError as exc:

@@ -74,3 +74,11 @@ class Settings(BaseSettings):
         default=10.0, description="Seconds before one request to the gTTS endpoint gives up."
     )
     tts_jobs: int = Field(default=3, description="Clips narrated at once during a build.")
+    watch_narration: bool = Field(
+        default=False,
+        description=(
+            "Pick up narration built while the server runs (`scripts/serve` builds it behind "
+            "the server): a language whose manifest or track index changed, then stayed "
+            "unchanged for 3 s, is loaded again."
+        ),
+    )

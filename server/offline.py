@@ -14,7 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+import re
+from collections.abc import Sequence, Set
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -29,8 +30,8 @@ from server import clip_ids, speech
 from server.catalog import ClipCatalog
 from server.content import Content
 from server.narration import SPEEDS
+from server.offline_tracks import track_files
 from server.session.script import PERSPECTIVES
-from server.session.track_lookup import current_track_files
 from server.static import STATIC_DIR, TEMPLATES_DIR, shell_files, tree_digest
 from server.urls import Urls
 from server.web import AppState, content_for, render, state
@@ -111,13 +112,18 @@ def page_paths(urls: Urls, content: Content) -> list[str]:
 
 
 def clip_files(
-    content: Content, clips: ClipCatalog, audio_dir: Path, speed: str
+    content: Content, clips: ClipCatalog, audio_dir: Path, speed: str, played: Set[str]
 ) -> list[dict[str, Any]]:
-    """Each narration clip at ``speed`` (the normal clip where a slow one is missing)."""
+    """Each narration clip at ``speed`` (the normal clip where a slow one is missing) that a
+    saved page can play: one whose URL, at either speed, is in ``played`` (the saved pages
+    and rules.json name them). The session's pages are not saved, so their clips would never
+    play offline; the session tracks' clips come with the tracks (``offline_tracks``)."""
     lang = content.language
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
     for clip_id in speech.narration_texts(content):
+        if not any(clips.url(lang, clip_id, s) in played for s in SPEEDS):
+            continue
         for candidate in (speed, "normal"):
             name = clips.files.get((lang, candidate, clip_id))
             if name is None:
@@ -132,26 +138,8 @@ def clip_files(
     return out
 
 
-def track_files(
-    content: Content,
-    clips: ClipCatalog,
-    audio_dir: Path,
-    speed: str,
-    perspectives: Sequence[str] = PERSPECTIVES,
-) -> list[dict[str, Any]]:
-    """Each plan's current session track at ``speed`` in each of ``perspectives``: one long
-    MP3 each, saved with the clips (the service worker answers their Range requests)."""
-    lang = content.language
-    return [
-        {"url": clips.track_url(lang, name), "bytes": size, "kind": "clip"}
-        for name, size in current_track_files(
-            audio_dir, lang, content, speed, perspectives=perspectives
-        )
-    ]
-
-
-async def _inprocess_size(app: Starlette, path: str) -> int | None:
-    """Bytes of a cookie-less GET of ``path``, answered by the app itself (no network).
+async def _inprocess_get(app: Starlette, path: str) -> bytes | None:
+    """The body of a cookie-less GET of ``path``, answered by the app itself (no network).
 
     None when the page does not answer 200 that way, so it cannot be saved.
     """
@@ -169,18 +157,18 @@ async def _inprocess_size(app: Starlette, path: str) -> int | None:
         "client": ("127.0.0.1", 0),
         "server": ("localhost", 80),
     }
-    size = 0
+    body: list[bytes] = []
     status = 0
 
     async def receive() -> Message:
         return {"type": "http.request", "body": b"", "more_body": False}
 
     async def send(message: Message) -> None:
-        nonlocal size, status
+        nonlocal status
         if message["type"] == "http.response.start":
             status = message["status"]
         elif message["type"] == "http.response.body":
-            size += len(message.get("body", b""))
+            body.append(message.get("body", b""))
 
     await app(scope, receive, send)
     if status != 200:
@@ -188,24 +176,33 @@ async def _inprocess_size(app: Starlette, path: str) -> int | None:
             "%s answered %d without cookies, so it is left out of offline use", path, status
         )
         return None
-    return size
+    return b"".join(body)
 
 
-async def page_sizes(app: Starlette, paths: list[str], version: str) -> dict[str, int]:
-    """Sizes of rendered pages, remembered per version (pages only change with it).
+async def page_facts(
+    app: Starlette, paths: list[str], version: str, lang: str
+) -> dict[str, tuple[int, frozenset[str]]]:
+    """Size of each rendered page and the clip URLs it names (those its voice plays),
+    remembered per version (pages only change with it).
 
     Pages that cannot be fetched without cookies are left out.
     """
     shared: AppState = app.state.ig
     cache = shared.page_sizes
+    clip_url = re.compile(re.escape(f"{shared.clips.base_url}/{lang}/") + r"[0-9a-f]{16}\.mp3")
     out = {}
     for path in paths:
         key = (version, path)
         if key not in cache:
-            cache[key] = await _inprocess_size(app, path)
-        size = cache[key]
-        if size is not None:
-            out[path] = size
+            body = await _inprocess_get(app, path)
+            cache[key] = (
+                None
+                if body is None
+                else (len(body), frozenset(clip_url.findall(body.decode("utf-8", "replace"))))
+            )
+        facts = cache[key]
+        if facts is not None:
+            out[path] = facts
     return out
 
 
@@ -231,26 +228,43 @@ def static_files(app: Starlette, urls: Urls, content: Content) -> list[dict[str,
 
 
 async def offline_files(request: Request) -> Response:
-    """``/<lang>/offline/files.json?speed=normal|slow&perspective=you|they``: every URL to
-    save, with its size. ``perspective``: whose session tracks (the visitor's own or a
+    """``/<lang>/offline/files.json?speed=normal|slow&perspective=you|they&recipes=1``: every
+    URL to save, with its size. ``perspective``: whose session tracks (the visitor's own or a
     carer's, as the player plays them); without it both, for a worker installed before it
-    existed, or one carrying over a set such a worker saved."""
+    existed, or one carrying over a set such a worker saved. ``recipes=1``: the worker makes
+    tracks from their recipes (``track_files``); an older worker, without it, downloads them."""
     content = content_for(request)
     speed = request.query_params.get("speed", "normal")
     perspective = request.query_params.get("perspective")
-    if speed not in SPEEDS or (perspective is not None and perspective not in PERSPECTIVES):
+    recipes = request.query_params.get("recipes", "0")
+    if (
+        speed not in SPEEDS
+        or (perspective is not None and perspective not in PERSPECTIVES)
+        or recipes not in ("0", "1")
+    ):
         raise HTTPException(status_code=400)
     perspectives = (perspective,) if perspective else PERSPECTIVES
     app: Starlette = request.app
-    key = ("files", content.language, speed, perspectives)
+    key = ("files", content.language, speed, perspectives, recipes)
     memo = memo_for(app)
     if key not in memo:
-        memo[key] = await _files_body(app, content, speed, perspectives)
+        memo[key] = await _files_body(app, content, speed, perspectives, recipes == "1")
     return Response(memo[key], media_type="application/json", headers=NO_CACHE)
 
 
+def _each_url_once(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``files`` without repeats: a recipe names clips the language's list has already."""
+    seen: set[str] = set()
+    out = []
+    for file in files:
+        if file["url"] not in seen:
+            seen.add(file["url"])
+            out.append(file)
+    return out
+
+
 async def _files_body(
-    app: Starlette, content: Content, speed: str, perspectives: Sequence[str]
+    app: Starlette, content: Content, speed: str, perspectives: Sequence[str], recipes: bool
 ) -> bytes:
     """files.json for one language, speed and choice of tracks, made once per app version.
 
@@ -261,21 +275,25 @@ async def _files_body(
     urls = urls_of(app, content.language)
     version = app_version(app)
     paths = page_paths(urls, content)
-    sizes = await page_sizes(app, paths, version)
+    pages = await page_facts(app, paths, version, content.language)
+    played = frozenset().union(*(clip_urls for _, clip_urls in pages.values()))
     audio_dir = shared.settings.audio_dir
-    files = [
+    listed = [
         *static_files(app, urls, content),
-        *({"url": p, "bytes": sizes[p], "kind": "page"} for p in paths if p in sizes),
-        *clip_files(content, shared.clips, audio_dir, speed),
-        *track_files(content, shared.clips, audio_dir, speed, perspectives),
+        *({"url": p, "bytes": pages[p][0], "kind": "page"} for p in paths if p in pages),
+        *clip_files(content, shared.clips, audio_dir, speed, played),
+        *track_files(content, shared.clips, audio_dir, speed, perspectives, recipes=recipes),
     ]
+    files = _each_url_once(listed)
     body = {
         "version": version,
         "lang": content.language,
         "speed": speed,
         "perspectives": list(perspectives),
         "files": files,
+        # What the device stores, and what it downloads (tracks are made there, not fetched).
         "total_bytes": sum(f["bytes"] for f in files),
+        "transfer_bytes": sum(f["bytes"] for f in files if f["kind"] != "track"),
     }
     return json.dumps(body, separators=(",", ":")).encode()
 

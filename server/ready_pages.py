@@ -75,9 +75,18 @@ class ReadyPages:
         # and idle expiry).
         self.sessions = EncryptedSessions(app, secret_key=secret_key, ended=ended)
         self.language_cookie = language_cookie
+        self.max_responses = max_responses
         self.responses: PageMemo[ReadyResponse] = PageMemo(max_responses, MAX_BYTES)
+        # The app state the kept responses were made in: a new one (narration loaded again,
+        # server/audio_watch.py) may link other clips, so they are dropped.
+        self.made_in: object = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = scope.get("app")
+        shared = getattr(getattr(app, "state", None), "ig", None)
+        if shared is not self.made_in:
+            self.made_in = shared
+            self.responses = PageMemo(self.max_responses, MAX_BYTES)
         key = self.key(scope) if scope["type"] == "http" and scope["method"] == "GET" else None
         if key is None:
             await self.app(scope, receive, send)

@@ -48,7 +48,10 @@ class AppState:
     # A digest of the loaded content and catalogue: part of the service worker's version.
     data_digest: bytes
     # Sizes of pages for "Use offline", by (app version, path); bounded by pages x versions.
-    page_sizes: dict[tuple[str, str], int | None] = field(default_factory=dict)
+    # With the clip URLs each names (what a save must hold for its voice).
+    page_sizes: dict[tuple[str, str], tuple[int, frozenset[str]] | None] = field(
+        default_factory=dict
+    )
     # Pages the same for everyone in one state, rendered and compressed once (page_memo).
     pages: PageMemo[SharedPage] = field(default_factory=PageMemo)
 

@@ -8,6 +8,7 @@ it, so routes and timings stay simple; the offline test allows it.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import random
 import re
@@ -691,6 +692,57 @@ def test_use_offline_saves_only_the_session_tracks_of_this_perspective(
     assert [s["perspective"] for s in status["sets"].values()] == ["they"]
     page.wait_for_timeout(200)
     expect(page.locator(".ig-offline__saved")).to_be_hidden()
+
+
+@contextmanager
+def requests_to(server: LiveServer) -> Iterator[list[str]]:
+    """Every request that reaches the server while the block runs (passed on as usual)."""
+    app = server.app
+    inner = app.middleware_stack
+    assert inner is not None
+    seen: list[str] = []
+
+    async def record(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            seen.append(f"{scope['method']} {scope['path']}")
+        await inner(scope, receive, send)
+
+    app.middleware_stack = record
+    try:
+        yield seen
+    finally:
+        app.middleware_stack = inner
+
+
+def test_use_offline_makes_the_session_tracks_on_the_device_byte_for_byte(
+    open_page: Callable[..., Page], server: LiveServer, content: Content, live_audio_dir: Path
+) -> None:
+    """The saved tracks are made by the worker from the saved clips and their recipes: not one
+    is downloaded, and each cached track's SHA-256 is the server's file's."""
+    page = open_page(voice="off", service_workers="allow")
+    with requests_to(server) as seen:
+        save_for_offline(page, server.url)
+    expected = track_urls(live_audio_dir, content, "you")
+    assert saved_track_urls(page) == expected
+    assert not [r for r in seen if "/tracks/" in r], seen
+    assert any(r.startswith("GET /audio/en/") for r in seen)  # the clips were downloaded
+
+    device: dict[str, str] = page.evaluate(
+        """async (paths) => {
+          const cache = await caches.open('ig-audio');
+          const out = {};
+          for (const path of paths) {
+            const body = await (await cache.match(path)).arrayBuffer();
+            const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body));
+            out[path] = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+          }
+          return out;
+        }""",
+        sorted(expected),
+    )
+    for path in expected:
+        data = (live_audio_dir / "en" / "tracks" / path.rsplit("/", 1)[1]).read_bytes()
+        assert device[path] == hashlib.sha256(data).hexdigest(), path
 
 
 def test_an_update_waits_for_the_playing_track_then_clears_old_caches(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import time
 from pathlib import Path
@@ -25,6 +26,7 @@ from server.narration import (
     mp3,
     prune_library,
 )
+from server.narration.processes import process_count
 from tests.conftest import needs_espeak
 from tests.fake_gtts import ToneEngine, fake_google, google_unreachable, tone_mp3
 
@@ -412,6 +414,30 @@ def test_auto_with_real_espeak_offline_then_upgraded(tmp_path: Path) -> None:
     assert len(load_manifest(tmp_path, "en").retired) == 2  # the espeak clips, kept a while
     assert load_manifest(tmp_path, "en").engine_counts() == {"gtts": 2}
     assert check_library(tmp_path, "en", texts, ["normal"]) == []
+
+
+@pytest.mark.slow
+@needs_espeak
+def test_the_espeak_voice_runs_in_worker_processes_on_the_machines_cores(tmp_path: Path) -> None:
+    """Issue 25: espeak clips are made (synthesised and checked) in a pool of processes, as many
+    as the jobs and no more than the cores, so a build is not held to one core by the GIL. An
+    espeak-ng wrapper notes the process that started it: never the build's own."""
+    log = tmp_path / "parents.txt"
+    wrapper = tmp_path / "espeak-ng-wrapper"
+    wrapper.write_text(f'#!/bin/sh\necho "$PPID" >> {log}\nexec espeak-ng "$@"\n')
+    wrapper.chmod(0o755)
+    texts = {f"line{n}": f"Breathe slowly, number {n}." for n in range(6)}
+    engine = EspeakEngine(executable=str(wrapper))
+    summary = build(tmp_path / "audio", texts, engine="espeak", engines={"espeak": engine}, jobs=2)
+
+    assert summary.ok and summary.made_by_engine == {"espeak": 12}
+    assert check_library(tmp_path / "audio", "en", texts) == []
+    parents = set(log.read_text().split())
+    assert process_count(2) == min(2, os.cpu_count() or 1)
+    if process_count(2) > 1:
+        assert str(os.getpid()) not in parents and 1 <= len(parents) <= 2
+    else:  # one core: no pool to start, the build's own threads make the clips
+        assert parents == {str(os.getpid())}
 
 
 @pytest.mark.parametrize("lang", ["", "../etc", ".hidden", "en/../../x"])

@@ -15,14 +15,14 @@ from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from server import clip_ids, offline, speech
+from server import clip_ids, offline_tracks, speech
 from server.app import create_app
 from server.config import ROOT, Settings
 from server.content import Content
 from server.content.pwa import PwaText
 from server.narration import ClipEntry, Manifest
 from server.offline import app_version, page_paths
-from server.session.track_lookup import current_track_files
+from server.session.track_lookup import LoadedTrack, current_track_files
 from server.static import tree_digest
 from server.urls import Urls
 
@@ -392,21 +392,27 @@ def test_pwa_strings_check_their_placeholders(content: Content) -> None:
 def test_offline_list_includes_the_guided_session_tracks(
     clip_client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each plan's current track is saved with the clips (answered with 206s when cached)."""
+    """Each plan's current track is saved with the clips (answered with 206s when cached); one
+    without a recipe (built before recipes) is downloaded whole, even by a worker that makes
+    tracks (tests/test_track_recipe.py: tracks with one)."""
     seen = []
 
     def tracks(
         audio_dir: Path, lang: str, content: Content, speed: str, perspectives: tuple[str, ...]
-    ) -> list[tuple[str, int]]:
+    ) -> list[LoadedTrack]:
         seen.append((lang, speed, perspectives))
-        return [(f"first-20-{speed}-0123456789abcdef.mp3", 123456)]
+        return [LoadedTrack(f"first-20-{speed}-0123456789abcdef.mp3", 123456, 60.0, [], "0" * 64)]
 
-    monkeypatch.setattr(offline, "current_track_files", tracks)
+    monkeypatch.setattr(offline_tracks, "current_tracks", tracks)
     with clip_client:
         data = clip_client.get("/en/offline/files.json?speed=slow&perspective=you").json()
-    assert seen == [("en", "slow", ("you",))]
+        made_here = clip_client.get(
+            "/en/offline/files.json?speed=slow&perspective=you&recipes=1"
+        ).json()
+    assert seen == [("en", "slow", ("you",))] * 2
     track = {"url": "/audio/en/tracks/first-20-slow-0123456789abcdef.mp3", "bytes": 123456}
     assert {**track, "kind": "clip"} in data["files"]
+    assert {**track, "kind": "clip"} in made_here["files"]
 
 
 def test_offline_list_saves_the_session_tracks_of_one_perspective(
@@ -454,3 +460,34 @@ def test_use_offline_page_knows_whose_session_tracks_to_save(client: TestClient)
     assert 'data-perspective="you"' in client.get("/en/offline").text
     client.post("/en/screening/start", data={"perspective": "they"})
     assert 'data-perspective="they"' in client.get("/en/offline").text
+
+
+def test_a_save_holds_the_clips_its_pages_and_tracks_play_and_no_others(
+    quiet_audio_dir: Path, content: Content
+) -> None:
+    """Every clip a saved page (or rules.json) names is saved, and every clip a track is made
+    from; the session's own pages are not saved, so their clips (the checks, stop, gate and
+    feeling pages) would never play offline and are not downloaded."""
+    with TestClient(create_app(Settings(audio_dir=quiet_audio_dir, secret_key="t"))) as client:
+        listing = client.get("/en/offline/files.json?speed=normal&perspective=you&recipes=1")
+        files = listing.json()["files"]
+        named: set[str] = set()
+        for page in (f["url"] for f in files if f["kind"] == "page"):
+            named |= set(re.findall(r"/audio/en/[0-9a-f]{16}\.mp3", client.get(page).text))
+        catalog = client.app.state.ig.clips  # type: ignore[attr-defined]
+    clips = {f["url"] for f in files if f["kind"] == "clip"}
+    made_from = {url for f in files if f["kind"] == "track" for url in f["recipe"]["clips"]}
+    every_id = speech.narration_texts(content)
+    # Pages name both speeds' clips (the slow voice is a switch away); a normal save holds
+    # the normal clip of each.
+    played = {
+        catalog.url("en", cid, "normal")
+        for cid in every_id
+        if {catalog.url("en", cid, "normal"), catalog.url("en", cid, "slow")} & named
+    }
+    assert played and made_from
+    assert played | made_from == clips
+    session_pages = [cid for cid in every_id if cid.startswith("session.check.")]
+    assert session_pages
+    for clip_id in session_pages:
+        assert catalog.url("en", clip_id, "normal") not in clips, clip_id

@@ -29,7 +29,7 @@ from . import mp3
 from .build_engines import default_engines, espeak_rate_tag
 from .clips import ENGINE_CHOICES, SPEEDS, EngineChoice, Speed, clip_file_name, clip_key
 from .clips import language_dir as _language_dir
-from .engines import Engine, FailureBreaker
+from .engines import Engine, EspeakEngine, FailureBreaker
 from .errors import EngineError, ManifestError
 from .integrity import verify_clip
 from .jobs import Job, Outcome
@@ -41,6 +41,7 @@ from .manifest import (
     sha256_of,
     write_manifest,
 )
+from .processes import EspeakProcesses, checked_clip, process_count
 from .prune import prune_library
 from .runner import run_jobs
 from .seal import seal_groups
@@ -68,12 +69,15 @@ class Builder:
         voices: Mapping[str, _Voice],
         engines: Mapping[str, Engine],
         breaker: FailureBreaker | None,
+        espeak_processes: EspeakProcesses | None = None,
     ) -> None:
         self.manifest = manifest
         self.engine = engine
         self.voices = voices
         self.engines = engines
         self.breaker = breaker
+        # The real espeak-ng voice runs in worker processes, on every core (``processes``).
+        self.espeak_processes = espeak_processes
         # What a running server may still name: the files of the manifest this build found.
         self.found_files = manifest.file_names()
         self.found_retired = set(manifest.retired)
@@ -145,11 +149,11 @@ class Builder:
     def make(self, job: Job, engine: str) -> Outcome:
         voice = self.voices[engine]
         slow = job.speed == "slow"
-        data = self.engines[engine].synthesize(job.text, voice.lang, voice.accent, slow)
-        try:
-            info = verify_clip(data, engine=engine, slow=slow, text=job.text)
-        except EngineError as exc:
-            raise type(exc)(f"{engine} audio refused: {exc}") from None
+        if engine == "espeak" and self.espeak_processes is not None:
+            data, info = self.espeak_processes.make(job.text, voice.lang, voice.accent, slow)
+        else:
+            data = self.engines[engine].synthesize(job.text, voice.lang, voice.accent, slow)
+            info = checked_clip(engine, data, slow=slow, text=job.text)
         key = self.key_for(engine, job.speed, job.text)
         atomic_write(self.manifest.directory / clip_file_name(key), data)
         return self.entries_for(job, engine, key, info, data)
@@ -325,7 +329,11 @@ def _build_locked(
         )
         chosen = {**defaults, **chosen}
     breaker = FailureBreaker(max_gtts_failures) if engine == "auto" else None
-    builder = Builder(manifest, engine, voices, chosen, breaker)
+    espeak = chosen.get("espeak")
+    processes = None
+    if isinstance(espeak, EspeakEngine) and engine != "gtts" and process_count(jobs) > 1:
+        processes = EspeakProcesses(espeak, process_count(jobs))
+    builder = Builder(manifest, engine, voices, chosen, breaker, processes)
     _forget_stale(manifest, texts)
     summary = BuildSummary(lang, needed=len(texts) * len(speeds))
     to_run = _plan(builder, texts, speeds, summary)
@@ -343,6 +351,8 @@ def _build_locked(
         seal_groups(manifest, [[c for c in g if c in texts] for g in sealed], speeds)
     finally:
         bar.close()
+        if processes is not None:
+            processes.close()
         builder.save()  # whatever happened, record exactly the clips that exist
     summary.missing = manifest.missing(texts, speeds)
     summary.library_by_engine = manifest.engine_counts(speeds)

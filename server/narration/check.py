@@ -17,6 +17,7 @@ from .clips import SPEEDS, Speed, clip_file_name, clip_key
 from .errors import ManifestError
 from .integrity import duration_problem, verify_audio
 from .manifest import ClipEntry, Manifest, load_manifest, sha256_of
+from .recipe import recipe_problems
 from .seal import padded_copy
 from .storage import temp_files
 from .trackfiles import INDEX_NAME, load_chapters, load_track_index, tracks_dir
@@ -195,6 +196,11 @@ def check_tracks(audio_root: Path, lang: str, speeds: Sequence[Speed] = SPEEDS) 
                 chapters.samples_per_frame,
             ):
                 problems.append(f"{where}: is {info.format}, chapters were timed for another")
+            if chapters.recipe is not None:
+                problems.extend(
+                    f"{where}: {problem}"
+                    for problem in recipe_problems(chapters.recipe, directory.parent, data)
+                )
     problems.extend(
         f"tracks/{path.name}: temporary file left by an interrupted write"
         for path in temp_files(directory)

@@ -22,6 +22,7 @@ __all__ = [
     "MpegVersion",
     "StreamFormat",
     "analyse",
+    "audio_span",
     "duration",
     "first_header",
     "frames_for_seconds",
@@ -281,6 +282,16 @@ def strip(data: bytes) -> bytes:
     The metadata frame must go because it decodes as a frame of silence (or noise) in the middle
     of a joined track and its totals would describe the wrong stream.
     """
+    start, end = audio_span(data)
+    return data[start:end]
+
+
+def audio_span(data: bytes) -> tuple[int, int]:
+    """``(start, end)``: where the audio frames ``strip`` keeps lie in ``data``.
+
+    A session track's recipe names these offsets, so a device holding the clip file can cut
+    out the same bytes the server joined (see ``recipe``).
+    """
     start = 0
     while True:  # files may carry several ID3v2 tags back to back
         length = _id3v2_length(data, start)
@@ -292,20 +303,23 @@ def strip(data: bytes) -> bytes:
     if tag_at >= start and data[tag_at : tag_at + 3] == b"TAG":
         # "TAG" could also be audio bytes; it is a tag only if the frames end right there.
         try:
-            return _drop_info_frame(data[start:tag_at])
+            return start + _info_frame_length(data[start:tag_at]), tag_at
         except Mp3Error:
             pass
-    return _drop_info_frame(data[start:end])
+    return start + _info_frame_length(data[start:end]), end
 
 
-def _drop_info_frame(body: bytes) -> bytes:
+def _info_frame_length(body: bytes) -> int:
+    """Bytes of a leading Xing/Info/VBRI frame of ``body`` (0 when none), after checking that
+    everything else is contiguous frames of one format."""
     if not body:
         raise Mp3Error("no MPEG audio frames found")
     first = Frame(0, FrameHeader.parse(body, 0))
-    if is_info_frame(body, first):
-        body = body[first.end :]
-    analyse(body)  # validate: everything left must be contiguous frames of one format
-    return body
+    skip = first.end if is_info_frame(body, first) else 0
+    if skip == len(body):
+        raise Mp3Error("no MPEG audio frames found")
+    analyse(body[skip:])  # validate: everything left must be contiguous frames of one format
+    return skip
 
 
 def first_header(data: bytes) -> FrameHeader:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .clips import Speed, language_dir
 from .errors import ManifestError
+from .recipe import Recipe
 
 __all__ = [
     "CHAPTERS_VERSION",
@@ -85,6 +86,9 @@ class ChaptersDocument(_Model):
     # The track's SHA-256 as built (None in files written before it was recorded).
     sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     chapters: list[Chapter]
+    # How to make the same bytes from the clips (None in files written before it existed:
+    # "Use offline" then downloads the track whole).
+    recipe: Recipe | None = None
 
 
 class TrackIndexEntry(_Model):

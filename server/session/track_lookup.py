@@ -16,8 +16,10 @@ from typing import Any, cast
 
 from server.content import Content
 from server.narration import ManifestError, Speed
+from server.narration.recipe import Recipe
 from server.narration.trackfiles import (
     INDEX_NAME,
+    ChaptersDocument,
     TrackIndex,
     load_chapters,
     load_track_index,
@@ -35,6 +37,9 @@ class LoadedTrack:
     bytes: int
     duration: float
     chapters: list[dict[str, Any]]
+    sha256: str | None = None
+    # How a device makes the same bytes from the clips (None for a track built before it).
+    recipe: Recipe | None = None
 
 
 def _mtime(path: Path) -> int | None:
@@ -54,13 +59,13 @@ def _index(audio_root: Path, lang: str, mtime: int) -> TrackIndex | None:
 
 
 @functools.lru_cache(maxsize=512)
-def _chapters(path: Path, mtime: int) -> tuple[str, float, list[dict[str, Any]]] | None:
-    """(file, duration, chapters as the player reads them) of a chapters file at ``mtime``."""
+def _chapters(path: Path, mtime: int) -> tuple[ChaptersDocument, list[dict[str, Any]]] | None:
+    """A chapters file at ``mtime``, and its chapters as the player reads them."""
     try:
         document = load_chapters(path)
     except ManifestError:
         return None
-    return document.file, document.duration, [c.model_dump() for c in document.chapters]
+    return document, [c.model_dump() for c in document.chapters]
 
 
 def load_track(
@@ -84,15 +89,42 @@ def load_track(
     chapters_path = directory / entry.chapters
     chapters_mtime = _mtime(chapters_path)
     document = None if chapters_mtime is None else _chapters(chapters_path, chapters_mtime)
-    if document is None or document[0] != entry.file:
+    if document is None or document[0].file != entry.file:
         return None
     try:
         if (directory / entry.file).stat().st_size != entry.bytes:
             return None
     except OSError:
         return None
-    _, duration, chapters = document
-    return LoadedTrack(entry.file, entry.bytes, duration, chapters)
+    chapters_file, chapters = document
+    return LoadedTrack(
+        entry.file,
+        entry.bytes,
+        chapters_file.duration,
+        chapters,
+        chapters_file.sha256,
+        chapters_file.recipe,
+    )
+
+
+def current_tracks(
+    audio_root: Path,
+    lang: str,
+    content: Content,
+    speed: str = "normal",
+    perspectives: Sequence[str] = PERSPECTIVES,
+) -> list[LoadedTrack]:
+    """Every plan's current track at ``speed`` in each of ``perspectives`` (the person's own
+    and the carer's, by default): what "Use offline" must save so that sessions play with no
+    network."""
+    out: list[LoadedTrack] = []
+    for plan in content.session.plans:
+        for perspective in perspectives:
+            key = content_script(content, plan, perspective).key
+            track = load_track(audio_root, lang, plan.id, speed, key, perspective)
+            if track is not None:
+                out.append(track)
+    return out
 
 
 def current_track_files(
@@ -102,14 +134,8 @@ def current_track_files(
     speed: str = "normal",
     perspectives: Sequence[str] = PERSPECTIVES,
 ) -> list[tuple[str, int]]:
-    """(file name under ``audio/<lang>/tracks/``, bytes) of every plan's current track at
-    ``speed`` in each of ``perspectives`` (the person's own and the carer's, by default):
-    what "Use offline" must save so that sessions play with no network."""
-    out: list[tuple[str, int]] = []
-    for plan in content.session.plans:
-        for perspective in perspectives:
-            key = content_script(content, plan, perspective).key
-            track = load_track(audio_root, lang, plan.id, speed, key, perspective)
-            if track is not None:
-                out.append((track.file, track.bytes))
-    return out
+    """(file name under ``audio/<lang>/tracks/``, bytes) of each of ``current_tracks``."""
+    return [
+        (track.file, track.bytes)
+        for track in current_tracks(audio_root, lang, content, speed, perspectives)
+    ]

@@ -41,6 +41,7 @@ from server.narration import (
     mp3,
     sha256_of,
 )
+from server.narration.recipe import make_recipe, recipe_problems
 from server.narration.storage import set_aside
 from server.narration.trackfiles import load_chapters, load_track_index
 from server.session.script import PERSPECTIVES, content_script
@@ -160,6 +161,7 @@ def _build_one(
     shown_id = index_key(plan_id, perspective)
     frames: dict[str, int] = {}
     files: dict[str, str] = {}
+    shas: dict[str, str | None] = {}
     missing: list[str] = []
     for clip_id, text in script.clip_texts().items():
         entry = manifest.current(clip_id, speed, text)
@@ -168,6 +170,7 @@ def _build_one(
             continue
         frames[clip_id] = entry.frames
         files[clip_id] = entry.file
+        shas[entry.file] = entry.sha256
     if missing:
         shown = ", ".join(missing[:3]) + (
             f" and {len(missing) - 3} more" if len(missing) > 3 else ""
@@ -191,7 +194,12 @@ def _build_one(
         # or with noise or rot at the same size, is made again, never adopted.
         data = mp3_path.read_bytes()
         same = len(data) == existing.bytes and existing.frames == timeline.frames
-        if same and existing.sha256 == sha256_of(data):  # older chapters files: made again
+        # Older chapters files (no checksum, or no recipe) are made again, as is a track whose
+        # recipe names a clip the manifest now records with other bytes.
+        fresh = existing.recipe is not None and all(
+            shas.get(clip.file) in (None, clip.sha256) for clip in existing.recipe.clips
+        )
+        if same and fresh and existing.sha256 == sha256_of(data):
             result = TrackResult(
                 shown_id,
                 speed,
@@ -205,13 +213,17 @@ def _build_one(
             return result, existing.model_dump()
 
     segments: list[Segment] = []
+    parts: list[Path | int] = []
     for kind, segment_clip, count in timeline.segments:
         if kind == "clip" and segment_clip is not None:
             segments.append(("clip", manifest.directory / files[segment_clip]))
+            parts.append(manifest.directory / files[segment_clip])
         else:
             segments.append(("silence", clock.seconds(count)))
+            parts.append(count)
     try:
         track = assemble_track(segments, template=fmt)
+        recipe = make_recipe(fmt, parts)
     except (OSError, mp3.Mp3Error, ValueError) as exc:
         return TrackResult(shown_id, speed, "failed", detail=str(exc)), None
     # The manifest's frame counts planned the timeline; the files decide. They must agree.
@@ -221,6 +233,10 @@ def _build_one(
         return TrackResult(shown_id, speed, "failed", detail=detail), None
     document = chapters_document(timeline, lang, speed, mp3_path.name, track.data)
     document["perspective"] = perspective
+    # Checked as `audio check` checks it: a recipe that does not make these very bytes is
+    # left out (the device then downloads the track whole), never published.
+    if not recipe_problems(recipe, manifest.directory, track.data):
+        document["recipe"] = recipe.model_dump()
     atomic_write(mp3_path, track.data)
     atomic_write(chapters_path, (json.dumps(document, indent=1) + "\n").encode("utf-8"))
     result = TrackResult(
