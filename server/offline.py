@@ -103,6 +103,8 @@ def page_paths(urls: Urls, content: Content) -> list[str]:
     return [
         urls.home(),
         urls.helping(),
+        # "If something goes wrong": most needed where there may be no signal.
+        urls.emergency(),
         urls.intro(),
         *(urls.question(q.id) for q in content.questions),
         urls.offline_result(),
@@ -189,7 +191,11 @@ async def page_facts(
     """
     shared: AppState = app.state.ig
     cache = shared.page_sizes
-    clip_url = re.compile(re.escape(f"{shared.clips.base_url}/{lang}/") + r"[0-9a-f]{16}\.mp3")
+    # A clip file is named by its key (<key16>.mp3), a sealed clip's copy by its key and
+    # length (<key16>-<bytes>.mp3, narration/seal.py).
+    clip_url = re.compile(
+        re.escape(f"{shared.clips.base_url}/{lang}/") + r"[0-9a-f]{16}(?:-[0-9]+)?\.mp3"
+    )
     out = {}
     for path in paths:
         key = (version, path)

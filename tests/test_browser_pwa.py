@@ -626,6 +626,12 @@ def test_use_offline_then_the_check_works_with_no_network(
         assert answers["bytes=200-100"]["status"] == 200
         assert bytes(answers["bytes=200-100"]["body"]) == data
 
+        # "If something goes wrong" opens and speaks with no signal.
+        page.goto(f"{server.url}/en/emergency")
+        ready(page)
+        expect(page.locator("h1")).to_have_text(content.emergency.title)
+        wait_playing(page, clip_url(server, "emergency"))
+
     # Not one request from the pages or the worker reached the server.
     assert set(hits) <= {"GET /sw.js"}, hits
     assert served_by_worker and all(served_by_worker)

@@ -471,13 +471,22 @@ def test_a_save_holds_the_clips_its_pages_and_tracks_play_and_no_others(
     with TestClient(create_app(Settings(audio_dir=quiet_audio_dir, secret_key="t"))) as client:
         listing = client.get("/en/offline/files.json?speed=normal&perspective=you&recipes=1")
         files = listing.json()["files"]
-        named: set[str] = set()
-        for page in (f["url"] for f in files if f["kind"] == "page"):
-            named |= set(re.findall(r"/audio/en/[0-9a-f]{16}\.mp3", client.get(page).text))
         catalog = client.app.state.ig.clips  # type: ignore[attr-defined]
+        every_id = speech.narration_texts(content)
+        # Every clip URL the catalogue has, however its file is named (a sealed clip's copy
+        # is <key16>-<bytes>.mp3), found in the saved pages' text.
+        every_url = {catalog.url("en", cid, s) for cid in every_id for s in ("normal", "slow")}
+        texts = [client.get(f["url"]).text for f in files if f["kind"] == "page"]
+        named = {url for url in every_url if url and any(url in text for text in texts)}
     clips = {f["url"] for f in files if f["kind"] == "clip"}
     made_from = {url for f in files if f["kind"] == "track" for url in f["recipe"]["clips"]}
-    every_id = speech.narration_texts(content)
+    # The on-device result plays the outcome's clip (sealed, as online) and a question page
+    # confirms an answer aloud: those are saved.
+    for clip_id in [*clip_ids.outcomes(), clip_ids.answer("yes"), clip_ids.answer("not-sure")]:
+        assert catalog.url("en", clip_id, "normal") in clips, clip_id
+    # "If something goes wrong" is saved, and spoken offline too.
+    assert "/en/emergency" in {f["url"] for f in files if f["kind"] == "page"}
+    assert catalog.url("en", clip_ids.EMERGENCY, "normal") in clips
     # Pages name both speeds' clips (the slow voice is a switch away); a normal save holds
     # the normal clip of each.
     played = {
