@@ -18,13 +18,20 @@ log = logging.getLogger("inversion_guide.catalog")
 @dataclass
 class ClipCatalog:
     base_url: str
-    # (lang, speed, clip id) -> file name
+    # (lang, speed, clip id) -> file name (a sealed clip's padded copy: what pages link)
     files: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    # (lang, speed, clip id) -> the clip itself, for sealed clips only
+    unpadded: dict[tuple[str, str, str], str] = field(default_factory=dict)
     needed: int = 0
     needed_by_language: dict[str, int] = field(default_factory=dict)
 
-    def url(self, lang: str, clip_id: str, speed: str = "normal") -> str | None:
-        name = self.files.get((lang, speed, clip_id))
+    def url(
+        self, lang: str, clip_id: str, speed: str = "normal", padded: bool = True
+    ) -> str | None:
+        """The clip's URL; ``padded=False``: a sealed clip as spoken, without its padding
+        (for a device that saves every clip of the group, so their sizes tell nothing)."""
+        key = (lang, speed, clip_id)
+        name = self.files.get(key) if padded else self.unpadded.get(key, self.files.get(key))
         return self.file_url(lang, name) if name else None
 
     def file_url(self, lang: str, file: str) -> str:
@@ -64,6 +71,8 @@ def load_catalog(audio_dir: Path, base_url: str, texts: dict[str, dict[str, str]
                 entry = manifest.current(clip_id, speed, text)
                 if entry is not None:
                     catalog.files[(lang, speed, clip_id)] = entry.served_file
+                    if entry.padded is not None:
+                        catalog.unpadded[(lang, speed, clip_id)] = entry.file
         missing = [
             f"{speed}:{cid}"
             for speed in SPEEDS

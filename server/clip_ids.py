@@ -53,6 +53,11 @@ def outcome(level: str, perspective: str = "you", not_sure: bool = False) -> str
     return f"outcome.{level}{'.not-sure' if not_sure else ''}{_for(perspective)}"
 
 
+def red_flag_not_sure(perspective: str = "you") -> str:
+    """The line for a warning sign answered "Not sure", alone (the on-device result)."""
+    return f"outcome.red-flag-not-sure{_for(perspective)}"
+
+
 def outcomes() -> list[str]:
     """Every outcome clip: the clips that must all be one length (``speech.SEALED``)."""
     return [

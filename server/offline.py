@@ -119,24 +119,26 @@ def clip_files(
     """Each narration clip at ``speed`` (the normal clip where a slow one is missing) that a
     saved page can play: one whose URL, at either speed, is in ``played`` (the saved pages
     and rules.json name them). The session's pages are not saved, so their clips would never
-    play offline; the session tracks' clips come with the tracks (``offline_tracks``)."""
+    play offline; the session tracks' clips come with the tracks (``offline_tracks``).
+    A sealed clip is saved in the form the pages name: padded (question pages' answers) or
+    as spoken (rules.json's outcomes)."""
     lang = content.language
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
     for clip_id in speech.narration_texts(content):
-        if not any(clips.url(lang, clip_id, s) in played for s in SPEEDS):
-            continue
-        for candidate in (speed, "normal"):
-            name = clips.files.get((lang, candidate, clip_id))
-            if name is None:
+        for padded in (True, False):
+            if not any(clips.url(lang, clip_id, s, padded) in played for s in SPEEDS):
                 continue
-            url = clips.file_url(lang, name)
-            if url not in seen:
-                seen.add(url)
-                path = audio_dir / lang / name
-                size = path.stat().st_size if path.is_file() else 0
-                out.append({"url": url, "bytes": size, "kind": "clip"})
-            break
+            for candidate in (speed, "normal"):
+                url = clips.url(lang, clip_id, candidate, padded)
+                if url is None:
+                    continue
+                if url not in seen:
+                    seen.add(url)
+                    path = audio_dir / lang / url.rsplit("/", 1)[1]
+                    size = path.stat().st_size if path.is_file() else 0
+                    out.append({"url": url, "bytes": size, "kind": "clip"})
+                break
     return out
 
 
@@ -318,8 +320,11 @@ def screening_rules(urls: Urls, content: Content, clips: ClipCatalog) -> dict[st
     lang = content.language
 
     def clip_pair(clip_id: str) -> dict[str, str | None]:
-        normal = clips.url(lang, clip_id, "normal")
-        return {"normal": normal, "slow": clips.url(lang, clip_id, "slow") or normal}
+        # A save holds every clip rules.json names, and the device plays them with no
+        # request: sealed clips as spoken, without their padding.
+        normal = clips.url(lang, clip_id, "normal", padded=False)
+        slow = clips.url(lang, clip_id, "slow", padded=False)
+        return {"normal": normal, "slow": slow or normal}
 
     outcomes = {}
     for level in speech.OUTCOME_LEVELS:
@@ -328,8 +333,6 @@ def screening_rules(urls: Urls, content: Content, clips: ClipCatalog) -> dict[st
             p: {
                 **outcome.for_perspective(p).model_dump(),
                 "clips": clip_pair(clip_ids.outcome(level, p)),
-                # With the line for a warning sign answered Not sure, in one clip.
-                "clips_not_sure": clip_pair(clip_ids.outcome(level, p, not_sure=True)),
             }
             for p in PERSPECTIVES
         }
@@ -350,6 +353,10 @@ def screening_rules(urls: Urls, content: Content, clips: ClipCatalog) -> dict[st
             for q in content.questions
         ],
         "outcomes": outcomes,
+        # Said after the outcome when a warning sign was answered Not sure (as result.html).
+        "red_flag_not_sure_clips": {
+            p: clip_pair(clip_ids.red_flag_not_sure(p)) for p in PERSPECTIVES
+        },
         "result": {p: result_wording(content, p) for p in PERSPECTIVES},
     }
 

@@ -100,6 +100,11 @@ def screening_texts(content: Content) -> dict[str, str]:
                 texts[clip_ids.outcome(level, perspective, not_sure)] = outcome_speech(
                     content, level, perspective, not_sure
                 )
+    # The on-device result says the line after the outcome's own clip (nothing crosses the
+    # network there, so the one sealed clip is not needed, and a save stays small).
+    line = content.outcomes.red_flag_not_sure
+    texts[clip_ids.red_flag_not_sure("you")] = line.you
+    texts[clip_ids.red_flag_not_sure("they")] = line.they
     texts[clip_ids.EMERGENCY] = content.emergency.page_text()
     texts[clip_ids.EMERGENCY_SHORT] = content.emergency.short_text()
     return texts

@@ -71,8 +71,8 @@ def server(live_server: LiveServer) -> LiveServer:
     return live_server
 
 
-def clip_url(server: LiveServer, clip_id: str, speed: str = "normal") -> str:
-    url = server.app.state.ig.clips.url("en", clip_id, speed)
+def clip_url(server: LiveServer, clip_id: str, speed: str = "normal", padded: bool = True) -> str:
+    url = server.app.state.ig.clips.url("en", clip_id, speed, padded)
     assert url, clip_id
     return str(url)
 
@@ -432,12 +432,20 @@ def test_on_device_result_agrees_with_the_server_rule(
             expect(page.get_by_text(content.carer.result_no_reasons_they)).to_be_visible()
         not_sure = page.get_by_text(content.outcomes.red_flag_not_sure.they)
         expect(not_sure).to_have_count(1 if outcome.red_flags_not_sure else 0)
-        # Spoken too, in the outcome's own clip, which says the line after the outcome.
-        narration = page.locator("[data-slot='narration']")
-        assert narration.get_attribute("data-playlist") is None
-        clip_id = clip_ids.outcome(outcome.level.value, "they", bool(outcome.red_flags_not_sure))
+        # Spoken too: the outcome's clip as spoken (the save holds every outcome's, so no
+        # padding), then the warning sign's own clip.
+        clips = server.app.state.ig.clips
+        clip_id = clip_ids.outcome(outcome.level.value, "they")
         src = page.locator("[data-slot='narration'] audio").get_attribute("src")
-        assert src == server.app.state.ig.clips.url("en", clip_id), (src, clip_id)
+        assert src == clips.url("en", clip_id, padded=False), (src, clip_id)
+        said = page.locator("[data-slot='narration']").get_attribute("data-playlist")
+        if outcome.red_flags_not_sure:
+            items = json.loads(said or "[]")
+            assert [i["text"] for i in items] == ["outcome-text", "red-flag-not-sure"]
+            line_clip = clip_ids.red_flag_not_sure("they")
+            assert items[1]["normal"] == clips.url("en", line_clip, padded=False)
+        else:
+            assert said is None
     assert_no_axe_violations(page)
 
     # With an answer missing, the device goes to that question instead.
@@ -587,7 +595,8 @@ def test_use_offline_then_the_check_works_with_no_network(
                 page.get_by_role("button", name=answer, exact=True).press("Enter")
         page.wait_for_url("**/en/screening/offline")
         expect(page.locator("h1")).to_have_text(content.outcomes.avoid.title)
-        wait_playing(page, clip_url(server, "outcome.avoid"))
+        # The outcome as spoken: offline, the saved clip without its padding.
+        wait_playing(page, clip_url(server, "outcome.avoid", padded=False))
         expect(page.locator(".ig-reasons li")).to_have_count(1)
         assert_no_axe_violations(page)
 

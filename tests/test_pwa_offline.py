@@ -475,24 +475,39 @@ def test_a_save_holds_the_clips_its_pages_and_tracks_play_and_no_others(
         every_id = speech.narration_texts(content)
         # Every clip URL the catalogue has, however its file is named (a sealed clip's copy
         # is <key16>-<bytes>.mp3), found in the saved pages' text.
-        every_url = {catalog.url("en", cid, s) for cid in every_id for s in ("normal", "slow")}
+        every_url = {
+            catalog.url("en", cid, s, padded)
+            for cid in every_id
+            for s in ("normal", "slow")
+            for padded in (True, False)
+        }
         texts = [client.get(f["url"]).text for f in files if f["kind"] == "page"]
         named = {url for url in every_url if url and any(url in text for text in texts)}
     clips = {f["url"] for f in files if f["kind"] == "clip"}
     made_from = {url for f in files if f["kind"] == "track" for url in f["recipe"]["clips"]}
-    # The on-device result plays the outcome's clip (sealed, as online) and a question page
-    # confirms an answer aloud: those are saved.
-    for clip_id in [*clip_ids.outcomes(), clip_ids.answer("yes"), clip_ids.answer("not-sure")]:
-        assert catalog.url("en", clip_id, "normal") in clips, clip_id
+    # The on-device result plays the outcome's clip and the "not sure" line (as spoken: the
+    # save holds every one, so no padding is needed), and a question page confirms an answer
+    # aloud (the padded clip the page names): those are saved, and the padded outcome clips,
+    # which no saved page names, are not.
+    for level in speech.OUTCOME_LEVELS:
+        for who in ("you", "they"):
+            assert catalog.url("en", clip_ids.outcome(level, who), padded=False) in clips
+            assert catalog.url("en", clip_ids.outcome(level, who)) not in clips
+    for who in ("you", "they"):
+        assert catalog.url("en", clip_ids.red_flag_not_sure(who), padded=False) in clips
+    for value in ("yes", "no", "not-sure"):
+        assert catalog.url("en", clip_ids.answer(value)) in clips
     # "If something goes wrong" is saved, and spoken offline too.
     assert "/en/emergency" in {f["url"] for f in files if f["kind"] == "page"}
     assert catalog.url("en", clip_ids.EMERGENCY, "normal") in clips
     # Pages name both speeds' clips (the slow voice is a switch away); a normal save holds
     # the normal clip of each.
     played = {
-        catalog.url("en", cid, "normal")
+        catalog.url("en", cid, "normal", padded)
         for cid in every_id
-        if {catalog.url("en", cid, "normal"), catalog.url("en", cid, "slow")} & named
+        for padded in (True, False)
+        if {catalog.url("en", cid, "normal", padded), catalog.url("en", cid, "slow", padded)}
+        & named
     }
     assert played and made_from
     assert played | made_from == clips

@@ -64,7 +64,8 @@ export class OfflineResult {
     // Worded for whoever answered: the person ("you") or a carer for them ("they").
     const perspective = answers.perspective(this.lang) || 'you';
     const text = rules.outcomes[outcome.level][perspective];
-    this.fill(made.fragment, outcome, text, rules.result[perspective], perspective);
+    const notSureClips = rules.red_flag_not_sure_clips?.[perspective];
+    this.fill(made.fragment, outcome, text, rules.result[perspective], perspective, notSureClips);
     const fallback = this.root.querySelector('[data-slot="fallback"]');
     if (fallback) fallback.remove();
     made.template.replaceWith(made.fragment);
@@ -75,7 +76,7 @@ export class OfflineResult {
   }
 
   /** The page as result.html shows it online, from rules.json's wording. */
-  fill(fragment, outcome, text, wording, perspective) {
+  fill(fragment, outcome, text, wording, perspective, notSureClips) {
     const slot = (name) => fragment.querySelector(`[data-slot="${name}"]`);
     slot('outcome').classList.add(`ig-outcome--${outcome.level}`);
     slot('heading').textContent = wording.heading;
@@ -105,8 +106,7 @@ export class OfflineResult {
       slot('others-title').remove();
       slot('others').remove();
     }
-    // With a warning sign answered Not sure, the outcome's clip that says that line too.
-    this.setClip(slot('narration'), notSure ? text.clips_not_sure : text.clips);
+    this.setClip(slot('narration'), text.clips, notSure ? notSureClips : null);
   }
 
   reasonItem(reason, perspective) {
@@ -115,8 +115,9 @@ export class OfflineResult {
     return listItem(title, ` ${this.labels[reason.answer]}. `, hint);
   }
 
-  /** The outcome's clip (one clip, as result.html plays it). */
-  setClip(narration, clips) {
+  /** The outcome's clip, then the warning sign's (`notSure`, when one was answered Not
+   * sure), as result.html's playlist says them. */
+  setClip(narration, clips, notSure) {
     const audio = narration.querySelector('audio');
     if (!clips.normal) {
       narration.replaceChildren(); // no clip: the browser's own speech reads the outcome
@@ -124,5 +125,11 @@ export class OfflineResult {
     }
     audio.setAttribute('src', clips.normal);
     if (clips.slow) narration.dataset.slowSrc = clips.slow;
+    if (notSure && notSure.normal) {
+      narration.dataset.playlist = JSON.stringify([
+        { ...clips, text: 'outcome-text', main: true },
+        { ...notSure, text: 'red-flag-not-sure', main: false },
+      ]);
+    }
   }
 }
