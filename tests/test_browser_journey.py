@@ -113,6 +113,9 @@ def arrives_speaking(page: Page, url: str, played_before: int) -> int:
         f"(t) => {{ const a = {voice}; return !a.paused && a.currentTime > t + 0.2; }}", arg=before
     )
     assert page.evaluate("window.__journey") == {"prompts": 0, "refused": 0}, url
+    # The page's voice controls came with it (its components started).
+    expect(page.get_by_role("button", name="Repeat this page")).to_be_visible()
+    expect(page.locator("[data-play-prompt]")).to_be_hidden()
     return plays(page)
 
 

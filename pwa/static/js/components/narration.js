@@ -54,7 +54,7 @@ class VoiceGuide {
     narrator.onBlocked = () => {
       // Autoplay refused (no gesture on this page yet): offer a Play button and say so.
       this.prompt.hidden = false;
-      announce(this.strings.playPrompt);
+      announce(this.strings.playPromptText);
     };
     // The page's audio element may be the one carried from page to page (lib/page-swap.js):
     // its listeners end with this page.

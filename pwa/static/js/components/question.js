@@ -17,6 +17,7 @@
 
 import { announce, hasOwnSpace, isFormField, pageLang, withoutModifiers } from '../lib/dom.js';
 import { setActionHandlers, setMetadata, setPlaybackState, hasMediaSession } from '../lib/media-session.js';
+import { pageHeading } from '../lib/page-focus.js';
 import { pageSignal } from '../lib/page-lifetime.js';
 import { answers, loadRules } from '../lib/screening.js';
 import { prefs } from '../lib/storage.js';
@@ -97,7 +98,9 @@ export class Question {
   keysApply(target) {
     if (!prefs.keys()) return false;
     const main = document.getElementById('main-content');
-    if (target === document.body || target === document.documentElement || target === main) return true;
+    // The page's h1 is the page too: focus lands there when a page is shown in place.
+    const onPage = [document.body, document.documentElement, main, pageHeading()].includes(target);
+    if (onPage) return true;
     return Boolean(this.group && target instanceof Element && this.group.contains(target));
   }
 
