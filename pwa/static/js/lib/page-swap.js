@@ -21,6 +21,7 @@ import { endPage } from './page-lifetime.js';
 import { focusHeading, pageHeading, restoreFocus } from './page-focus.js';
 
 const VOICE_AUDIO = '[data-module="narration"] audio';
+const STATUS = '[data-ig-status]';
 const MEDIA_ACTIONS = ['play', 'pause', 'stop', 'previoustrack', 'nexttrack', 'seekto', 'seekbackward', 'seekforward'];
 
 let voiceElement = null; // the one narration <audio>, carried from page to page
@@ -41,6 +42,7 @@ export async function showPage({ url, doc, how = 'push', state = null, place = n
   const body = document.adoptNode(doc.body); // its scripts were parsed inert; app.js runs
   body.classList.add('js-enabled');
   carryVoiceInto(body);
+  carryStatusInto(body);
   syncDocument(doc);
   if (how === 'push') window.history.pushState(state, '', url);
   else if (how === 'replace') window.history.replaceState(state, '', url);
@@ -88,6 +90,18 @@ function carryVoiceInto(body) {
     if (voiceElement.getAttribute(name) !== value) voiceElement.setAttribute(name, value);
   }
   incoming.replaceWith(voiceElement);
+}
+
+/**
+ * Keep the one polite status region (base.html) too, emptied: a live region already in the
+ * page is announced when its text changes, where one inserted with its text may be missed.
+ */
+function carryStatusInto(body) {
+  const region = document.querySelector(STATUS);
+  const incoming = body.querySelector(STATUS);
+  if (!region || !incoming) return;
+  region.textContent = '';
+  incoming.replaceWith(region);
 }
 
 /** The document's parts outside <body> that differ between pages. */
