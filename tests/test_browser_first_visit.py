@@ -26,7 +26,7 @@ from tests.conftest import LiveServer
 pytestmark = pytest.mark.browser
 
 PLAN = "first-20"
-FIRST = {"suggested": PLAN, "sessions": "0"}
+FIRST: dict[str, str | float | bool] = {"suggested": PLAN, "sessions": "0"}
 
 # Every layout shift of this document, from its first byte.
 SHIFTS = """
@@ -59,7 +59,7 @@ SETTLED = """
 """
 
 
-def post_from_page(page: Page, url: str, fields: dict[str, str]) -> None:
+def post_from_page(page: Page, url: str, fields: dict[str, str | float | bool]) -> None:
     """Send a form as the page would (a navigation to the POST's answer)."""
     with page.expect_navigation():
         page.evaluate(
@@ -108,7 +108,7 @@ def session_ready(path: str, who: str = "you") -> Setup:
     return setup
 
 
-def posted(start: Setup, url: str, fields: dict[str, str]) -> Setup:
+def posted(start: Setup, url: str, fields: dict[str, str | float | bool]) -> Setup:
     """The page a form sent from ``start``'s page answers with."""
 
     def setup(context: BrowserContext, page: Page, base: str, content: Content) -> None:
@@ -156,6 +156,22 @@ def beyond(context: BrowserContext, page: Page, base: str, content: Content) -> 
     post_from_page(page, f"{base}/en/session/plan/{last}/choose", FIRST)
 
 
+def question_page(context: BrowserContext, page: Page, base: str, content: Content) -> str:
+    context.request.post(f"{base}/en/screening/start", form={"perspective": "you"})
+    return f"/en/screening/q/{content.questions[0].id}"
+
+
+def agreed(path: str) -> Setup:
+    """After a screening with no known reason, the doctor's agreement given."""
+
+    def setup(context: BrowserContext, page: Page, base: str, content: Content) -> str:
+        screen(context, base, content)
+        context.request.post(f"{base}/en/session/clinician", form={"answer": "agreed"})
+        return path
+
+    return setup
+
+
 STATES: dict[str, Setup] = {
     "home": goto("/en/"),
     "home (es)": goto("/es/"),
@@ -165,10 +181,7 @@ STATES: dict[str, Setup] = {
     "offline": goto("/en/offline"),
     "offline result": goto("/en/screening/offline"),
     "history": goto("/en/sessions"),
-    "question": lambda c, p, b, content: (
-        c.request.post(f"{b}/en/screening/start", form={"perspective": "you"}),
-        f"/en/screening/q/{content.questions[0].id}",
-    )[1],
+    "question": question_page,
     "question, no answer": question_error,
     "check answers": screened("/en/screening/check"),
     "result: no known reason": screened("/en/screening/result"),
@@ -178,16 +191,8 @@ STATES: dict[str, Setup] = {
     "summary": screened("/en/screening/summary"),
     "session, no screening": goto("/en/session"),
     "session, doctor question": screened("/en/session"),
-    "session, open": lambda c, p, b, content: (
-        screen(c, b, content),
-        c.request.post(f"{b}/en/session/clinician", form={"answer": "agreed"}),
-        "/en/session",
-    )[2],
-    "plans": lambda c, p, b, content: (
-        screen(c, b, content),
-        c.request.post(f"{b}/en/session/clinician", form={"answer": "agreed"}),
-        "/en/session/plans",
-    )[2],
+    "session, open": agreed("/en/session"),
+    "plans": agreed("/en/session/plans"),
     "plan beyond the suggestion": beyond,
     "pre-session check": check_page,
     "check stopped the session": stopped,

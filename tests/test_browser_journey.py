@@ -93,7 +93,7 @@ def title_from_server(page: Page) -> str:
     return unescape(match.group(1)).strip()
 
 
-def arrives_speaking(page: Page, url: str, played_before: int) -> int:
+def arrives_speaking(page: Page, url: str | re.Pattern[str], played_before: int) -> int:
     """The page at ``url`` is shown in this document, with the server's title, focus on its
     h1, and its narration sounds (a new ``playing`` event, then the clip moving on) with no
     tap and no Play prompt. Returns the number of ``playing`` events so far."""

@@ -385,8 +385,8 @@ def test_voice_controls_and_keys_are_in_the_page_shown_only_with_javascript(
     assert early and page.index(early.group(0)) < page.index("</head>")
     css = client.get(re.search(r'href="([^"]+/css/app\.css)"', page).group(1)).text  # type: ignore[union-attr]
     assert (
-        "html:not(.ig-js) .ig-js-only, html:not(.ig-voice-unset) .ig-start { display: none; }"
-        in css
+        "html:not(.ig-js) .ig-js-only, html:not(.ig-voice-unset) .ig-start"
+        " { display: none !important; }" in css
     )
 
 
