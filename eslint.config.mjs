@@ -20,6 +20,11 @@ export default [
     languageOptions: { sourceType: 'script', globals: { ...globals.serviceworker } },
   },
   {
+    // Runs before the first paint, so a classic script, not a module.
+    files: ['pwa/static/js/early.js'],
+    languageOptions: { ecmaVersion: 2015, sourceType: 'script', globals: { ...globals.browser } },
+  },
+  {
     files: ['tests/js/**/*.js', 'eslint.config.mjs'],
     languageOptions: { ecmaVersion: 2022, sourceType: 'module', globals: { ...globals.node } },
   },

@@ -22,15 +22,15 @@
 import { COMPONENTS } from './components/index.js';
 import { watchAnswerForms } from './lib/answer-forms.js';
 import { createAllOf, loadUsed } from './lib/components.js';
+import { watchNavigation } from './lib/navigation.js';
 import { registerServiceWorker } from './lib/service-worker.js';
 
 registerServiceWorker(document.body.dataset.serviceWorkerUrl);
 watchAnswerForms();
-// The next question's page and clip are fetched while this one plays, and shown in place on
-// an answer, after the spoken confirmation of a one-key answer (lib/prefetch.js).
-if (document.querySelector('form[data-module="question"]')) {
-  import('./lib/prefetch.js').then(({ watchNextQuestion }) => watchNextQuestion());
-}
+// While the voice is on, links, forms, Back and Forward show the next page in this document,
+// so the voice the user started keeps talking (lib/navigation.js); on question pages the next
+// question is fetched while this one plays (lib/prefetch.js).
+watchNavigation();
 // The page is enhanced once its components are here: until then it is the page without
 // JavaScript, whole and working (its links and forms), never half of each.
 const classes = await loadUsed(COMPONENTS, document);

@@ -4,7 +4,7 @@
  * browser refuses to play without a gesture). The clip plays on arrival once the voice is on.
  */
 
-import { announce, cloneTemplate, hasOwnSpace, withoutModifiers } from '../lib/dom.js';
+import { announce, hasOwnSpace, withoutModifiers } from '../lib/dom.js';
 import { Narrator } from '../lib/narrator.js';
 import { preferPlayback } from '../lib/media-session.js';
 import { pageSignal } from '../lib/page-lifetime.js';
@@ -16,37 +16,56 @@ function setSwitch(button, on, strings) {
   if (state) state.textContent = on ? strings.stateOn : strings.stateOff;
 }
 
-/** The voice controls from `<template data-ig-template="voice">`, wired to one narrator. */
+/**
+ * Keeps the classes js/early.js put on <html> in step with the voice choice: the Start screen
+ * shows (CSS) only while no choice is saved.
+ */
+function markVoiceChoice(chosen) {
+  const classes = document.documentElement.classList;
+  classes.toggle('ig-voice-unset', !chosen);
+  classes.toggle('ig-voice-chosen', chosen);
+}
+
+/**
+ * The voice controls the server put beside the page's clip (_voice_start.html,
+ * _voice_controls.html), wired to one narrator. They are in the page's HTML from the start and
+ * drawn from the first paint (CSS and js/early.js), so nothing moves when this starts.
+ */
 class VoiceGuide {
-  /** A guide for `narrator`, or null when the page has no voice template. */
+  /** A guide for `narrator`, or null when the page has no voice controls. */
   static create(narrator) {
-    const made = cloneTemplate('voice');
-    return made ? new VoiceGuide(narrator, made) : null;
+    const controls = document.querySelector('[data-voice-controls]');
+    const prompt = document.querySelector('[data-play-prompt]');
+    return controls && prompt ? new VoiceGuide(narrator, controls, prompt) : null;
   }
 
-  constructor(narrator, { template, fragment }) {
+  constructor(narrator, controls, prompt) {
     this.narrator = narrator;
-    this.strings = template.dataset;
-    this.start = fragment.querySelector('[data-voice-start]');
-    this.controls = fragment.querySelector('[data-voice-controls]');
-    this.prompt = fragment.querySelector('[data-play-prompt]');
+    this.strings = controls.dataset;
+    this.start = document.querySelector('[data-voice-start]');
+    this.controls = controls;
+    this.prompt = prompt;
     this.voiceSwitch = this.controls.querySelector('[data-action="voice"]');
     this.slowSwitch = this.controls.querySelector('[data-action="slow"]');
     this.main = document.getElementById('main-content');
 
     this.prompt.hidden = true;
-    narrator.root.after(this.controls, this.prompt);
+    const signal = pageSignal();
     narrator.onBlocked = () => {
       // Autoplay refused (no gesture on this page yet): offer a Play button and say so.
       this.prompt.hidden = false;
-      announce(this.strings.playPrompt);
+      announce(this.strings.playPromptText);
     };
-    if (narrator.audio) narrator.audio.addEventListener('playing', () => this.hidePrompt());
+    // The page's audio element may be the one carried from page to page (lib/page-swap.js):
+    // its listeners end with this page.
+    if (narrator.audio) narrator.audio.addEventListener('playing', () => this.hidePrompt(), { signal });
     this.controls.addEventListener('click', (event) => this.onControl(event));
     this.prompt.addEventListener('click', (event) => {
       if (event.target.closest('[data-action="play"]')) this.repeat();
     });
-    if (prefs.voice() === null && this.main) this.showStartScreen();
+    markVoiceChoice(prefs.voice() !== null);
+    if (this.start && prefs.voice() === null && this.main) this.showStartScreen();
+    else this.start?.remove(); // hidden already (CSS): the choice is saved
     this.refresh();
   }
 
@@ -65,7 +84,8 @@ class VoiceGuide {
    * where the box was (the browser keeps its place), so Tab goes on from there.
    */
   closeStart(moveFocus) {
-    if (this.start.isConnected) {
+    markVoiceChoice(true);
+    if (this.start && this.start.isConnected) {
       const hadFocus = this.start.contains(document.activeElement);
       this.start.remove();
       if (moveFocus && hadFocus) this.voiceSwitch.focus();
@@ -114,11 +134,6 @@ class VoiceGuide {
   /** The Start screen: a tap anywhere on it, or Enter, is the gesture that unlocks audio. */
   showStartScreen() {
     const { start, main } = this;
-    // Pages with answers keep them on the first screen: the box goes where the page marks
-    // (after the answers), elsewhere it comes first.
-    const spot = main.querySelector('[data-voice-start-here]');
-    if (spot) spot.replaceWith(start);
-    else main.prepend(start);
     start.addEventListener('click', (event) => {
       if (event.target.closest('[data-action="no-voice"]')) this.noVoice();
       else this.startVoice();

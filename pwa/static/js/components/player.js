@@ -108,7 +108,10 @@ export class Player {
    */
   keepBarClear(bar) {
     if (!bar || typeof ResizeObserver === 'undefined') return;
-    const set = () => document.documentElement.style.setProperty('--ig-bar-height', `${bar.offsetHeight}px`);
+    const set = () => {
+      document.documentElement.style.setProperty('--ig-bar-height', `${bar.offsetHeight}px`);
+      document.documentElement.classList.add('ig-bar-measured'); // the page shows below it (CSS)
+    };
     new ResizeObserver(set).observe(bar);
     set();
   }

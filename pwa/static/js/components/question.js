@@ -15,8 +15,9 @@
  * data-why-src, data-why-slow-src, data-why-text.
  */
 
-import { announce, cloneTemplate, hasOwnSpace, isFormField, pageLang, withoutModifiers } from '../lib/dom.js';
+import { announce, hasOwnSpace, isFormField, pageLang, withoutModifiers } from '../lib/dom.js';
 import { setActionHandlers, setMetadata, setPlaybackState, hasMediaSession } from '../lib/media-session.js';
+import { pageHeading } from '../lib/page-focus.js';
 import { pageSignal } from '../lib/page-lifetime.js';
 import { answers, loadRules } from '../lib/screening.js';
 import { prefs } from '../lib/storage.js';
@@ -35,7 +36,7 @@ export class Question {
   constructor(form) {
     this.form = form;
     this.narrator = Narration.current ? Narration.current.narrator : null;
-    const voice = document.querySelector('template[data-ig-template="voice"]');
+    const voice = document.querySelector('[data-voice-controls]');
     this.strings = voice ? voice.dataset : {};
     this.answered = false; // one answer per page: a second key must not send a second form
     this.confirming = false;
@@ -57,22 +58,15 @@ export class Question {
     }
   }
 
+  /** The keys section is in the page's HTML (shown while JavaScript runs): wire its switch. */
   showKeys() {
-    const made = cloneTemplate('keys');
-    if (!made) return;
-    const { template, fragment } = made;
-    if (!this.whyButton) fragment.querySelector('[data-key-row="w"]')?.remove();
-    this.keysSwitch = fragment.querySelector('[data-action="keys"]');
-    // After the form, where the page put the keys (question pages), or else after the form.
-    if (template.parentElement && template.closest('main')) template.replaceWith(fragment);
-    else this.form.after(fragment);
-    if (this.keysSwitch) {
+    this.keysSwitch = document.querySelector('[data-keys] [data-action="keys"]');
+    if (!this.keysSwitch) return;
+    this.refreshKeysSwitch();
+    this.keysSwitch.addEventListener('click', () => {
+      prefs.setKeys(!prefs.keys());
       this.refreshKeysSwitch();
-      this.keysSwitch.addEventListener('click', () => {
-        prefs.setKeys(!prefs.keys());
-        this.refreshKeysSwitch();
-      });
-    }
+    });
   }
 
   refreshKeysSwitch() {
@@ -84,8 +78,13 @@ export class Question {
 
   showWhy() {
     const button = this.whyButton;
-    if (!button || !this.narrator || !button.dataset.whySrc) return;
-    button.hidden = false;
+    // The page shows it while JavaScript runs when its clip exists; without a narrator it
+    // could not speak, so it goes.
+    if (!button || !button.dataset.whySrc) return;
+    if (!this.narrator) {
+      button.hidden = true;
+      return;
+    }
     button.addEventListener('click', () => this.sayWhy());
   }
 
@@ -99,7 +98,9 @@ export class Question {
   keysApply(target) {
     if (!prefs.keys()) return false;
     const main = document.getElementById('main-content');
-    if (target === document.body || target === document.documentElement || target === main) return true;
+    // The page's h1 is the page too: focus lands there when a page is shown in place.
+    const onPage = [document.body, document.documentElement, main, pageHeading()].includes(target);
+    if (onPage) return true;
     return Boolean(this.group && target instanceof Element && this.group.contains(target));
   }
 
@@ -189,11 +190,17 @@ export class Question {
     apply();
     if (!narrator.audio) return;
     // WebKit forgets handlers between plays: set them again each time sound starts.
-    narrator.audio.addEventListener('playing', () => {
-      apply();
-      setPlaybackState('playing');
-    });
-    narrator.audio.addEventListener('pause', () => setPlaybackState('paused'));
+    // (On the narration element carried from page to page: these end with this page.)
+    const signal = pageSignal();
+    narrator.audio.addEventListener(
+      'playing',
+      () => {
+        apply();
+        setPlaybackState('playing');
+      },
+      { signal },
+    );
+    narrator.audio.addEventListener('pause', () => setPlaybackState('paused'), { signal });
   }
 
   metadata() {

@@ -6,6 +6,8 @@
  * Reads: data-clips (JSON list of clip URLs, in reading order), data-read-text, data-stop-text.
  */
 
+import { pageSignal } from '../lib/page-lifetime.js';
+
 export class SummaryReader {
   static moduleName = 'summary-reader';
 
@@ -21,6 +23,8 @@ export class SummaryReader {
     this.audio.preload = 'auto';
     this.audio.addEventListener('ended', () => this.next());
     this.audio.addEventListener('error', () => this.next());
+    // Its element is not in the page: a page shown in place (lib/page-swap.js) stops it here.
+    pageSignal().addEventListener('abort', () => this.audio.pause());
     button.hidden = false;
     button.addEventListener('click', () => (this.index >= 0 ? this.stop() : this.start()));
   }

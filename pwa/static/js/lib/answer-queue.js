@@ -45,7 +45,7 @@ export function holdForm(event) {
   event.preventDefault();
   const fields = new FormData(form, event.submitter);
   const method = form.method;
-  sending.then(() => submit(form.action, fields, method));
+  sending.then(() => submitFields(form.action, fields, method));
   return true;
 }
 
@@ -70,14 +70,14 @@ async function send(action, fields, expected) {
     });
     if (response.ok && response.url === expected) return;
     if (response.ok && response.redirected) window.location.replace(response.url);
-    else submit(action, fields, 'post');
+    else submitFields(action, fields, 'post');
   } catch {
-    submit(action, fields, 'post'); // offline: the service worker answers the POST
+    submitFields(action, fields, 'post'); // offline: the service worker answers the POST
   }
 }
 
 /** Send `fields` as a form would, with no submit event: nothing records or holds it twice. */
-function submit(action, fields, method) {
+export function submitFields(action, fields, method) {
   const form = document.createElement('form');
   form.method = method;
   form.action = action;

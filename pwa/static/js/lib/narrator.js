@@ -9,6 +9,7 @@
  * the normal one if it will not load.
  */
 
+import { pageSignal } from './page-lifetime.js';
 import { prefs } from './storage.js';
 
 // Other voices on the page (the session track): while one sounds, the narrator stays quiet.
@@ -73,8 +74,11 @@ export class Narrator {
     this.finished = null; // resolves the promise of the list being played
     this.onBlocked = () => {};
     if (this.audio) {
-      this.audio.addEventListener('error', () => this.recover());
-      this.audio.addEventListener('ended', () => this.next());
+      // The element may be the one carried from page to page (lib/page-swap.js): this
+      // narrator's listeners end with its page.
+      const signal = pageSignal();
+      this.audio.addEventListener('error', () => this.recover(), { signal });
+      this.audio.addEventListener('ended', () => this.next(), { signal });
     }
   }
 
