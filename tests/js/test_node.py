@@ -1,5 +1,6 @@
-"""Run the JavaScript unit tests (``node --test tests/js/``) as part of the pytest suite, so
-``scripts/test`` (which installs Node) and CI run them too."""
+"""Run the JavaScript unit tests (``node --test tests/js/``) as one pytest item, so a pytest
+run on its own covers them too and the hazard log can name them. ``scripts/test`` also runs
+``node --test`` directly first, where each test is reported by name."""
 
 from __future__ import annotations
 
