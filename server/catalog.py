@@ -22,6 +22,8 @@ class ClipCatalog:
     files: dict[tuple[str, str, str], str] = field(default_factory=dict)
     # (lang, speed, clip id) -> the clip itself, for sealed clips only
     unpadded: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    # (lang, speed, clip id) -> seconds said, for sealed clips only (their padding follows)
+    said: dict[tuple[str, str, str], float] = field(default_factory=dict)
     needed: int = 0
     needed_by_language: dict[str, int] = field(default_factory=dict)
 
@@ -33,6 +35,11 @@ class ClipCatalog:
         key = (lang, speed, clip_id)
         name = self.files.get(key) if padded else self.unpadded.get(key, self.files.get(key))
         return self.file_url(lang, name) if name else None
+
+    def spoken_end(self, lang: str, clip_id: str, speed: str = "normal") -> float | None:
+        """Where the words of a sealed clip's padded copy end (seconds); None for other
+        clips, which end with their words."""
+        return self.said.get((lang, speed, clip_id))
 
     def file_url(self, lang: str, file: str) -> str:
         """URL of a clip file (``<key16>.mp3``) of ``lang``."""
@@ -73,6 +80,7 @@ def load_catalog(audio_dir: Path, base_url: str, texts: dict[str, dict[str, str]
                     catalog.files[(lang, speed, clip_id)] = entry.served_file
                     if entry.padded is not None:
                         catalog.unpadded[(lang, speed, clip_id)] = entry.file
+                        catalog.said[(lang, speed, clip_id)] = round(entry.duration, 2)
         missing = [
             f"{speed}:{cid}"
             for speed in SPEEDS

@@ -57,7 +57,7 @@ def voices(contents: Mapping[str, Content]) -> dict[str, VoiceSpec]:
             c.voice.gtts_lang,
             c.voice.tld,
             c.voice.espeak_voice,
-            sealed=speech.SEALED,
+            sealed=speech.sealed_groups(c),
         )
         for lang, c in contents.items()
     }

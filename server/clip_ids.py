@@ -59,7 +59,7 @@ def red_flag_not_sure(perspective: str = "you") -> str:
 
 
 def outcomes() -> list[str]:
-    """Every outcome clip: the clips that must all be one length (``speech.SEALED``)."""
+    """Every outcome clip: the clips that must all be one length (``speech.sealed_groups``)."""
     return [
         outcome(level, perspective, not_sure)
         for level in OUTCOME_LEVELS
@@ -71,12 +71,6 @@ def outcomes() -> list[str]:
 def doctor(perspective: str = "you") -> str:
     """Before a first session after "no known reason": did you ask your doctor?"""
     return f"session.doctor{_for(perspective)}"
-
-
-def clinician_question(kind: str, perspective: str = "you") -> str:
-    """ "Has a doctor or clinician agreed...?" asked at the gate (``kind``: "doctor",
-    "ask-first", or "tell" after a session that felt dizzy or painful)."""
-    return f"session.clinician.{kind}{_for(perspective)}"
 
 
 def gate(state: str, perspective: str = "you") -> str:

@@ -16,6 +16,18 @@ from server.session.script import content_script
 CHECK = clip_ids.CHECK
 OUTCOME_LEVELS = clip_ids.OUTCOME_LEVELS
 PERSPECTIVES = ("you", "they")
+# The session gate's states said in a clip of their own (``session.html``): "open" is said the
+# same way to whoever holds the phone, and "doctor" has a clip id of its own.
+GATE_STATES = (
+    "none",
+    "avoid",
+    "urgent",
+    "ask-first",
+    "tell",
+    "said-no",
+    "not-asked",
+    "tell-not-yet",
+)
 
 
 def question_clip(question: Question, perspective: str) -> str:
@@ -35,13 +47,43 @@ def outcome_speech(
     return " ".join(said)
 
 
-# Clips that must all be one byte length, each group padded with silence to its longest by
-# the narration build: which outcome a result page plays, and which answer a question page
-# confirms ("Yes." or "Not sure."), must not show in the size of the clip fetched.
-SEALED: tuple[tuple[str, ...], ...] = (
-    tuple(clip_ids.outcomes()),
-    tuple(clip_ids.answer(value) for value in ("yes", "no", "not-sure")),
-)
+def sealed_groups(content: Content) -> tuple[tuple[str, ...], ...]:
+    """Clips that must all be one byte length, each group padded with silence to its longest
+    by the narration build (``narration/seal.py``), because which clip of the group a page
+    fetches tells something about the person to anyone who sees the size of its traffic:
+    the outcome on the result page; the answer a question page confirms ("Yes." or "Not
+    sure."); the session gate, which follows the outcome (and folds its clinician question
+    into one clip, so the number of clips fetched tells nothing either); which check stopped
+    a session today; and how the session felt."""
+    session = content.session
+    gates = [clip_ids.gate("open")] + [
+        gate_id
+        for perspective in PERSPECTIVES
+        for gate_id in (
+            *(clip_ids.gate(state, perspective) for state in GATE_STATES),
+            clip_ids.doctor(perspective),
+        )
+    ]
+    stops = sorted(
+        {
+            stop_clip(session, check, plan, perspective)[0]
+            for plan in session.plans
+            for check in session.checks
+            for perspective in PERSPECTIVES
+        }
+    )
+    feelings = [
+        clip_ids.feeling(feeling.id, perspective)
+        for feeling in session.feelings
+        for perspective in PERSPECTIVES
+    ]
+    return (
+        tuple(clip_ids.outcomes()),
+        tuple(clip_ids.answer(value) for value in ("yes", "no", "not-sure")),
+        tuple(gates),
+        tuple(stops),
+        tuple(feelings),
+    )
 
 
 def check_clip(
@@ -131,18 +173,22 @@ def session_page_texts(content: Content) -> dict[str, str]:
             clip_ids.gate("urgent", perspective): (
                 f"{said.gate_urgent_title}. {said.gate_urgent_body}"
             ),
-            clip_ids.gate("ask-first", perspective): f"{said.gate_ask_title}. {said.gate_ask_body}",
+            # The gates that ask "Has a doctor agreed?" say the question in the same clip.
+            clip_ids.gate("ask-first", perspective): (
+                f"{said.gate_ask_title}. {said.gate_ask_body} {said.gate_ask_question}"
+            ),
             clip_ids.plans(perspective): f"{said.plans_title}. {said.plans_lead}",
             clip_ids.plan_ahead(perspective): " ".join([said.ahead_title + ".", *said.ahead_body]),
             clip_ids.plan_beyond(perspective): " ".join(
                 [said.beyond_title + ".", *said.beyond_body]
             ),
             clip_ids.first_only(perspective): said.first_only_body,
-            clip_ids.doctor(perspective): " ".join([said.doctor_title + ".", *said.doctor_body]),
-            clip_ids.clinician_question("doctor", perspective): said.doctor_question,
-            clip_ids.clinician_question("ask-first", perspective): said.gate_ask_question,
-            clip_ids.clinician_question("tell", perspective): said.tell_question,
-            clip_ids.gate("tell", perspective): " ".join([said.tell_title + ".", *said.tell_body]),
+            clip_ids.doctor(perspective): " ".join(
+                [said.doctor_title + ".", *said.doctor_body, said.doctor_question]
+            ),
+            clip_ids.gate("tell", perspective): " ".join(
+                [said.tell_title + ".", *said.tell_body, said.tell_question]
+            ),
             clip_ids.gate("said-no", perspective): " ".join(
                 [said.said_no_title + ".", *said.said_no_body]
             ),

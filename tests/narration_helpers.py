@@ -57,7 +57,7 @@ def narrate(
         engines={"espeak": QuietEngine()} if quiet else None,
         speeds=speeds,
         jobs=4,
-        sealed=speech.SEALED,
+        sealed=speech.sealed_groups(content),
     )
     assert clips.ok, clips.describe()
 

@@ -8,6 +8,8 @@ Lengths are read from Content-Length, the bytes as sent (the test client decodes
 from __future__ import annotations
 
 import gzip
+import html
+import json
 import re
 import zlib
 from collections.abc import Iterator
@@ -168,3 +170,85 @@ def test_the_answer_a_question_page_confirms_is_one_clip_length(
         assert len(urls) == 3, (attribute, urls)
         lengths = {int(narrated_client.get(u).headers["content-length"]) for u in urls}
         assert len(lengths) == 1, (attribute, lengths)
+
+
+def test_every_sealed_group_is_one_clip_length(
+    narrated_client: TestClient, content: Content
+) -> None:
+    """Each group of clips a page picks by what the person said (the outcome, an answer, the
+    session gate, the check that stopped a session, how it felt) is one byte length at each
+    speed, as fetched from the server."""
+    from server import speech
+
+    clips = narrated_client.app.state.ig.clips  # type: ignore[attr-defined]
+    groups = speech.sealed_groups(content)
+    assert len(groups) == 5 and all(len(group) >= 3 for group in groups)
+    for group in groups:
+        for speed in ("normal", "slow"):
+            lengths: dict[int, list[str]] = {}
+            for clip_id in group:
+                url = clips.url("en", clip_id, speed)
+                assert url is not None, (clip_id, speed)
+                length = int(narrated_client.get(url).headers["content-length"])
+                lengths.setdefault(length, []).append(clip_id)
+            assert len(lengths) == 1, (speed, {k: v[:3] for k, v in lengths.items()})
+
+
+def test_every_session_gate_plays_one_clip_of_one_length(
+    narrated_client: TestClient, content: Content
+) -> None:
+    """The session gate follows the outcome (and the clinician's answer): whatever it says,
+    it plays one clip, its question to the clinician said in the same clip, and that clip is
+    one length, so neither the number nor the size of the clips fetched tells the outcome.
+    Where the words end is on the page, so the voice stops there, not after the padding."""
+    sizes: dict[int, set[str]] = {}
+    gates: set[str] = set()
+    people = [p for p in one_of_each(content) if p.perspective == "you"]
+    for person, clinician in [(None, None), *((p, None) for p in people)] + [
+        (people[0], answer) for answer in ("agreed", "said-no", "not-asked")
+    ]:
+        narrated_client.cookies.clear()
+        if person is not None:
+            answer_as(narrated_client, content, person)
+        if clinician is not None:
+            narrated_client.post("/en/session/clinician", data={"answer": clinician})
+        page = narrated_client.get("/en/session").text
+        gate = re.search(r'class="ig-session-gate ig-session-gate--([a-z-]+)"', page)
+        assert gate is not None
+        gates.add(gate.group(1))
+        sources = re.findall(r'<audio[^>]* src="([^"]+)"', page)
+        assert len(sources) == 1 and "data-playlist" not in page, gate.group(1)
+        assert re.search(r'data-end="[0-9.]+"', page), gate.group(1)
+        length = int(narrated_client.get(sources[0]).headers["content-length"])
+        sizes.setdefault(length, set()).add(gate.group(1))
+    assert len(gates) >= 5, gates
+    assert len(sizes) == 1, sizes
+
+
+def test_the_summary_read_aloud_fetches_the_same_clips_whatever_the_answers(
+    narrated_client: TestClient, content: Content
+) -> None:
+    """The summary's reader fetches its clips before the first word: as many, of the same
+    sizes, for every person (only the perspective's own line differs; the outcome's clip is
+    another URL of the same length), so the requests tell nothing of the outcome or the
+    causes; what it plays names where the outcome's words end."""
+    fetched: dict[str, set[tuple[int, ...]]] = {}
+    length_of: dict[str, int] = {}
+    for person in one_of_each(content):
+        narrated_client.cookies.clear()
+        answer_as(narrated_client, content, person)
+        page = narrated_client.get("/en/screening/summary").text
+        found = re.search(r"data-clips='([^']+)'", page)
+        assert found is not None
+        reading = json.loads(html.unescape(found.group(1)))
+        for url in reading["fetch"]:
+            if url not in length_of:
+                length_of[url] = int(narrated_client.get(url).headers["content-length"])
+        lengths = tuple(sorted(length_of[url] for url in reading["fetch"]))
+        fetched.setdefault(person.perspective, set()).add(lengths)
+        played = [item["src"] for item in reading["play"]]
+        assert set(played) <= set(reading["fetch"])
+        # Sealed clips (the outcome, third; the answers) say where their words end.
+        assert reading["play"][2]["end"] > 0, person.key
+        assert reading["play"][0]["end"] is None
+    assert {p: len(lists) for p, lists in fetched.items()} == {"you": 1, "they": 1}

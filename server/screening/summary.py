@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -30,13 +31,17 @@ from server.web import (
 
 def _summary_clips(
     request: Request, content: Content, answers: dict[str, Answer], perspective: str
-) -> list[str]:
-    """The clip URLs of the summary read aloud, in reading order (built clips only)."""
+) -> dict[str, list[Any]]:
+    """The summary read aloud (built clips only): ``play``, its clips in reading order, each
+    ``{"src", "end"}`` (``end``: where a sealed clip's words end); ``fetch``, every clip a
+    reading of anyone's answers may use, which the device fetches before it starts, so the
+    requests tell neither how many causes there are nor when the outcome's words end."""
     outcome = evaluate(content.questions, answers)
+    outcome_id = clip_ids.outcome(outcome.level.value, perspective)
     ids = [
         clip_ids.summary("title"),
         clip_ids.summary("answered-by.they" if perspective == "they" else "answered-by"),
-        clip_ids.outcome(outcome.level.value, perspective),
+        outcome_id,
     ]
     if outcome.causes:
         ids.append(clip_ids.summary("causes"))
@@ -49,9 +54,20 @@ def _summary_clips(
     for q in content.questions:
         ids += [clip_ids.question_title(q.id), clip_ids.answer(answers[q.id].value)]
     ids.append(clip_ids.summary("not-advice"))
+    every_reading = {
+        *ids,
+        clip_ids.summary("causes"),
+        *(clip_ids.answer(value) for value in Answer),
+    }
     clips = state(request).clips
-    urls = [clips.url(content.language, clip_id) for clip_id in ids]
-    return [u for u in urls if u]
+    lang = content.language
+    play = [
+        {"src": url, "end": clips.spoken_end(lang, clip_id)}
+        for clip_id in ids
+        if (url := clips.url(lang, clip_id))
+    ]
+    fetch = sorted(url for clip_id in every_reading if (url := clips.url(lang, clip_id)))
+    return {"play": play, "fetch": fetch}
 
 
 def _summary_lines(content: Content, answers: dict[str, Answer], perspective: str) -> list[str]:

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { addressOf } from '../../pwa/static/js/lib/dom.js';
-import { sourceOf } from '../../pwa/static/js/lib/narrator.js';
+import { sourceOf, spokenEndOf } from '../../pwa/static/js/lib/narrator.js';
 import { endPage, pageSignal } from '../../pwa/static/js/lib/page-lifetime.js';
 
 test('sourceOf: the slow clip when the Slow voice is on and it works, else the normal one', () => {
@@ -14,6 +14,14 @@ test('sourceOf: the slow clip when the Slow voice is on and it works, else the n
   assert.equal(sourceOf(item, true, new Set([item.slow])), item.normal);
   assert.equal(sourceOf({ normal: item.normal, slow: null }, true), item.normal);
   assert.equal(sourceOf({ normal: null, slow: null, text: 'x' }, true), null);
+});
+
+test('spokenEndOf: where the words of the clip playing end, for a sealed clip only', () => {
+  const item = { normal: '/a/n.mp3', slow: '/a/s.mp3', normalEnd: 12.5, slowEnd: 16.25 };
+  assert.equal(spokenEndOf(item, item.normal), 12.5);
+  assert.equal(spokenEndOf(item, item.slow), 16.25);
+  assert.equal(spokenEndOf({ normal: '/a/n.mp3', slow: null }, '/a/n.mp3'), null);
+  assert.equal(spokenEndOf({ ...item, normalEnd: null }, item.normal), null);
 });
 
 test('addressOf: path and query tell pages apart, the fragment does not', () => {

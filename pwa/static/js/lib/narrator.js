@@ -44,6 +44,8 @@ export function playlistOf(root, audio) {
       normal: audio ? audio.getAttribute('src') : null,
       slow: root.dataset.slowSrc || null,
       text: root.dataset.textId || null,
+      normalEnd: Number(root.dataset.end) || null,
+      slowEnd: Number(root.dataset.slowEnd) || null,
       main: true,
     },
   ];
@@ -57,9 +59,26 @@ export function sourceOf(item, slow, broken = new Set()) {
   return slow && item.slow && !broken.has(item.slow) ? item.slow : item.normal;
 }
 
-function textOf(id) {
-  const element = id && document.getElementById(id);
-  return element ? element.textContent.replace(/\s+/g, ' ').trim() : '';
+/** The text said by a clip: its element's, or several elements' ("gate-text clinician-question"). */
+function textOf(ids) {
+  return (ids || '')
+    .split(/\s+/)
+    .map((id) => document.getElementById(id))
+    .filter(Boolean)
+    .map((element) => element.textContent.replace(/\s+/g, ' ').trim())
+    .join(' ');
+}
+
+/**
+ * Where the words of `item`'s clip at `src` end, in seconds, or null for the clip's own end.
+ * A sealed clip (speech.sealed_groups) is padded with silence to its group's length, so its
+ * size tells nothing; the page gives the length said, and the voice stops there instead of
+ * playing up to a minute of silence. Pages give it only for a list's last clip, so no fetch
+ * ever follows sooner for a shorter clip.
+ */
+export function spokenEndOf(item, src) {
+  const end = src && src === item.slow ? item.slowEnd : item.normalEnd;
+  return typeof end === 'number' && end > 0 ? end : null;
 }
 
 export class Narrator {
@@ -72,6 +91,7 @@ export class Narrator {
     this.slowBroken = new Set();
     this.wanted = false; // the user wants sound now (so an error falls back to speech)
     this.finished = null; // resolves the promise of the list being played
+    this.spokenEnded = false; // a sealed clip stopped where its words end (stopAtSpokenEnd)
     this.onBlocked = () => {};
     if (this.audio) {
       // The element may be the one carried from page to page (lib/page-swap.js): this
@@ -79,6 +99,7 @@ export class Narrator {
       const signal = pageSignal();
       this.audio.addEventListener('error', () => this.recover(), { signal });
       this.audio.addEventListener('ended', () => this.next(), { signal });
+      this.audio.addEventListener('timeupdate', () => this.stopAtSpokenEnd(), { signal });
     }
   }
 
@@ -159,6 +180,7 @@ export class Narrator {
   async playItem(fromStart) {
     if (anotherVoiceSounds()) return false; // one voice at a time: the track is speaking
     this.wanted = true;
+    this.spokenEnded = false;
     if (!this.hasClip) return this.speak();
     this.syncSource();
     if (fromStart) {
@@ -175,6 +197,16 @@ export class Narrator {
       if (error && error.name === 'NotAllowedError') this.onBlocked();
       return false;
     }
+  }
+
+  /** A sealed clip's words are said: the rest is padding, so it ends here. */
+  stopAtSpokenEnd() {
+    if (!this.wanted || this.audio.paused) return;
+    const end = spokenEndOf(this.item, this.audio.getAttribute('src'));
+    if (end === null || this.audio.currentTime < end) return;
+    this.audio.pause();
+    this.spokenEnded = true;
+    this.next();
   }
 
   /** A clip ended: the next one in the list, or the list is done. */
@@ -213,7 +245,8 @@ export class Narrator {
       synth.resume();
       return 'playing';
     }
-    const atEnd = Boolean(this.audio && this.audio.ended && this.index + 1 >= this.queue.length);
+    const ended = this.audio && (this.audio.ended || this.spokenEnded);
+    const atEnd = Boolean(ended && this.index + 1 >= this.queue.length);
     if (atEnd || this.queue !== this.main) this.play(true);
     else this.playItem(false);
     return 'playing';
