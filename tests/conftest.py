@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import socket
@@ -113,10 +114,21 @@ def live_audio_dir(tmp_path_factory: pytest.TempPathFactory, content: Content) -
     IG_TEST_AUDIO_DIR names a folder to build into and keep between runs instead (the build
     is incremental, so a rerun of a few browser tests starts in seconds)."""
     kept = os.environ.get("IG_TEST_AUDIO_DIR")
-    root = Path(kept) if kept else tmp_path_factory.mktemp("live-audio")
-    build_session_audio(root, content)
-    # Spanish: every page's clips and one plan's track, at normal speed (tests/test_browser_es.py).
-    build_pages_and_one_track(root, load_all(ROOT / "content")["es"], SPANISH_PLAN)
+    if kept:
+        root = Path(kept)
+    elif os.environ.get("PYTEST_XDIST_WORKER"):
+        # The browser tests on both cores (scripts/test): one library for the run's workers,
+        # in the folder their own temporary folders share, built by whichever comes first.
+        root = tmp_path_factory.getbasetemp().parent / "live-audio"
+    else:
+        root = tmp_path_factory.mktemp("live-audio")
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root.parent / f"{root.name}.lock", "w") as lock:
+        # A second worker waits here, then finds every clip and track built (in seconds).
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        build_session_audio(root, content)
+        # Spanish: every page's clips and one plan's track, at normal speed (test_browser_es).
+        build_pages_and_one_track(root, load_all(ROOT / "content")["es"], SPANISH_PLAN)
     return root
 
 
