@@ -164,6 +164,20 @@ def test_perspectives_are_spelled_only_by_their_type() -> None:
     assert not offenders, "use server.content.perspective.Perspective: " + ", ".join(offenders)
 
 
+def test_templates_name_perspectives_through_their_type() -> None:
+    """Templates compare with, and post, ``Perspective.THEY`` (a Jinja global), never a
+    quoted "you" or "they"."""
+    values = "|".join(p.value for p in PERSPECTIVES)
+    quoted = re.compile(rf"""["'](?:{values})["']""")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "pwa" / "templates").glob("*.html"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if quoted.search(line)
+    ]
+    assert not offenders, offenders
+
+
 def test_the_perspective_finder_counts_whole_literals_only() -> None:
     source = (
         'x = "they" if p == \'you\' else f"{p}.they"\n'
