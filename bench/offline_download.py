@@ -30,8 +30,8 @@ from starlette.testclient import TestClient
 
 from server.app import create_app
 from server.config import Settings
+from server.content.perspective import PERSPECTIVES
 from server.narration import SPEEDS
-from server.session.script import PERSPECTIVES
 
 TARGET = 10e6
 TARGET_ANY = 12e6

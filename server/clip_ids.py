@@ -3,10 +3,12 @@
 A clip id names a sentence the app can say ("q.glaucoma.you", "session.cue.countdown"); the
 narration build maps it to an audio file. Pages, the session script, the offline rules and
 the build all ask here, so an id is never assembled by hand anywhere else. This module
-imports nothing from the app, so every layer may use it.
+imports nothing from the app but the perspective type, so every layer may use it.
 """
 
 from __future__ import annotations
+
+from server.content.perspective import PERSPECTIVES, Perspective
 
 HOME = "home"
 INTRO = "intro"
@@ -23,12 +25,12 @@ SESSION_ARRIVAL = "session.arrival"
 OUTCOME_LEVELS = ("emergency", "urgent", "avoid", "ask-first", "no-known-reason")
 
 
-def _for(perspective: str) -> str:
+def _for(perspective: Perspective) -> str:
     """The suffix of a sentence said to a carer about the person they help."""
-    return ".they" if perspective == "they" else ""
+    return ".they" if perspective == Perspective.THEY else ""
 
 
-def question(question_id: str, perspective: str) -> str:
+def question(question_id: str, perspective: Perspective) -> str:
     """The question asked of the person (``you``) or of their carer (``they``)."""
     return f"q.{question_id}.{perspective}"
 
@@ -47,13 +49,13 @@ def question_why(question_id: str) -> str:
     return f"q.{question_id}.why"
 
 
-def outcome(level: str, perspective: str = "you", not_sure: bool = False) -> str:
+def outcome(level: str, perspective: Perspective = Perspective.YOU, not_sure: bool = False) -> str:
     """The result said aloud; ``not_sure``: followed by the line for a warning sign answered
     "Not sure", in the same clip (one clip a result, so which one plays tells nothing)."""
     return f"outcome.{level}{'.not-sure' if not_sure else ''}{_for(perspective)}"
 
 
-def red_flag_not_sure(perspective: str = "you") -> str:
+def red_flag_not_sure(perspective: Perspective = Perspective.YOU) -> str:
     """The line for a warning sign answered "Not sure", alone (the on-device result)."""
     return f"outcome.red-flag-not-sure{_for(perspective)}"
 
@@ -63,59 +65,63 @@ def outcomes() -> list[str]:
     return [
         outcome(level, perspective, not_sure)
         for level in OUTCOME_LEVELS
-        for perspective in ("you", "they")
+        for perspective in PERSPECTIVES
         for not_sure in (False, True)
     ]
 
 
-def doctor(perspective: str = "you") -> str:
+def doctor(perspective: Perspective = Perspective.YOU) -> str:
     """Before a first session after "no known reason": did you ask your doctor?"""
     return f"session.doctor{_for(perspective)}"
 
 
-def gate(state: str, perspective: str = "you") -> str:
+def gate(state: str, perspective: Perspective = Perspective.YOU) -> str:
     """The session's front door in one state ("avoid", "ask-first"...). The "open" state says
     how the session works to whoever holds the phone: it has no carer form."""
     return f"session.gate.{state}{_for(perspective)}"
 
 
-def plans(perspective: str = "you") -> str:
+def plans(perspective: Perspective = Perspective.YOU) -> str:
     """The plan choice's lead ("Start gently...")."""
     return f"session.plans{_for(perspective)}"
 
 
-def plan_ahead(perspective: str = "you") -> str:
+def plan_ahead(perspective: Perspective = Perspective.YOU) -> str:
     """The spoken warning before a plan one step beyond the suggestion."""
     return f"session.ahead{_for(perspective)}"
 
 
-def plan_beyond(perspective: str = "you") -> str:
+def plan_beyond(perspective: Perspective = Perspective.YOU) -> str:
     """Why a plan further on cannot be started yet."""
     return f"session.beyond{_for(perspective)}"
 
 
-def first_only(perspective: str = "you") -> str:
+def first_only(perspective: Perspective = Perspective.YOU) -> str:
     """Why a device with no sessions saved starts only the first plans."""
     return f"session.first-only{_for(perspective)}"
 
 
-def feedback(perspective: str = "you") -> str:
+def feedback(perspective: Perspective = Perspective.YOU) -> str:
     """ "How did that feel?" after a session."""
     return f"session.feedback{_for(perspective)}"
 
 
-def session_check(check_id: str, plan_id: str | None = None, perspective: str = "you") -> str:
+def session_check(
+    check_id: str, plan_id: str | None = None, perspective: Perspective = Perspective.YOU
+) -> str:
     """A pre-session check; per plan when its text names the plan's angle."""
     plan = f".{plan_id}" if plan_id else ""
     return f"session.check.{check_id}{plan}{_for(perspective)}"
 
 
-def session_stop(check_id: str, plan_id: str | None = None, perspective: str = "you") -> str:
+def session_stop(
+    check_id: str, plan_id: str | None = None, perspective: Perspective = Perspective.YOU
+) -> str:
     plan = f".{plan_id}" if plan_id else ""
     return f"session.stop.{check_id}{plan}{_for(perspective)}"
 
 
-def feeling(feeling_id: str, perspective: str = "you") -> str:
+def feeling(feeling_id: str, perspective: Perspective = Perspective.YOU) -> str:
     """The advice for how a session felt."""
     return f"session.feeling.{feeling_id}{_for(perspective)}"
 

@@ -29,9 +29,9 @@ from starlette.types import Message
 from server import clip_ids, speech
 from server.catalog import ClipCatalog
 from server.content import Content
+from server.content.perspective import PERSPECTIVES, Perspective
 from server.narration import SPEEDS
 from server.offline_tracks import track_files
-from server.session.script import PERSPECTIVES
 from server.static import STATIC_DIR, TEMPLATES_DIR, shell_files, tree_digest
 from server.urls import Urls
 from server.web import AppState, content_for, render, state
@@ -243,11 +243,12 @@ async def offline_files(request: Request) -> Response:
     tracks from their recipes (``track_files``); an older worker, without it, downloads them."""
     content = content_for(request)
     speed = request.query_params.get("speed", "normal")
-    perspective = request.query_params.get("perspective")
+    asked = request.query_params.get("perspective")
+    perspective = Perspective.parse(asked)
     recipes = request.query_params.get("recipes", "0")
     if (
         speed not in SPEEDS
-        or (perspective is not None and perspective not in PERSPECTIVES)
+        or (asked is not None and perspective is None)
         or recipes not in ("0", "1")
     ):
         raise HTTPException(status_code=400)
@@ -272,7 +273,7 @@ def _each_url_once(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 async def _files_body(
-    app: Starlette, content: Content, speed: str, perspectives: Sequence[str], recipes: bool
+    app: Starlette, content: Content, speed: str, perspectives: Sequence[Perspective], recipes: bool
 ) -> bytes:
     """files.json for one language, speed and choice of tracks, made once per app version.
 
@@ -344,8 +345,7 @@ def screening_rules(urls: Urls, content: Content, clips: ClipCatalog) -> dict[st
             {
                 "id": q.id,
                 "title": q.title,
-                "you": q.you,
-                "they": q.they,
+                **{p.value: q.asked(p) for p in PERSPECTIVES},
                 "level": q.level.value,
                 "url": urls.question(q.id),
                 "clips": {p: clip_pair(clip_ids.question(q.id, p)) for p in PERSPECTIVES},
@@ -361,9 +361,9 @@ def screening_rules(urls: Urls, content: Content, clips: ClipCatalog) -> dict[st
     }
 
 
-def result_wording(content: Content, perspective: str) -> dict[str, str]:
+def result_wording(content: Content, perspective: Perspective) -> dict[str, str]:
     """The result page's headings and fixed lines in one perspective (as result.html)."""
-    ui, carer, they = content.ui, content.carer, perspective == "they"
+    ui, carer, they = content.ui, content.carer, perspective == Perspective.THEY
     not_sure = content.outcomes.red_flag_not_sure
     pwa = content.pwa
     return {
@@ -373,7 +373,7 @@ def result_wording(content: Content, perspective: str) -> dict[str, str]:
         "causes_title": carer.result_causes_title_they if they else carer.result_causes_title,
         "others_title": carer.result_others_title_they if they else ui.result_others_title,
         "no_reasons": carer.result_no_reasons_they if they else ui.result_no_reasons,
-        "red_flag_not_sure": not_sure.they if they else not_sure.you,
+        "red_flag_not_sure": not_sure.said_to(perspective),
         "print_hint": carer.result_print_hint_they if they else ui.result_print_hint,
         "disclaimer": carer.disclaimer_they if they else content.disclaimer,
     }

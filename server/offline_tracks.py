@@ -19,8 +19,8 @@ from typing import Any
 
 from server.catalog import ClipCatalog
 from server.content import Content
+from server.content.perspective import PERSPECTIVES, Perspective
 from server.narration.recipe import Recipe
-from server.session.script import PERSPECTIVES
 from server.session.track_lookup import current_tracks
 
 
@@ -29,7 +29,7 @@ def track_files(
     clips: ClipCatalog,
     audio_dir: Path,
     speed: str,
-    perspectives: Sequence[str] = PERSPECTIVES,
+    perspectives: Sequence[Perspective] = PERSPECTIVES,
     *,
     recipes: bool = False,
 ) -> list[dict[str, Any]]:

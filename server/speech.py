@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from server import clip_ids
 from server.content import Content, Question
+from server.content.perspective import PERSPECTIVES, Perspective
 from server.content.session import Check, Plan, SessionText
 from server.content.types import placeholders
 from server.session.script import content_script
@@ -15,7 +16,6 @@ from server.session.script import content_script
 # Clip ids used as they are by the page views.
 CHECK = clip_ids.CHECK
 OUTCOME_LEVELS = clip_ids.OUTCOME_LEVELS
-PERSPECTIVES = ("you", "they")
 # The session gate's states said in a clip of their own (``session.html``): "open" is said the
 # same way to whoever holds the phone, and "doctor" has a clip id of its own.
 GATE_STATES = (
@@ -30,12 +30,12 @@ GATE_STATES = (
 )
 
 
-def question_clip(question: Question, perspective: str) -> str:
-    return clip_ids.question(question.id, "they" if perspective == "they" else "you")
+def question_clip(question: Question, perspective: Perspective) -> str:
+    return clip_ids.question(question.id, Perspective.of(perspective))
 
 
 def outcome_speech(
-    content: Content, level: str, perspective: str = "you", not_sure: bool = False
+    content: Content, level: str, perspective: Perspective = Perspective.YOU, not_sure: bool = False
 ) -> str:
     """The result page's outcome as said; ``not_sure``: with the line for a warning sign
     answered "Not sure" after it, as the page shows it."""
@@ -43,7 +43,7 @@ def outcome_speech(
     said = [o.title + ".", o.summary, *o.next_steps]
     if not_sure:
         line = content.outcomes.red_flag_not_sure
-        said.append(line.they if perspective == "they" else line.you)
+        said.append(line.said_to(perspective))
     return " ".join(said)
 
 
@@ -87,7 +87,7 @@ def sealed_groups(content: Content) -> tuple[tuple[str, ...], ...]:
 
 
 def check_clip(
-    session: SessionText, check: Check, plan: Plan, perspective: str = "you"
+    session: SessionText, check: Check, plan: Plan, perspective: Perspective = Perspective.YOU
 ) -> tuple[str, str]:
     """(clip id, text) of a pre-session check's question for ``plan``, asked of
     ``perspective``."""
@@ -98,7 +98,7 @@ def check_clip(
 
 
 def stop_clip(
-    session: SessionText, check: Check, plan: Plan, perspective: str = "you"
+    session: SessionText, check: Check, plan: Plan, perspective: Perspective = Perspective.YOU
 ) -> tuple[str, str]:
     """(clip id, text) of the "do not invert today" advice when ``check`` stops a session."""
     raw = check.advice(perspective)
@@ -108,9 +108,9 @@ def stop_clip(
     return clip_ids.session_stop(check.id, plan_id, perspective), text
 
 
-def feedback_wording(content: Content, perspective: str) -> tuple[str, str]:
+def feedback_wording(content: Content, perspective: Perspective) -> tuple[str, str]:
     """(title, lead) of "How did that feel?", asked of the person or of a carer about them."""
-    if perspective == "they":
+    if perspective == Perspective.THEY:
         return content.carer.feedback_title_they, content.carer.feedback_lead_they
     return content.session.ui.feedback_title, content.session.ui.feedback_lead
 
@@ -133,8 +133,8 @@ def screening_texts(content: Content) -> dict[str, str]:
     for n in range(1, total + 1):
         texts[clip_ids.counter(n)] = content.ui.question_n_of_m.format(n=n, m=total) + "."
     for q in content.questions:
-        texts[clip_ids.question(q.id, "you")] = q.you
-        texts[clip_ids.question(q.id, "they")] = q.they
+        for perspective in PERSPECTIVES:
+            texts[clip_ids.question(q.id, perspective)] = q.asked(perspective)
         texts[clip_ids.question_why(q.id)] = q.why
     for level in OUTCOME_LEVELS:
         for perspective in PERSPECTIVES:
@@ -145,8 +145,8 @@ def screening_texts(content: Content) -> dict[str, str]:
     # The on-device result says the line after the outcome's own clip (nothing crosses the
     # network there, so the one sealed clip is not needed, and a save stays small).
     line = content.outcomes.red_flag_not_sure
-    texts[clip_ids.red_flag_not_sure("you")] = line.you
-    texts[clip_ids.red_flag_not_sure("they")] = line.they
+    for perspective in PERSPECTIVES:
+        texts[clip_ids.red_flag_not_sure(perspective)] = line.said_to(perspective)
     texts[clip_ids.EMERGENCY] = content.emergency.page_text()
     texts[clip_ids.EMERGENCY_SHORT] = content.emergency.short_text()
     return texts

@@ -23,6 +23,7 @@ from starlette.types import Receive, Scope, Send
 
 from server import clip_ids
 from server.config import ROOT
+from server.content.perspective import Perspective
 from server.page_memo import SharedPage
 
 TEMPLATES_DIR = ROOT / "pwa" / "templates"
@@ -200,4 +201,6 @@ def make_templates(auto_reload: bool = False) -> Jinja2Templates:
     )
     # Templates name clips through the one owner of clip ids.
     env.globals["clip_ids"] = clip_ids
+    # ...and perspectives through their type (``perspective == Perspective.THEY``).
+    env.globals["Perspective"] = Perspective
     return Jinja2Templates(env=env)

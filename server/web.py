@@ -20,6 +20,7 @@ from starlette.types import Scope
 from server.catalog import ClipCatalog
 from server.config import AUDIO_MOUNT, Settings
 from server.content import Content
+from server.content.perspective import Perspective
 from server.page_memo import MEMOISED, PageMemo, SharedPage
 from server.screening.rule import Answer, first_unanswered, parse_answers
 from server.sealed import sealed_response
@@ -91,21 +92,21 @@ def to_first_unanswered(
     return None if missing is None else redirect(urls_for(request, content).question(missing))
 
 
-def perspective_in(session: Mapping[str, Any]) -> str:
-    return "they" if session.get("perspective") == "they" else "you"
+def perspective_in(session: Mapping[str, Any]) -> Perspective:
+    return Perspective.of(session.get("perspective"))
 
 
-def perspective_of(request: Request) -> str:
+def perspective_of(request: Request) -> Perspective:
     return perspective_in(request.session)
 
 
-def perspective_shown(session: Mapping[str, Any]) -> tuple[str, bool]:
+def perspective_shown(session: Mapping[str, Any]) -> tuple[Perspective, bool]:
     """What ``render`` shows of the session on a personal page besides the view's own
     context: the perspective, and whether its switch shows (once a check has started)."""
     return perspective_in(session), "perspective" in session
 
 
-def shown_of_session(session: Mapping[str, Any]) -> tuple[str, bool] | None:
+def shown_of_session(session: Mapping[str, Any]) -> tuple[Perspective, bool] | None:
     """``perspective_shown``, or None while a "just switched" note waits to be shown once
     (showing it changes the session, so only the app can)."""
     return None if "perspective_note" in session else perspective_shown(session)

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from server.content import Content
+from server.content.perspective import Perspective
 from tests.conftest import LiveServer
 from tests.described_people import PEOPLE, Person
 
@@ -63,7 +64,7 @@ def test_each_person_gets_the_decided_outcome_with_javascript_on(
         page.get_by_role("button", name=answer, exact=True).click()
     expect(heading).to_have_text(content.ui.check_title)
     page.get_by_role("link", name=content.ui.see_result, exact=True).click()
-    wording = content.outcome_text(person.expected).for_perspective(person.perspective)
+    wording = content.outcome_text(person.expected).for_perspective(Perspective(person.perspective))
     outcome = page.locator(".ig-outcome")
     expect(outcome.locator("h1")).to_have_text(wording.title)
     expect(outcome.locator("#outcome-text li")).to_have_text(wording.next_steps)

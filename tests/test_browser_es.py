@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from server import clip_ids
 from server.content import Content
+from server.content.perspective import Perspective
 from tests.browser_helpers import (
     assert_no_axe_violations,
     pass_session_checks,
@@ -197,7 +198,7 @@ def test_a_carers_offline_result_is_worded_and_spoken_for_a_carer_in_spanish(
     expect(page.locator("#causes-title")).to_have_text(content_es.carer.result_causes_title_they)
     # The on-device result plays the outcome's clip as spoken (a save holds every one).
     clips = live_server.app.state.ig.clips
-    clip = clips.url("es", clip_ids.outcome("avoid", "they"), padded=False)
+    clip = clips.url("es", clip_ids.outcome("avoid", Perspective.THEY), padded=False)
     assert clip
     expect(page.locator("[data-slot='narration'] audio")).to_have_attribute("src", clip)
     assert_spanish_page(page)

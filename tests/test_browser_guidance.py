@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page
 
 from server.config import ROOT, Settings
 from server.content import Content, load_all
+from server.content.perspective import PERSPECTIVES, Perspective
 from tests.browser_helpers import (
     assert_no_axe_violations,
     phone_page,
@@ -62,10 +63,10 @@ def main_text(page: Page) -> str:
 
 
 @pytest.mark.parametrize(
-    ("lang", "who"), [("en", "you"), ("en", "they"), ("es", "you"), ("es", "they")]
+    ("lang", "who"), [(lang, who) for lang in ("en", "es") for who in PERSPECTIVES]
 )
 def test_a_doctor_who_said_no_keeps_the_session_closed_with_the_reason(
-    page: Page, server: LiveServer, lang: str, who: str
+    page: Page, server: LiveServer, lang: str, who: Perspective
 ) -> None:
     content: Content = CONTENT[lang]
     ui = content.session.ui.for_perspective(who)

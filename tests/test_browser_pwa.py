@@ -22,6 +22,7 @@ from playwright.sync_api import Browser, Page, Route, expect
 
 from server import clip_ids
 from server.content import Content
+from server.content.perspective import Perspective
 from server.screening import Answer, evaluate
 from server.session.track_lookup import current_track_files
 from tests.browser_helpers import assert_no_axe_violations
@@ -435,14 +436,14 @@ def test_on_device_result_agrees_with_the_server_rule(
         # Spoken too: the outcome's clip as spoken (the save holds every outcome's, so no
         # padding), then the warning sign's own clip.
         clips = server.app.state.ig.clips
-        clip_id = clip_ids.outcome(outcome.level.value, "they")
+        clip_id = clip_ids.outcome(outcome.level.value, Perspective.THEY)
         src = page.locator("[data-slot='narration'] audio").get_attribute("src")
         assert src == clips.url("en", clip_id, padded=False), (src, clip_id)
         said = page.locator("[data-slot='narration']").get_attribute("data-playlist")
         if outcome.red_flags_not_sure:
             items = json.loads(said or "[]")
             assert [i["text"] for i in items] == ["outcome-text", "red-flag-not-sure"]
-            line_clip = clip_ids.red_flag_not_sure("they")
+            line_clip = clip_ids.red_flag_not_sure(Perspective.THEY)
             assert items[1]["normal"] == clips.url("en", line_clip, padded=False)
         else:
             assert said is None
@@ -501,7 +502,7 @@ def test_a_carer_who_finishes_offline_sees_and_hears_the_carers_result(
         assert implants
         expect(causes).to_contain_text(implants.they)
         # The outcome as spoken: offline, the saved clip without its padding.
-        said = clip_url(server, clip_ids.outcome("ask-first", "they"), padded=False)
+        said = clip_url(server, clip_ids.outcome("ask-first", Perspective.THEY), padded=False)
         wait_playing(page, said)
         played = page.evaluate("window.__ig.events.filter(([t]) => t === 'playing')")
         assert {url for _, url in played} == {base + said}, played
@@ -556,8 +557,8 @@ def test_use_offline_then_the_check_works_with_no_network(
     assert_no_axe_violations(page)
     # The session tracks of the person answering for themselves, not the carer's.
     saved_tracks = saved_track_urls(page)
-    assert track_urls(live_audio_dir, content, "you") <= saved_tracks
-    assert not track_urls(live_audio_dir, content, "they") & saved_tracks
+    assert track_urls(live_audio_dir, content, Perspective.YOU) <= saved_tracks
+    assert not track_urls(live_audio_dir, content, Perspective.THEY) & saved_tracks
 
     # The saved question page holds no answer, though the cookie has one.
     saved = page.evaluate(
@@ -647,7 +648,7 @@ def test_use_offline_then_the_check_works_with_no_network(
     page.context.set_offline(False)
 
 
-def track_urls(audio_dir: Path, content: Content, perspective: str) -> set[str]:
+def track_urls(audio_dir: Path, content: Content, perspective: Perspective) -> set[str]:
     """The current session track of every plan at normal speed, for ``perspective``."""
     files = current_track_files(audio_dir, "en", content, "normal", perspectives=(perspective,))
     assert len(files) == len(content.session.plans)
@@ -674,8 +675,8 @@ def test_use_offline_saves_only_the_session_tracks_of_this_perspective(
     save_for_offline(page, base)
 
     saved = saved_track_urls(page)
-    assert saved == track_urls(live_audio_dir, content, "they")
-    assert not track_urls(live_audio_dir, content, "you") & saved
+    assert saved == track_urls(live_audio_dir, content, Perspective.THEY)
+    assert not track_urls(live_audio_dir, content, Perspective.YOU) & saved
     sets = page.evaluate(
         "caches.open('ig-state').then((c) => c.match('/__ig/saved-sets')).then((r) => r.json())"
     )
@@ -737,7 +738,7 @@ def test_use_offline_makes_the_session_tracks_on_the_device_byte_for_byte(
     page = open_page(voice="off", service_workers="allow")
     with requests_to(server) as seen:
         save_for_offline(page, server.url)
-    expected = track_urls(live_audio_dir, content, "you")
+    expected = track_urls(live_audio_dir, content, Perspective.YOU)
     assert saved_track_urls(page) == expected
     assert not [r for r in seen if "/tracks/" in r], seen
     assert any(r.startswith("GET /audio/en/") for r in seen)  # the clips were downloaded

@@ -17,6 +17,7 @@ from server import speech
 from server.config import ROOT, Settings
 from server.content import Content, load_all
 from server.content.carer import HELPER_STEPS
+from server.content.perspective import Perspective
 from server.content.session_ui import SessionUi
 from server.screening.rule import Answer, evaluate
 from server.session.script import EMERGENCY, content_script
@@ -155,8 +156,8 @@ def test_the_carer_track_adds_helper_lines_and_every_track_opens_with_the_emerge
     content: Content, plan_index: int
 ) -> None:
     plan = content.session.plans[plan_index]
-    you = content_script(content, plan, "you")
-    they = content_script(content, plan, "they")
+    you = content_script(content, plan, Perspective.YOU)
+    they = content_script(content, plan, Perspective.THEY)
     for script in (you, they):
         first = script.chapters[0]
         assert first.id == EMERGENCY
@@ -227,7 +228,7 @@ def test_carer_view_opens_by_default_and_plays_the_helpers_track(
     standard = client.get(f"/en/session/plan/{PLAN}/play?view=standard")
     assert standard.status_code == 200 and "ig-session--carer" not in standard.text
     # The standard view speaks to the carer too: the screen stays in view.
-    help_text = content.session.ui.for_perspective("they").player_help
+    help_text = content.session.ui.for_perspective(Perspective.THEY).player_help
     assert help_text in unescape(standard.text) and "phone away" not in standard.text
     # The person's own track for someone answering for themselves.
     screen(client, content)
@@ -444,8 +445,8 @@ def test_every_carer_form_has_the_form_it_replaces(content: Content, content_es:
         assert name.removesuffix("_they") in fields, name
     for each in (content, content_es):
         ui = each.session.ui
-        assert ui.for_perspective("you") == ui
-        they = ui.for_perspective("they")
+        assert ui.for_perspective(Perspective.YOU) == ui
+        they = ui.for_perspective(Perspective.THEY)
         for name in carer_forms:
             assert getattr(they, name.removesuffix("_they")) == getattr(ui, name)
 

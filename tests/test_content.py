@@ -23,6 +23,7 @@ from server.content import (
     load_all,
     wording_problems,
 )
+from server.content.perspective import Perspective
 
 # The "Reasons to avoid inversion" table of ../shared/CLINICAL-FACTS.md, item by item, and
 # the table maker's additions. Each must be covered by some question's `covers` list.
@@ -326,8 +327,8 @@ def test_four_outcomes_each_for_the_person_and_for_a_carer(content: Content) -> 
     ]
     for level in LEVELS:
         outcome = content.outcome_text(level)
-        assert outcome.for_perspective("you") is outcome
-        they = outcome.for_perspective("they")
+        assert outcome.for_perspective(Perspective.YOU) is outcome
+        they = outcome.for_perspective(Perspective.THEY)
         assert they is outcome.they and they.summary != outcome.summary
         for text in [they.title, they.summary, *they.next_steps]:
             # The carer is "you" where they act ("you can take this check again"), but the

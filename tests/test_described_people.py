@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 from server.app import create_app
 from server.config import Settings
 from server.content import Content
+from server.content.perspective import Perspective
 from server.screening import Answer, OutcomeLevel, evaluate
 from tests.described_people import PEOPLE, Person
 
@@ -81,7 +82,7 @@ def test_each_person_gets_the_decided_outcome_and_never_less(
     assert outcome.level.severity >= expected.severity  # never less cautious
 
     page = answer_as(client, content, person)
-    wording = content.outcome_text(person.expected).for_perspective(person.perspective)
+    wording = content.outcome_text(person.expected).for_perspective(Perspective(person.perspective))
     assert f'<h1 class="ig-heading-xl">{html.escape(wording.title)}</h1>' in page, person.who
     for step in wording.next_steps:
         assert html.escape(step) in page, (person.key, step)
@@ -112,7 +113,9 @@ def test_spanish_speakers_get_the_same_outcomes(
     client: TestClient, content_es: Content, person: Person
 ) -> None:
     page = answer_as(client, content_es, person, lang="es")
-    wording = content_es.outcome_text(person.expected).for_perspective(person.perspective)
+    wording = content_es.outcome_text(person.expected).for_perspective(
+        Perspective(person.perspective)
+    )
     assert html.escape(wording.title) in page
     for step in wording.next_steps:
         assert html.escape(step) in page, (person.key, step)

@@ -17,6 +17,7 @@ from server import clip_ids, speech
 from server.app import create_app
 from server.config import Settings
 from server.content import Content
+from server.content.perspective import PERSPECTIVES, Perspective
 from server.speech import narration_texts
 from tests.test_session_http import confirm_doctor, pass_checks, screen
 
@@ -106,9 +107,13 @@ def test_check_page_speaks_each_question_and_its_answer(
     assert f'id="check-a-{content.questions[1].id}">Not sure<' in text
 
 
-@pytest.mark.parametrize("perspective", ["you", "they"])
+@pytest.mark.parametrize("perspective", PERSPECTIVES)
 def test_result_says_the_warning_sign_line_after_the_outcome(
-    client: TestClient, settings: Settings, content: Content, built_audio: Path, perspective: str
+    client: TestClient,
+    settings: Settings,
+    content: Content,
+    built_audio: Path,
+    perspective: Perspective,
 ) -> None:
     """A warning sign answered Not sure: the "ask a doctor today" line is on the result page and
     spoken right after the outcome, in the outcome's own clip (one clip a result, so which

@@ -19,6 +19,7 @@ from server import clip_ids, offline_tracks, speech
 from server.app import create_app
 from server.config import ROOT, Settings
 from server.content import Content
+from server.content.perspective import PERSPECTIVES, Perspective
 from server.content.pwa import PwaText
 from server.narration import ClipEntry, Manifest
 from server.offline import app_version, page_paths
@@ -268,7 +269,10 @@ def test_rules_word_the_result_for_the_person_and_for_a_carer_with_each_ones_cli
     tmp_path: Path, content: Content
 ) -> None:
     """Offline, a carer's result is worded and spoken for a carer, as the result page is."""
-    you, they = clip_ids.outcome("avoid", "you"), clip_ids.outcome("avoid", "they")
+    you, they = (
+        clip_ids.outcome("avoid", Perspective.YOU),
+        clip_ids.outcome("avoid", Perspective.THEY),
+    )
     client = library_client(
         tmp_path,
         content,
@@ -291,7 +295,7 @@ def test_rules_word_the_result_for_the_person_and_for_a_carer_with_each_ones_cli
     assert not {"answers", "perspective"} & set(rules)
 
     for level in speech.OUTCOME_LEVELS:
-        for perspective in ("you", "they"):
+        for perspective in PERSPECTIVES:
             wording = content.outcome_text(level).for_perspective(perspective)
             said = rules["outcomes"][level][perspective]
             assert said["title"] == wording.title, (level, perspective)
@@ -454,7 +458,7 @@ def test_offline_list_saves_the_session_tracks_of_one_perspective(
     def the_rest(name: str) -> list[dict[str, Any]]:
         return [f for f in lists[name]["files"] if "/tracks/" not in f["url"]]
 
-    for perspective in ("you", "they"):
+    for perspective in PERSPECTIVES:
         expected = current_track_files(
             quiet_audio_dir, "en", content, "normal", perspectives=(perspective,)
         )
@@ -506,10 +510,10 @@ def test_a_save_holds_the_clips_its_pages_and_tracks_play_and_no_others(
     # aloud (the padded clip the page names): those are saved, and the padded outcome clips,
     # which no saved page names, are not.
     for level in speech.OUTCOME_LEVELS:
-        for who in ("you", "they"):
+        for who in PERSPECTIVES:
             assert catalog.url("en", clip_ids.outcome(level, who), padded=False) in clips
             assert catalog.url("en", clip_ids.outcome(level, who)) not in clips
-    for who in ("you", "they"):
+    for who in PERSPECTIVES:
         assert catalog.url("en", clip_ids.red_flag_not_sure(who), padded=False) in clips
     for value in ("yes", "no", "not-sure"):
         assert catalog.url("en", clip_ids.answer(value)) in clips

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from server import speech
 from server.config import ROOT
 from server.content import Content, load_all
+from server.content.perspective import PERSPECTIVES
 from server.content.session import SessionText
 from server.screening import Answer, OutcomeLevel
 from server.session.gate import (
@@ -367,7 +368,7 @@ def test_every_hold_of_every_plan_reminds_of_every_stop_sign(lang: str) -> None:
     signs of decision 17 (sight, chest, breath), the gentle intervals plan's 30 s holds too."""
     content = load_all(ROOT / "content")[lang]
     for plan in content.session.plans:
-        for perspective in ("you", "they"):
+        for perspective in PERSPECTIVES:
             script = content_script(content, plan, perspective)
             holds = [c for c in script.chapters if c.kind == "hold"]
             assert len(holds) == len(plan.holds)
@@ -398,5 +399,5 @@ def test_every_track_fits_the_slow_voice(lang: str) -> None:
     content = load_all(ROOT / "content")[lang]
     frames = spoken_frames(content, 120)
     for plan in content.session.plans:
-        for perspective in ("you", "they"):
+        for perspective in PERSPECTIVES:
             lay_out(content_script(content, plan, perspective), frames, CLOCK)

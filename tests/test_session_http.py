@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 from server.config import Settings
 from server.content import Content
+from server.content.perspective import PERSPECTIVES, Perspective
 from server.session import gate as session_gate
 from server.session.script import content_script
 from server.session.views import clock_text
@@ -481,14 +482,14 @@ def _text(page: Response) -> str:
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-@pytest.mark.parametrize("who", ["you", "they"])
+@pytest.mark.parametrize("who", PERSPECTIVES)
 @pytest.mark.parametrize("outcome", ["no-known-reason", "ask-first"])
 def test_a_doctor_who_said_no_keeps_the_session_closed_and_says_why(
     client: TestClient,
     content: Content,
     content_es: Content,
     lang: str,
-    who: str,
+    who: Perspective,
     outcome: str,
 ) -> None:
     """Decision 14, with JavaScript off: "No, they said not to" closes the session for these
@@ -519,9 +520,9 @@ def test_a_doctor_who_said_no_keeps_the_session_closed_and_says_why(
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-@pytest.mark.parametrize("who", ["you", "they"])
+@pytest.mark.parametrize("who", PERSPECTIVES)
 def test_not_asked_or_not_known_keeps_the_session_closed_and_says_what_to_do(
-    client: TestClient, content: Content, content_es: Content, lang: str, who: str
+    client: TestClient, content: Content, content_es: Content, lang: str, who: Perspective
 ) -> None:
     text = content if lang == "en" else content_es
     screen(client, text, who=who)
@@ -550,9 +551,9 @@ def test_not_asked_or_not_known_keeps_the_session_closed_and_says_what_to_do(
 
 
 @pytest.mark.parametrize("feeling", ["dizzy", "pain"])
-@pytest.mark.parametrize("who", ["you", "they"])
+@pytest.mark.parametrize("who", PERSPECTIVES)
 def test_after_dizzy_or_pain_the_next_session_asks_whether_a_clinician_was_told(
-    client: TestClient, content: Content, feeling: str, who: str
+    client: TestClient, content: Content, feeling: str, who: Perspective
 ) -> None:
     """JavaScript off: the feedback sets a marker in the encrypted cookie; the gate then asks
     whether a clinician has been told and agreed before any further session."""

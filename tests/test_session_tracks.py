@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from server.content import Content
+from server.content.perspective import PERSPECTIVES
 from server.content.session import SessionText
 from server.narration import SPEEDS, Speed, load_manifest, mp3
-from server.session.script import COME_UP, PERSPECTIVES, content_script
+from server.session.script import COME_UP, content_script
 from server.session.timeline import FrameClock, lay_out
 from server.session.track_lookup import current_track_files, load_track
 from server.session.tracks import build_session_tracks, tracks_dir

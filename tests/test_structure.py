@@ -7,8 +7,12 @@ import re
 from pathlib import Path
 
 from server.config import ROOT
+from server.content.perspective import PERSPECTIVES
 
 SERVER = ROOT / "server"
+# The one module that spells the perspectives ("you", "they"); the content files, which are
+# not Python, spell them too.
+PERSPECTIVE_MODULE = SERVER / "content" / "perspective.py"
 MAX_MODULE_LINES = 400  # the issue's "about 400", held to exactly
 
 
@@ -135,3 +139,49 @@ def test_clip_ids_and_urls_are_not_assembled_outside_their_owners() -> None:
             if clip_id.search(line) or url.search(line) or '"/" ~' in line:
                 offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert not offenders, "\n".join(offenders)
+
+
+def perspective_literals(source: str) -> list[int]:
+    """The lines of ``source`` with a string literal that is a whole perspective's value."""
+    values = {p.value for p in PERSPECTIVES}
+    return sorted(
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in values
+    )
+
+
+def test_perspectives_are_spelled_only_by_their_type() -> None:
+    """A perspective is a ``Perspective`` (issue 24): no module of ``server`` compares with,
+    stores or passes "you" or "they" as a bare string."""
+    assert len(perspective_literals(PERSPECTIVE_MODULE.read_text(encoding="utf-8"))) == 2
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted(SERVER.rglob("*.py"))
+        if path != PERSPECTIVE_MODULE
+        for number in perspective_literals(path.read_text(encoding="utf-8"))
+    ]
+    assert not offenders, "use server.content.perspective.Perspective: " + ", ".join(offenders)
+
+
+def test_templates_name_perspectives_through_their_type() -> None:
+    """Templates compare with, and post, ``Perspective.THEY`` (a Jinja global), never a
+    quoted "you" or "they"."""
+    values = "|".join(p.value for p in PERSPECTIVES)
+    quoted = re.compile(rf"""["'](?:{values})["']""")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "pwa" / "templates").glob("*.html"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if quoted.search(line)
+    ]
+    assert not offenders, offenders
+
+
+def test_the_perspective_finder_counts_whole_literals_only() -> None:
+    source = (
+        'x = "they" if p == \'you\' else f"{p}.they"\n'
+        'y = ("you are", ".they", "they said", "You")\n'
+        'z = f"they"\n'
+    )
+    assert perspective_literals(source) == [1, 1, 3]

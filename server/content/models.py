@@ -12,6 +12,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field, model_validator
 
 from server.content.carer import CarerText
+from server.content.perspective import Perspective
 from server.content.pwa import PwaText
 from server.content.session import Feeling, FeelingWording, SessionText
 from server.content.types import NonEmpty, Slug, Strict, wrong_placeholders
@@ -53,6 +54,10 @@ class Question(Strict):
     source: NonEmpty
     covers: list[NonEmpty] = Field(min_length=1)
 
+    def asked(self, perspective: Perspective) -> str:
+        """The question as asked of the person or of their carer."""
+        return self.they if perspective == Perspective.THEY else self.you
+
 
 class Group(Strict):
     id: Slug
@@ -75,9 +80,9 @@ class Outcome(OutcomeWording):
     they: OutcomeWording
     source: NonEmpty
 
-    def for_perspective(self, perspective: str) -> OutcomeWording:
-        """The wording for ``"you"`` or ``"they"``."""
-        return self.they if perspective == "they" else self
+    def for_perspective(self, perspective: Perspective) -> OutcomeWording:
+        """The wording for the person or for a carer."""
+        return self.they if perspective == Perspective.THEY else self
 
 
 class Perspectives(Strict):
@@ -85,6 +90,9 @@ class Perspectives(Strict):
 
     you: NonEmpty
     they: NonEmpty
+
+    def said_to(self, perspective: Perspective) -> str:
+        return self.they if perspective == Perspective.THEY else self.you
 
 
 class SourcedPerspectives(Perspectives):
@@ -301,9 +309,9 @@ class Content(Strict):
             "no-known-reason": self.outcomes.no_known_reason,
         }[level]
 
-    def feeling_text(self, feeling: Feeling, perspective: str) -> FeelingWording:
-        """The advice after a session that felt like ``feeling``, for ``"you"`` or ``"they"``."""
-        return self.carer.feelings_they[feeling.id] if perspective == "they" else feeling
+    def feeling_text(self, feeling: Feeling, perspective: Perspective) -> FeelingWording:
+        """The advice after a session that felt like ``feeling``, for the person or a carer."""
+        return self.carer.feelings_they[feeling.id] if perspective == Perspective.THEY else feeling
 
     def all_strings(self) -> list[tuple[str, str]]:
         """(key, text) for every user-facing string, for wording checks."""

@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from server.content.perspective import Perspective
 from server.content.session_ui import SessionUi
 from server.content.types import NonEmpty, Slug, Strict, placeholders
 
@@ -198,11 +199,11 @@ class Check(Strict):
         """Whether ``answer`` ("yes", "no", "not-sure") stops the session."""
         return answer != self.go_on_answer
 
-    def asked(self, perspective: str) -> str:
-        return self.they if perspective == "they" else self.question
+    def asked(self, perspective: Perspective) -> str:
+        return self.they if perspective == Perspective.THEY else self.question
 
-    def advice(self, perspective: str) -> str:
-        return self.they_if_no if perspective == "they" else self.if_no
+    def advice(self, perspective: Perspective) -> str:
+        return self.they_if_no if perspective == Perspective.THEY else self.if_no
 
 
 class FeelingWording(Strict):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from server.content.perspective import Perspective
 from server.content.types import NonEmpty, Strict, wrong_placeholders
 
 
@@ -211,11 +212,11 @@ class SessionUi(Strict):
         wanted |= {f"{name}_they": want for name, want in wanted.items() if name in CARER_FORMS}
         return wrong_placeholders(self, wanted, every_field=True)
 
-    def for_perspective(self, perspective: str) -> SessionUi:
+    def for_perspective(self, perspective: Perspective) -> SessionUi:
         """These strings as said to ``perspective``: for a carer ("they"), every string with a
         carer form is that form. Pages and clips read ``gate_ask_body`` whoever answers, so no
         page can show a carer the person's wording by forgetting a ``_they``."""
-        if perspective != "they":
+        if perspective != Perspective.THEY:
             return self
         return self.model_copy(update={name: getattr(self, f"{name}_they") for name in CARER_FORMS})
 

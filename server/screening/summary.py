@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from server import clip_ids
 from server.content import Content
+from server.content.perspective import Perspective
 from server.screening.rule import Answer, evaluate, first_unanswered
 from server.sealed import sealed_response
 from server.web import (
@@ -30,7 +31,7 @@ from server.web import (
 
 
 def _summary_clips(
-    request: Request, content: Content, answers: dict[str, Answer], perspective: str
+    request: Request, content: Content, answers: dict[str, Answer], perspective: Perspective
 ) -> dict[str, list[Any]]:
     """The summary read aloud (built clips only): ``play``, its clips in reading order, each
     ``{"src", "end"}`` (``end``: where a sealed clip's words end); ``fetch``, every clip a
@@ -40,7 +41,7 @@ def _summary_clips(
     outcome_id = clip_ids.outcome(outcome.level.value, perspective)
     ids = [
         clip_ids.summary("title"),
-        clip_ids.summary("answered-by.they" if perspective == "they" else "answered-by"),
+        clip_ids.summary("answered-by.they" if perspective == Perspective.THEY else "answered-by"),
         outcome_id,
     ]
     if outcome.causes:
@@ -70,7 +71,9 @@ def _summary_clips(
     return {"play": play, "fetch": fetch}
 
 
-def _summary_lines(content: Content, answers: dict[str, Answer], perspective: str) -> list[str]:
+def _summary_lines(
+    content: Content, answers: dict[str, Answer], perspective: Perspective
+) -> list[str]:
     """The summary as plain text lines (the download)."""
     carer = content.carer
     ui = content.ui
@@ -78,7 +81,8 @@ def _summary_lines(content: Content, answers: dict[str, Answer], perspective: st
     text = content.outcome_text(outcome.level.value).for_perspective(perspective)
     label = {a.value: getattr(ui, ANSWER_LABELS[a.value]) for a in Answer}
     caused = {r.question.id for r in outcome.causes}
-    by = carer.summary_answered_by_they if perspective == "they" else carer.summary_answered_by_you
+    they = perspective == Perspective.THEY
+    by = carer.summary_answered_by_they if they else carer.summary_answered_by_you
     lines = [
         f"{ui.app_name}: {carer.summary_title}",
         carer.summary_date.format(date=_today()),
@@ -90,12 +94,12 @@ def _summary_lines(content: Content, answers: dict[str, Answer], perspective: st
         f"{carer.summary_causes_title}:",
     ]
     lines += [f"- {r.question.title}: {label[r.answer.value]}" for r in outcome.causes] or [
-        f"- {carer.result_no_reasons_they if perspective == 'they' else ui.result_no_reasons}"
+        f"- {carer.result_no_reasons_they if they else ui.result_no_reasons}"
     ]
     lines += ["", f"{carer.summary_answers_title}:"]
     for n, q in enumerate(content.questions, start=1):
         mark = f" ({carer.summary_caused_mark})" if q.id in caused else ""
-        asked = q.they if perspective == "they" else q.you
+        asked = q.asked(perspective)
         lines.append(f"{n}. {q.title}: {label[answers[q.id].value]}{mark}")
         lines.append(f"   {asked}")
     lines += ["", f"{carer.summary_sessions_title}:", carer.summary_sessions_device, ""]
@@ -190,6 +194,6 @@ def _history_data(content: Content) -> str:
 async def history(request: Request) -> Response:
     """ "Your sessions": the history lives on the device; the page's script shows it."""
     content = content_for(request)
-    they = perspective_of(request) == "they"
+    they = perspective_of(request) == Perspective.THEY
     title = content.carer.history_title_they if they else content.carer.history_title
     return render(request, "history.html", content, title, history_data=_history_data(content))

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.content import Content, Question
+from server.content.perspective import Perspective
 from server.screening.rule import (
     Answer,
     OutcomeLevel,
@@ -89,8 +90,8 @@ async def start(request: Request) -> Response:
     """Begin a new screening: clear old answers and remember who is answering."""
     content = content_for(request)
     form = await read_form(request)
-    perspective = form.get("perspective")
-    if perspective not in ("you", "they"):
+    perspective = Perspective.parse(form.get("perspective"))
+    if perspective is None:
         raise HTTPException(status_code=400)
     # A new screening: a new session id, and nothing of the old one carried over but the
     # question still owed after a dizzy or painful session (decision 20: a new check does
@@ -211,7 +212,11 @@ async def result(request: Request) -> Response:
     perspective = perspective_of(request)
     text = content.outcome_text(outcome.level.value).for_perspective(perspective)
     gate = gate_of(request.session, outcome.level, answers_fingerprint(answers))
-    heading = content.carer.result_title_they if perspective == "they" else content.ui.result_title
+    heading = (
+        content.carer.result_title_they
+        if perspective == Perspective.THEY
+        else content.ui.result_title
+    )
     return render(
         request,
         "result.html",
@@ -238,8 +243,8 @@ async def switch_perspective(request: Request) -> Response:
     """
     content = content_for(request)
     form = await read_form(request)
-    perspective = form.get("perspective")
-    if perspective not in ("you", "they"):
+    perspective = Perspective.parse(form.get("perspective"))
+    if perspective is None:
         raise HTTPException(status_code=400)
     back = form.get("back")
     prefix = urls_for(request, content).home()  # only a page of this app and language

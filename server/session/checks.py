@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from server import speech
 from server.content import Content
+from server.content.perspective import Perspective
 from server.content.session import Check, Plan
 from server.session.gate import mark_ready, plan_allowed
 from server.session.views import gate_required, plan_or_404, plan_start_url
@@ -135,6 +136,8 @@ async def check_answer(request: Request) -> Response:
         mark_ready(request.session, plan.id)
         request.session.pop("session_checks", None)
         return redirect(
-            urls.carer(plan.id) if perspective_of(request) == "they" else urls.play(plan.id)
+            urls.carer(plan.id)
+            if perspective_of(request) == Perspective.THEY
+            else urls.play(plan.id)
         )
     return redirect(urls.session_check(plan.id, missing.id))

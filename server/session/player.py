@@ -1,6 +1,6 @@
 """The session player and its carer layout: one track, its chapters, and the stop control.
 
-When a carer answered for the person (the "they" perspective), the player opens in the carer
+When a carer answered for the person (``Perspective.THEY``), the player opens in the carer
 layout and plays the carer's track (the same steps, with the helper's lines); the standard
 layout stays one link away (``?view=standard``).
 
@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.content import Content
+from server.content.perspective import Perspective
 from server.content.session import Plan
 from server.narration import SPEEDS
 from server.session.gate import is_ready
@@ -35,7 +36,10 @@ from server.web import content_for, perspective_of, redirect, render, state, url
 
 
 def _steps(
-    content: Content, plan: Plan, track: LoadedTrack | None, perspective: str = "you"
+    content: Content,
+    plan: Plan,
+    track: LoadedTrack | None,
+    perspective: Perspective = Perspective.YOU,
 ) -> list[dict[str, Any]]:
     """Every step with its exact spoken text, and its times when the track exists."""
     if track is not None:
@@ -73,7 +77,11 @@ def _player(request: Request, carer: bool) -> Response:
         speed = "normal"
     perspective = perspective_of(request)
     urls = urls_for(request, content)
-    if perspective == "they" and not carer and request.query_params.get("view") != "standard":
+    if (
+        perspective == Perspective.THEY
+        and not carer
+        and request.query_params.get("view") != "standard"
+    ):
         # A carer answered for the person: the carer view opens by default.
         return redirect(urls.carer(plan.id, speed))
     shared = state(request)
@@ -140,7 +148,7 @@ def _player(request: Request, carer: bool) -> Response:
             separators=(",", ":"),
         )
     caption = ui.carer_caption if carer else ui.player_caption
-    standard = perspective == "they"  # the standard layout must be asked for explicitly
+    standard = perspective == Perspective.THEY  # the standard layout must be asked for explicitly
     first = steps[0]
     return render(
         request,
@@ -166,7 +174,7 @@ def _player(request: Request, carer: bool) -> Response:
             for s in SPEEDS
         },
         carer_text=content.carer,
-        helper_track=perspective == "they",
+        helper_track=perspective == Perspective.THEY,
         feedback_url=urls.feedback(plan.id),
         length_text=duration_text(content, track.duration) if track else None,
     )

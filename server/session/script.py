@@ -15,13 +15,13 @@ from server import clip_ids
 from server.content import Content
 from server.content.carer import HelperLines
 from server.content.models import SourcedLine
+from server.content.perspective import Perspective
 from server.content.session import Plan, SessionText, Step
 from server.content.types import placeholders
 
 COME_UP = "come-up"
 # The short "if something goes wrong" chapter read first in every track, for the helper.
 EMERGENCY = "emergency"
-PERSPECTIVES = ("you", "they")
 # The reminder to come up if unwell: said first in every hold, then every SAFETY_EVERY
 # seconds in holds longer than SAFETY_MIN_HOLD, each time only if SAFETY_ROOM seconds (the
 # slow voice saying it) fit before the last minute's cues.
@@ -61,9 +61,9 @@ class Script:
 
     plan_id: str
     chapters: tuple[ChapterScript, ...]
-    # "they": the carer's track (helper lines added); part of the key only then, so the
-    # person's own tracks keep their keys.
-    perspective: str = "you"
+    # THEY: the carer's track (helper lines added). Its repr is its string (see Perspective),
+    # so the key below is the one the tracks were made with.
+    perspective: Perspective = Perspective.YOU
 
     @property
     def key(self) -> str:
@@ -184,7 +184,7 @@ def _emergency_chapter(title: str, short: Sequence[SourcedLine]) -> ChapterScrip
 def plan_script(
     plan: Plan,
     text: SessionText,
-    perspective: str = "you",
+    perspective: Perspective = Perspective.YOU,
     *,
     helper: HelperLines | None = None,
     emergency: tuple[str, Sequence[SourcedLine]] | None = None,
@@ -192,12 +192,11 @@ def plan_script(
     """The chapters of ``plan``'s track: (the emergency chapter,) set up, tilt back, hold
     (with rests between holds), come up, rest with the head down, come upright, cool down.
 
-    ``perspective`` "they" is the carer's track: the person on the table hears the same
+    ``Perspective.THEY`` is the carer's track: the person on the table hears the same
     steps, and ``helper`` lines for the carer follow the steps they belong to. ``emergency``
     (title, short lines) opens the track. Use ``content_script`` to get both from content.
     """
-    they = perspective == "they"
-    extra = helper if they else None
+    extra = helper if perspective == Perspective.THEY else None
 
     def step(key: str, chapter_id: str, seconds: float | None = None) -> ChapterScript:
         return _step_chapter(text, plan, key, chapter_id, seconds=seconds, helper=extra)
@@ -224,10 +223,12 @@ def plan_script(
         step("sit_up", "sit-up"),
         step("cool_down", "cool-down"),
     ]
-    return Script(plan.id, tuple(chapters), "they" if they else "you")
+    return Script(plan.id, tuple(chapters), Perspective.of(perspective))
 
 
-def content_script(content: Content, plan: Plan, perspective: str = "you") -> Script:
+def content_script(
+    content: Content, plan: Plan, perspective: Perspective = Perspective.YOU
+) -> Script:
     """The script of ``plan``'s track in ``perspective``, as the app builds and plays it: the
     short emergency chapter first, and helper lines in the carer's ("they") track."""
     return plan_script(

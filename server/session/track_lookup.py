@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from server.content import Content
+from server.content.perspective import PERSPECTIVES, Perspective
 from server.narration import ManifestError, Speed
 from server.narration.recipe import Recipe
 from server.narration.trackfiles import (
@@ -25,7 +26,7 @@ from server.narration.trackfiles import (
     load_track_index,
     tracks_dir,
 )
-from server.session.script import PERSPECTIVES, content_script
+from server.session.script import content_script
 from server.session.tracks import index_key
 
 
@@ -74,7 +75,7 @@ def load_track(
     plan_id: str,
     speed: str,
     script_key: str,
-    perspective: str = "you",
+    perspective: Perspective = Perspective.YOU,
 ) -> LoadedTrack | None:
     """The current track of a plan at a speed, or None when it is not built or out of date."""
     directory = tracks_dir(audio_root, lang)
@@ -112,7 +113,7 @@ def current_tracks(
     lang: str,
     content: Content,
     speed: str = "normal",
-    perspectives: Sequence[str] = PERSPECTIVES,
+    perspectives: Sequence[Perspective] = PERSPECTIVES,
 ) -> list[LoadedTrack]:
     """Every plan's current track at ``speed`` in each of ``perspectives`` (the person's own
     and the carer's, by default): what "Use offline" must save so that sessions play with no
@@ -132,7 +133,7 @@ def current_track_files(
     lang: str,
     content: Content,
     speed: str = "normal",
-    perspectives: Sequence[str] = PERSPECTIVES,
+    perspectives: Sequence[Perspective] = PERSPECTIVES,
 ) -> list[tuple[str, int]]:
     """(file name under ``audio/<lang>/tracks/``, bytes) of each of ``current_tracks``."""
     return [

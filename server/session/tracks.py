@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from server.content import Content
+from server.content.perspective import PERSPECTIVES, Perspective
 from server.narration import (
     SPEEDS,
     Manifest,
@@ -44,7 +45,7 @@ from server.narration import (
 from server.narration.recipe import make_recipe, recipe_problems
 from server.narration.storage import set_aside
 from server.narration.trackfiles import load_chapters, load_track_index
-from server.session.script import PERSPECTIVES, content_script
+from server.session.script import content_script
 from server.session.timeline import FrameClock, Timeline, TimelineError, lay_out
 
 TRACKS_DIR = "tracks"
@@ -105,9 +106,9 @@ def tracks_dir(audio_root: Path, lang: str) -> Path:
     return Path(audio_root) / lang / TRACKS_DIR
 
 
-def index_key(plan_id: str, perspective: str = "you") -> str:
+def index_key(plan_id: str, perspective: Perspective = Perspective.YOU) -> str:
     """The track index's key for a plan's track in ``perspective``."""
-    return f"{plan_id}.they" if perspective == "they" else plan_id
+    return f"{plan_id}.they" if perspective == Perspective.THEY else plan_id
 
 
 def _plan_of_key(key: str) -> str:
@@ -153,7 +154,7 @@ def _build_one(
     plan_id: str,
     speed: Speed,
     manifest: Manifest,
-    perspective: str = "you",
+    perspective: Perspective = Perspective.YOU,
 ) -> tuple[TrackResult, dict[str, Any] | None]:
     started = time.perf_counter()
     plan = content.session.plan_by_id(plan_id)
@@ -184,7 +185,7 @@ def _build_one(
     except (OSError, mp3.Mp3Error, TimelineError) as exc:
         return TrackResult(shown_id, speed, "failed", detail=str(exc)), None
 
-    variant = f"{plan_id}-they" if perspective == "they" else plan_id
+    variant = f"{plan_id}-they" if perspective == Perspective.THEY else plan_id
     name = f"{variant}-{speed}-{_track_hash(timeline, files, fmt)}"
     mp3_path = directory / f"{name}.mp3"
     chapters_path = directory / f"{name}.chapters.json"
