@@ -21,7 +21,7 @@ from starlette.types import ASGIApp
 from server.app import create_app
 from server.config import ROOT, Settings
 from server.content import Content, load_all
-from tests.narration_helpers import build_pages_and_one_track, build_session_audio
+from tests.narration_helpers import build_live_library, build_session_audio
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -37,7 +37,6 @@ def content_es() -> Content:
 
 
 # The one Spanish session track the browser tests play (the live server builds no other).
-SPANISH_PLAN = "first-20"
 
 
 @pytest.fixture
@@ -126,9 +125,7 @@ def live_audio_dir(tmp_path_factory: pytest.TempPathFactory, content: Content) -
     with open(root.parent / f"{root.name}.lock", "w") as lock:
         # A second worker waits here, then finds every clip and track built (in seconds).
         fcntl.flock(lock, fcntl.LOCK_EX)
-        build_session_audio(root, content)
-        # Spanish: every page's clips and one plan's track, at normal speed (test_browser_es).
-        build_pages_and_one_track(root, load_all(ROOT / "content")["es"], SPANISH_PLAN)
+        build_live_library(root)
     return root
 
 

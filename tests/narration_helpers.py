@@ -101,3 +101,27 @@ def build_pages_and_one_track(root: Path, content: Content, plan_id: str) -> Non
     tracks = build_session_tracks(root, content.language, content, ("normal",))
     made = {r.plan for r in tracks.results if r.status in ("made", "reused")}
     assert plan_id in made, tracks.describe()
+
+
+# The plan whose track the Spanish browser tests play (tests/test_browser_es.py).
+SPANISH_PLAN = "first-20"
+
+
+def build_live_library(root: Path) -> None:
+    """What the browser tests' live server narrates (``live_audio_dir``): the whole English
+    library (clips at both speeds, every session track) and the Spanish pages' clips and one
+    plan's track, built with espeak-ng. Incremental: a second call finds it built."""
+    from server.config import ROOT
+    from server.content import load_all
+
+    contents = load_all(ROOT / "content")
+    build_session_audio(root, contents["en"])
+    build_pages_and_one_track(root, contents["es"], SPANISH_PLAN)
+
+
+if __name__ == "__main__":
+    # scripts/test builds the browser tests' library first, outside any one test's time limit
+    # (with espeak-ng on a loaded machine it can take longer than a test may).
+    import sys
+
+    build_live_library(Path(sys.argv[1]))

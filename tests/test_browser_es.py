@@ -25,7 +25,8 @@ from tests.browser_helpers import (
     tab_to,
     wait_for_enhanced,
 )
-from tests.conftest import SPANISH_PLAN, LiveServer
+from tests.conftest import LiveServer
+from tests.narration_helpers import SPANISH_PLAN
 
 pytestmark = pytest.mark.browser
 
