@@ -13,6 +13,7 @@ from server.app import create_app
 from server.audio_watch import NarrationWatch
 from server.config import Settings
 from server.content import Content
+from server.narration.storage import library_lock
 from tests.narration_helpers import build_session_audio
 
 
@@ -45,12 +46,15 @@ def test_a_language_built_behind_the_server_is_loaded_once_its_build_settles(
     client.get(question)  # kept ready (server/ready_pages.py), without its clip
     assert track_urls(client) == []
 
-    build_session_audio(audio, content, speeds=("normal",), voice="quiet")
-    now = time.monotonic()
-    assert not watch.check(now)  # changed: wait until it stays unchanged
-    assert not watch.check(now + watch.settle - 0.5)
-    assert app.state.ig is before
-    assert watch.check(now + watch.settle)
+    # While the build holds the language's lock, its files may change again: they are loaded
+    # once they have stayed unchanged for a while.
+    with library_lock(audio / "en"):
+        build_session_audio(audio, content, speeds=("normal",), voice="quiet")
+        now = time.monotonic()
+        assert not watch.check(now)  # changed: wait until it stays unchanged
+        assert not watch.check(now + watch.settle - 0.5)
+        assert app.state.ig is before
+        assert watch.check(now + watch.settle)
     assert app.state.ig is not before
     assert not watch.check(now + 2 * watch.settle)  # nothing new since
 
@@ -84,3 +88,17 @@ def test_without_the_setting_the_narration_is_the_one_found_at_start(
 ) -> None:
     app = create_app(Settings(audio_dir=tmp_path / "audio", secret_key="t"))
     assert not hasattr(app.state, "narration_watch")
+
+
+def test_a_language_whose_build_has_ended_is_loaded_at_the_next_look(
+    tmp_path: Path, content: Content
+) -> None:
+    """Its build's lock is free: the files are final, so no wait for them to settle."""
+    audio = tmp_path / "audio"
+    app = create_app(Settings(audio_dir=audio, secret_key="t", watch_narration=True))
+    watch: NarrationWatch = app.state.narration_watch
+    before = app.state.ig
+    build_session_audio(audio, content, speeds=("normal",), voice="quiet")
+    assert watch.check(time.monotonic())
+    assert app.state.ig is not before
+    assert english(TestClient(app))["clips_present"] > 0
