@@ -1,6 +1,6 @@
 """A newcomer's first start: ``scripts/serve`` with no narration yet, timed. Not a test.
 
-    .venv/bin/python bench/first_start.py [--root CHECKOUT] [--lang en]
+    .venv/bin/python bench/first_start.py [--root CHECKOUT] [--lang en] [--until language]
 
 Runs ``CHECKOUT/scripts/serve`` (default: this one; another checkout, e.g. main's, for a
 before/after: it needs its own ``.venv``, or a link to this one's) on a free port with an
@@ -106,6 +106,9 @@ def main() -> int:
     parser.add_argument("--root", type=Path, default=ROOT)
     parser.add_argument("--lang", default="en")
     parser.add_argument("--limit", type=float, default=900.0, help="give up after (s)")
+    parser.add_argument(
+        "--until", choices=("language", "everything"), default="everything", help="(everything)"
+    )
     args = parser.parse_args()
     print(f"machine: {load()} (before); checkout {args.root}")
     expected = tracks_per_speed(args.lang)
@@ -128,7 +131,7 @@ def main() -> int:
         cpu_at: dict[str, tuple[float, float]] = {}
         cpu = SessionCpu(proc.pid)
         try:
-            while len(marks) < 3:
+            while args.until not in marks:
                 now = time.monotonic() - started
                 cpu.read()  # every look: a process gone since is known by its last figures
                 if now > args.limit or proc.poll() is not None:
@@ -141,7 +144,8 @@ def main() -> int:
                     if "language" not in marks and language_complete(base, args.lang, expected):
                         marks["language"], cpu_at["language"] = now, cpu.read()
                     if (
-                        "everything" not in marks
+                        args.until == "everything"
+                        and "everything" not in marks
                         and get(f"{base}/healthz")["narration"]["complete"]
                     ):
                         marks["everything"], cpu_at["everything"] = now, cpu.read()

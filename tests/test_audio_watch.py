@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from server.app import create_app
@@ -28,12 +29,17 @@ def track_urls(client: TestClient) -> list[str]:
     return [f["url"] for f in listing["files"] if "/tracks/" in f["url"]]
 
 
+def watched(audio: Path) -> tuple[Starlette, NarrationWatch]:
+    """An app that looks for narration built behind it in ``audio``, and its watch."""
+    app = create_app(Settings(audio_dir=audio, secret_key="t", watch_narration=True))
+    return app, app.state.narration_watch
+
+
 def test_a_language_built_behind_the_server_is_loaded_once_its_build_settles(
     tmp_path: Path, content: Content
 ) -> None:
     audio = tmp_path / "audio"
-    app = create_app(Settings(audio_dir=audio, secret_key="t", watch_narration=True))
-    watch: NarrationWatch = app.state.narration_watch
+    app, watch = watched(audio)
     client = TestClient(app)  # no lifespan: the test looks for changes itself
     question = f"/en/screening/q/{content.questions[0].id}"
     before = app.state.ig
@@ -95,8 +101,7 @@ def test_a_language_whose_build_has_ended_is_loaded_at_the_next_look(
 ) -> None:
     """Its build's lock is free: the files are final, so no wait for them to settle."""
     audio = tmp_path / "audio"
-    app = create_app(Settings(audio_dir=audio, secret_key="t", watch_narration=True))
-    watch: NarrationWatch = app.state.narration_watch
+    app, watch = watched(audio)
     before = app.state.ig
     build_session_audio(audio, content, speeds=("normal",), voice="quiet")
     assert watch.check(time.monotonic())

@@ -30,7 +30,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from server.content import Content
 from tests.conftest import LiveServer
 from tests.engine_probe import PROBE_HERE, PROBE_READ, with_probe
-from tests.engines import EnginePage, pulseaudio_null_sink, webkit_page, xvfb_display
+from tests.engines import (
+    EnginePage,
+    pulseaudio_null_sink,
+    save_for_offline,
+    webkit_page,
+    xvfb_display,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -148,7 +154,6 @@ def test_offline_the_session_plays_seeks_and_stops_on_the_come_up_from_the_worke
     live_server: LiveServer,
     content: Content,
     live_audio_dir: Path,
-    tmp_path: Path,
 ) -> None:
     seen: list[str] = []
     with (
@@ -184,17 +189,7 @@ def save_then_play_offline(
         ),
     ]
     assert page.js(PREPARE, steps) == "ok"
-    page.js("return navigator.serviceWorker.ready.then(() => null);")
-    if not page.js("return navigator.serviceWorker.controller !== null;"):
-        page.goto(f"{base}/en/offline")  # a first visit is controlled from its next load
-        page.wait(ENHANCED, what="the offline page's script")
-    page.wait("navigator.serviceWorker.controller !== null", what="the service worker")
-    page.click("button", content.pwa.offline_download)
-    page.wait(
-        "(document.querySelector('.ig-offline__result')?.textContent || '').startsWith('Ready')",
-        timeout=SAVE_TIMEOUT,
-        what="the save to finish",
-    )
+    save_for_offline(page, base, content.pwa.offline_download, SAVE_TIMEOUT)
 
     # The player page, opened while online; then the signal goes.
     page.goto(f"{base}/en/session/plan/{PLAN}/play")
