@@ -792,40 +792,46 @@ def test_offline_the_session_plays_seeks_and_stops_on_the_come_up(
     src = page.evaluate(f"() => {TRACK}.currentSrc")
     assert src == f"{base}/audio/en/tracks/{entry['file']}"
 
-    def at_step(chapter_id: str) -> None:
-        """The step shown is ``chapter_id``'s and the track plays within 3 s of its first
-        word, its time moving on."""
-        start = by_id[chapter_id]["start"]
+    def arrive(chapter_id: str, seeks: int | None = None) -> None:
+        """The step shown is ``chapter_id``'s and the track plays on from its first word:
+        after a press that moves it, its last seek (since ``seeks`` of them) went there."""
+        chapter = by_id[chapter_id]
         page.wait_for_function(
-            f"""([title, start]) => document.querySelector('[data-step-title]').textContent
-              === title && !{TRACK}.paused && {TRACK}.currentTime >= start - 0.05
-              && {TRACK}.currentTime < start + 3""",
-            arg=[by_id[chapter_id]["title"], start],
+            f"""([title, start, seeks]) => {{
+              const where = seeks === null ? {TRACK}.currentTime
+                : window.__igSeeks.length > seeks ? window.__igSeeks.at(-1) : -1;
+              return document.querySelector('[data-step-title]').textContent === title
+                && !{TRACK}.paused && where >= start - 0.05 && where < start + 0.5; }}""",
+            arg=[chapter["title"], chapter["start"], seeks],
             timeout=30_000,
         )
         t = page.evaluate(f"() => {TRACK}.currentTime")
         page.wait_for_function(f"(t) => {TRACK}.currentTime > t + 0.3", arg=t, timeout=30_000)
+        assert page.evaluate(f"() => {TRACK}.currentTime") < chapter["end"], chapter_id
 
+    def press(label: str, chapter_id: str) -> None:
+        seeks = page.evaluate("() => window.__igSeeks.length")
+        page.get_by_role("button", name=label, exact=True).first.click()
+        arrive(chapter_id, seeks)
+
+    page.evaluate(
+        f"""() => {{ const audio = {TRACK}; window.__igSeeks = [];
+          audio.addEventListener('seeking', () => window.__igSeeks.push(audio.currentTime)); }}"""
+    )
     page.context.set_offline(True)
     with network_gone(server) as hits:
         page.get_by_role("button", name=ui.play, exact=True).click()
-        at_step(chapters[0]["id"])
-        page.get_by_role("button", name=ui.next_step).click()
-        at_step("intro")
-        page.get_by_role("button", name=ui.next_step).click()
-        at_step("setup")
-        # From 3.5 s into the step, "Repeat step" goes back to its first word.
+        arrive(chapters[0]["id"])
+        press(ui.next_step, "intro")
+        press(ui.next_step, "setup")
+        # "Repeat step" 2 s or more into a step: back to its first word.
         page.wait_for_function(
-            f"(t) => {TRACK}.currentTime > t", arg=by_id["setup"]["start"] + 3.5, timeout=30_000
+            f"(t) => {TRACK}.currentTime > t", arg=by_id["setup"]["start"] + 2.5, timeout=30_000
         )
-        page.get_by_role("button", name=ui.previous_step).click()
-        at_step("setup")
-        page.get_by_role("button", name=ui.next_step).click()
-        at_step("tilt-back")
-        page.get_by_role("button", name=ui.next_step).click()
-        at_step("hold-1")
-        page.get_by_role("button", name=ui.stop_now).first.click()
-        at_step("come-up")
+        press(ui.previous_step, "setup")
+        press(ui.next_step, "tilt-back")
+        press(ui.next_step, "hold-1")
+        press(ui.stop_now, "come-up")
         device = page.evaluate(
             """async (url) => {
               const body = await (await (await caches.open('ig-audio')).match(url)).arrayBuffer();

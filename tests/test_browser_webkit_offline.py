@@ -44,6 +44,11 @@ PLAN = "first-20"
 TRACK = "document.querySelector('[data-session-audio]')"
 ENHANCED = "document.body && document.body.classList.contains('js-enabled')"
 STEP = "document.querySelector('[data-step-title]').textContent"
+# Where the track was sent by each seek: the element's position as it fires `seeking`.
+SEEKS = "window.__igSeeks"
+RECORD_SEEKS = f"""const audio = {TRACK};
+{SEEKS} = [];
+audio.addEventListener('seeking', () => {SEEKS}.push(audio.currentTime));"""
 # The whole save in WebKit on a loaded 2-core machine: bounded, with room.
 SAVE_TIMEOUT = 120.0
 
@@ -199,43 +204,44 @@ def save_then_play_offline(
     before_cut = len(page.js(WORKER_NOTES))
     server.stop()
 
-    def at_step(chapter_id: str, what: str) -> float:
-        """The step shown is ``chapter_id``'s, the track plays within 3 s of its first word,
-        and its time moves on; returns where it was first seen."""
-        start = by_id[chapter_id]["start"]
-        t = float(
-            page.wait(
-                f"{STEP} === arguments[0] && !{TRACK}.paused"
-                f" && {TRACK}.currentTime >= arguments[1] - 0.05"
-                f" && {TRACK}.currentTime < arguments[1] + 3 && {TRACK}.currentTime",
-                by_id[chapter_id]["title"],
-                start,
-                timeout=30,
-                what=what,
-            )
+    def arrive(chapter_id: str, what: str, seeks: int | None = None) -> None:
+        """The step shown is ``chapter_id``'s and the track plays on from its first word:
+        after a press that moves it, the track's last seek (a ``seeking`` event since
+        ``seeks`` of them) went there; its time then moves on inside the step."""
+        chapter = by_id[chapter_id]
+        if seeks is None:
+            where = f"{TRACK}.currentTime"
+        else:
+            where = f"{SEEKS}.length > arguments[2] && {SEEKS}[{SEEKS}.length - 1]"
+        page.wait(
+            f"{STEP} === arguments[0] && !{TRACK}.paused"
+            f" && {where} >= arguments[1] - 0.05 && {where} < arguments[1] + 0.5",
+            chapter["title"],
+            chapter["start"],
+            seeks,
+            timeout=30,
+            what=what,
         )
-        assert start - 0.05 <= t < start + 3, (chapter_id, t)
+        t = float(page.js(f"return {TRACK}.currentTime;"))
         page.wait(f"{TRACK}.currentTime > arguments[0] + 0.3", t, timeout=30, what="time moving")
-        return t
+        assert page.js(f"return {TRACK}.currentTime;") < chapter["end"], what
 
+    def press(label: str, chapter_id: str, what: str) -> None:
+        seeks = page.js(f"return {SEEKS}.length;")
+        page.click("button", label)
+        arrive(chapter_id, what, seeks)
+
+    page.js(RECORD_SEEKS)
     page.click("button", ui.play)
-    at_step(chapters[0]["id"], "the track playing")
-    page.click("button", ui.next_step)
-    at_step("intro", "Next step: the intro")
-    page.click("button", ui.next_step)
-    at_step("setup", "Next step: the setup")
-    # "Repeat step" more than 2 s into a step: back to its first word (sooner: the step
-    # before). From 3.5 s in, so the step's first 3 s seen next can only be the repeat.
-    page.wait(f"{TRACK}.currentTime > arguments[0]", by_id["setup"]["start"] + 3.5, timeout=30)
-    page.click("button", ui.previous_step)
-    at_step("setup", "Repeat step: the setup again")
-    page.click("button", ui.next_step)
-    at_step("tilt-back", "Next step: tilt back")
-    page.click("button", ui.next_step)
-    at_step("hold-1", "Next step: the hold")
-    page.click("button", ui.stop_now)
-    landed = at_step("come-up", "Stop: the come-up")
-    assert landed < by_id["come-up"]["end"]
+    arrive(chapters[0]["id"], "the track playing")
+    press(ui.next_step, "intro", "Next step: the intro")
+    press(ui.next_step, "setup", "Next step: the setup")
+    # "Repeat step" 2 s or more into a step: back to its first word (sooner: the step before).
+    page.wait(f"{TRACK}.currentTime > arguments[0]", by_id["setup"]["start"] + 2.5, timeout=30)
+    press(ui.previous_step, "setup", "Repeat step: the setup again")
+    press(ui.next_step, "tilt-back", "Next step: tilt back")
+    press(ui.next_step, "hold-1", "Next step: the hold")
+    press(ui.stop_now, "come-up", "Stop: the come-up")
     assert page.js(PROBE_READ) == []
 
     # The device's track is the server's, byte for byte: in the cache, and as the worker
