@@ -1,6 +1,6 @@
 """A newcomer's first start: ``scripts/serve`` with no narration yet, timed. Not a test.
 
-    .venv/bin/python bench/first_start.py [--root CHECKOUT] [--lang en]
+    .venv/bin/python bench/first_start.py [--root CHECKOUT] [--lang en] [--until language]
 
 Runs ``CHECKOUT/scripts/serve`` (default: this one; another checkout, e.g. main's, for a
 before/after: it needs its own ``.venv``, or a link to this one's) on a free port with an
@@ -14,7 +14,10 @@ empty narration folder, and prints, from the start of the script:
 
 The script's own set-up (``.venv``, apt) is already done here, so the figures are the
 narration build and the server's start. Prints the machine's load before and after: it is
-shared, so compare a before and an after run back to back.
+shared, so compare a before and an after run back to back. With each mark, the CPU time the
+start has used by then (every process of its session: the server, the build, its pool of
+espeak processes and every espeak-ng, read from /proc), which the load barely changes: on
+a quiet 2-core box, a mark cannot come sooner than its CPU time over 2.
 """
 
 from __future__ import annotations
@@ -55,6 +58,42 @@ def language_complete(base: str, lang: str, tracks_per_speed: int) -> bool:
     return True
 
 
+class SessionCpu:
+    """CPU seconds used by every process of one session (``setsid``): the live ones' own and
+    reaped children's time, and the last seen time of those gone whose parent was not one of
+    them (a process reaped by a session member is in that member's children's time)."""
+
+    def __init__(self, session: int) -> None:
+        self.session = session
+        self.tick = os.sysconf("SC_CLK_TCK")
+        self.gone: dict[int, float] = {}
+        self.last: dict[int, tuple[int, float, float]] = {}  # pid: (parent, own, children)
+
+    def read(self) -> tuple[float, float]:
+        """(all, the session leader's own): seconds so far."""
+        alive: dict[int, tuple[int, float, float]] = {}
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[3]) != self.session:
+                continue
+            own = (int(fields[11]) + int(fields[12])) / self.tick
+            children = (int(fields[13]) + int(fields[14])) / self.tick
+            alive[int(entry.name)] = (int(fields[1]), own, children)
+        for pid, (parent, own, children) in self.last.items():
+            if pid not in alive and parent not in alive:
+                self.gone[pid] = own + children
+        self.last = alive
+        total = sum(own + children for _, own, children in alive.values())
+        leader = alive.get(self.session, (0, 0.0, 0.0))[1]
+        return total + sum(self.gone.values()), leader
+
+
 def tracks_per_speed(lang: str) -> int:
     """Plans x perspectives: the tracks one speed has when the language is complete."""
     from server.content import load_all
@@ -67,6 +106,9 @@ def main() -> int:
     parser.add_argument("--root", type=Path, default=ROOT)
     parser.add_argument("--lang", default="en")
     parser.add_argument("--limit", type=float, default=900.0, help="give up after (s)")
+    parser.add_argument(
+        "--until", choices=("language", "everything"), default="everything", help="(everything)"
+    )
     args = parser.parse_args()
     print(f"machine: {load()} (before); checkout {args.root}")
     expected = tracks_per_speed(args.lang)
@@ -86,31 +128,37 @@ def main() -> int:
             start_new_session=True,  # its build and its server: stopped together at the end
         )
         marks: dict[str, float] = {}
+        cpu_at: dict[str, tuple[float, float]] = {}
+        cpu = SessionCpu(proc.pid)
         try:
-            while len(marks) < 3:
+            while args.until not in marks:
                 now = time.monotonic() - started
+                cpu.read()  # every look: a process gone since is known by its last figures
                 if now > args.limit or proc.poll() is not None:
                     print(f"gave up after {now:.0f} s; reached: {marks}")
                     return 1
                 try:
                     if "home" not in marks:
                         get(f"{base}/{args.lang}/")
-                        marks["home"] = now
+                        marks["home"], cpu_at["home"] = now, cpu.read()
                     if "language" not in marks and language_complete(base, args.lang, expected):
-                        marks["language"] = now
+                        marks["language"], cpu_at["language"] = now, cpu.read()
                     if (
-                        "everything" not in marks
+                        args.until == "everything"
+                        and "everything" not in marks
                         and get(f"{base}/healthz")["narration"]["complete"]
                     ):
-                        marks["everything"] = now
+                        marks["everything"], cpu_at["everything"] = now, cpu.read()
                 except OSError:
                     pass
                 time.sleep(0.25)
         finally:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(30)
+    print("  mark       wall      CPU by then (server; build, its pool and espeak-ng)")
     for name, seconds in marks.items():
-        print(f"  {name:10} {seconds:6.1f} s")
+        total, server = cpu_at[name]
+        print(f"  {name:10} {seconds:6.1f} s  {total:6.1f} s ({server:.1f}; {total - server:.1f})")
     print(f"machine: {load()} (after)")
     return 0
 

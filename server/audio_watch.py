@@ -5,9 +5,10 @@
 are made from the manifests when the app's shared state is made, so when a language's
 manifest or track index has changed and then stayed unchanged for a few seconds (a build
 writes its manifest at checkpoints every 2 s, and the language's tracks after its clips), the
-state is made again from the files, as a restart would make it. Meanwhile pages show all their
-text, a missing clip is read by the browser's own voice, and ``/healthz`` says how much
-narration each language has.
+state is made again from the files, as a restart would make it. A language whose build has
+ended (its folder's build lock is free) is loaded at the next look, without the wait: its
+files are final. Meanwhile pages show all their text, a missing clip is read by the
+browser's own voice, and ``/healthz`` says how much narration each language has.
 
 Off by default (``INVERSION_WATCH_NARRATION``): a deployment builds before it serves.
 """
@@ -23,6 +24,7 @@ from pathlib import Path
 from starlette.applications import Starlette
 
 from server.narration.manifest import MANIFEST_NAME
+from server.narration.storage import build_running
 from server.narration.trackfiles import INDEX_NAME, tracks_dir
 from server.web import AppState
 
@@ -77,7 +79,10 @@ class NarrationWatch:
             current = language_files(self.audio_dir, lang)
             if current != files:
                 self.seen[lang] = (current, now)
-            elif current != self.loaded[lang] and now - since >= self.settle:
+                since = now
+            if current != self.loaded[lang] and (
+                now - since >= self.settle or not build_running(self.audio_dir / lang)
+            ):
                 settled = True
         if not settled:
             return False

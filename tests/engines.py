@@ -153,6 +153,25 @@ class FirefoxPage(EnginePage):
         return self.client.execute_script(script, script_args=list(args), sandbox=None)
 
 
+def save_for_offline(page: EnginePage, base: str, button: str, timeout: float) -> None:
+    """ "Use offline": the save button pressed once the service worker controls the page,
+    then the page saying Ready (``timeout`` seconds at most)."""
+    enhanced = "document.body && document.body.classList.contains('js-enabled')"
+    page.goto(f"{base}/en/offline")
+    page.wait(enhanced, what="the offline page's script")
+    page.js("return navigator.serviceWorker.ready.then(() => null);")
+    if not page.js("return navigator.serviceWorker.controller !== null;"):
+        page.goto(f"{base}/en/offline")  # a first visit is controlled from its next load
+        page.wait(enhanced, what="the offline page's script")
+    page.wait("navigator.serviceWorker.controller !== null", what="the service worker")
+    page.click("button", button)
+    page.wait(
+        "(document.querySelector('.ig-offline__result')?.textContent || '').startsWith('Ready')",
+        timeout=timeout,
+        what="the save to finish",
+    )
+
+
 def _stop(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         process.terminate()

@@ -33,6 +33,7 @@ from tests.engines import (
     EnginePage,
     firefox_page,
     pulseaudio_null_sink,
+    save_for_offline,
     webkit_page,
     xvfb_display,
 )
@@ -206,19 +207,7 @@ def journey(page: EnginePage, server: LiveServer, content: Content, audio_dir: P
     assert user.errors() == []
 
     # Save for offline use, once the service worker controls the page.
-    page.goto(f"{base}/en/offline")
-    page.wait(ENHANCED, what="the offline page's script")
-    page.js("return navigator.serviceWorker.ready.then(() => null);")
-    if not page.js("return navigator.serviceWorker.controller !== null;"):
-        page.goto(f"{base}/en/offline")  # a first visit is controlled from its next load
-        page.wait(ENHANCED, what="the offline page's script")
-    page.wait("navigator.serviceWorker.controller !== null", what="the service worker")
-    page.click("button", content.pwa.offline_download)
-    page.wait(
-        "(document.querySelector('.ig-offline__result')?.textContent || '').startsWith('Ready')",
-        timeout=SAVE_TIMEOUT,
-        what="the save to finish",
-    )
+    save_for_offline(page, base, content.pwa.offline_download, SAVE_TIMEOUT)
     assert user.errors() == []
 
     # The network is cut: every connection to the server is refused from now on.

@@ -25,7 +25,7 @@ from server.content import Content
 from server.content.perspective import Perspective
 from server.screening import Answer, evaluate
 from server.session.track_lookup import current_track_files
-from tests.browser_helpers import assert_no_axe_violations
+from tests.browser_helpers import assert_no_axe_violations, pass_session_checks, screen
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -759,6 +759,92 @@ def test_use_offline_makes_the_session_tracks_on_the_device_byte_for_byte(
     for path in expected:
         data = (live_audio_dir / "en" / "tracks" / path.rsplit("/", 1)[1]).read_bytes()
         assert device[path] == hashlib.sha256(data).hexdigest(), path
+
+
+SESSION_PLAN = "first-20"
+TRACK = "document.querySelector('[data-session-audio]')"
+
+
+def test_offline_the_session_plays_seeks_and_stops_on_the_come_up(
+    open_page: Callable[..., Page], server: LiveServer, content: Content, live_audio_dir: Path
+) -> None:
+    """Chromium's side of tests/test_browser_webkit_offline.py: after "Use offline", the
+    player page opened online, then no network; Play, "Next step", "Repeat step" and Stop land
+    on the chapters' first words, the come-up speaks, and the track comes from the worker's
+    cache (nothing reaches the server) with the server's SHA-256. (Session pages are not saved:
+    the page must be open when the signal goes.)"""
+    page = open_page(voice="off", service_workers="allow")
+    base = server.url
+    ui = content.session.ui
+    screen(page.context, base, content)
+    pass_session_checks(
+        page.context, base, content, SESSION_PLAN, {"suggested": SESSION_PLAN, "sessions": "5"}
+    )
+    save_for_offline(page, base)
+    index = json.loads((live_audio_dir / "en" / "tracks" / "index.json").read_text())
+    entry = index["tracks"][SESSION_PLAN]["normal"]
+    chapters = json.loads((live_audio_dir / "en" / "tracks" / entry["chapters"]).read_text())[
+        "chapters"
+    ]
+    by_id = {c["id"]: c for c in chapters}
+    page.goto(f"{base}/en/session/plan/{SESSION_PLAN}/play")
+    ready(page)
+    page.wait_for_function(f"() => {TRACK}.readyState >= 1")
+    src = page.evaluate(f"() => {TRACK}.currentSrc")
+    assert src == f"{base}/audio/en/tracks/{entry['file']}"
+
+    def arrive(chapter_id: str, seeks: int | None = None) -> None:
+        """The step shown is ``chapter_id``'s and the track plays on from its first word:
+        after a press that moves it, its last seek (since ``seeks`` of them) went there."""
+        chapter = by_id[chapter_id]
+        page.wait_for_function(
+            f"""([title, start, seeks]) => {{
+              const where = seeks === null ? {TRACK}.currentTime
+                : window.__igSeeks.length > seeks ? window.__igSeeks.at(-1) : -1;
+              return document.querySelector('[data-step-title]').textContent === title
+                && !{TRACK}.paused && where >= start - 0.05 && where < start + 0.5; }}""",
+            arg=[chapter["title"], chapter["start"], seeks],
+            timeout=30_000,
+        )
+        t = page.evaluate(f"() => {TRACK}.currentTime")
+        page.wait_for_function(f"(t) => {TRACK}.currentTime > t + 0.3", arg=t, timeout=30_000)
+        assert page.evaluate(f"() => {TRACK}.currentTime") < chapter["end"], chapter_id
+
+    def press(label: str, chapter_id: str) -> None:
+        seeks = page.evaluate("() => window.__igSeeks.length")
+        page.get_by_role("button", name=label, exact=True).first.click()
+        arrive(chapter_id, seeks)
+
+    page.evaluate(
+        f"""() => {{ const audio = {TRACK}; window.__igSeeks = [];
+          audio.addEventListener('seeking', () => window.__igSeeks.push(audio.currentTime)); }}"""
+    )
+    page.context.set_offline(True)
+    with network_gone(server) as hits:
+        page.get_by_role("button", name=ui.play, exact=True).click()
+        arrive(chapters[0]["id"])
+        press(ui.next_step, "intro")
+        press(ui.next_step, "setup")
+        # "Repeat step" 2 s or more into a step: back to its first word.
+        page.wait_for_function(
+            f"(t) => {TRACK}.currentTime > t", arg=by_id["setup"]["start"] + 2.5, timeout=30_000
+        )
+        press(ui.previous_step, "setup")
+        press(ui.next_step, "tilt-back")
+        press(ui.next_step, "hold-1")
+        press(ui.stop_now, "come-up")
+        device = page.evaluate(
+            """async (url) => {
+              const body = await (await (await caches.open('ig-audio')).match(url)).arrayBuffer();
+              const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body));
+              return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+            }""",
+            src,
+        )
+    page.context.set_offline(False)
+    data = (live_audio_dir / "en" / "tracks" / entry["file"]).read_bytes()
+    assert device == hashlib.sha256(data).hexdigest()
+    assert set(hits) <= {"GET /sw.js"}, hits
 
 
 def test_an_update_waits_for_the_playing_track_then_clears_old_caches(

@@ -72,7 +72,13 @@ class EspeakEngine:
     slow_wpm: int = 130
     executable: str = "espeak-ng"
     timeout: float = 60.0
-    quality: int = 2
+    # LAME's speed/quality switch (0 best and slowest, 9 fastest). Encoding was most of a
+    # clip's CPU: at 2, 58 ms a clip against 16 ms in espeak-ng itself; at 7, 28 ms, with the
+    # same bytes a clip (CBR) and the same waveform error against the espeak WAV resampled
+    # by soxr (9-11 dB at 2, 5 and 7: measured, not a listening test). The offline voice is
+    # a fallback, and a first start waits for it (docs/performance.md, issue 25). Not part of
+    # the clip key: a library built at 2 keeps its clips, which are as valid.
+    quality: int = 7
     name: str = field(default="espeak", init=False)
 
     @property

@@ -9,7 +9,9 @@ one job and 39-40 with two on a quiet 2-core box. Here each espeak clip is synth
 verified in a small pool of processes, as many as the build's jobs and no more than the
 machine's cores, so none of it waits on the GIL; the build's threads still carry the jobs
 (gTTS waits on the network, where threads suffice). On the loaded box of 2026-12-06 the
-rate before and after could not be told apart from the noise (docs/performance.md).
+rate before and after could not be told apart: with autogroup scheduling, a session gets its
+fair share of a busy machine however many processes it runs (bench/espeak_pool.py,
+docs/performance.md). A clip's CPU is mostly LAME's (``EspeakEngine.quality``).
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from .errors import LibraryBusyError, LibraryError
 __all__ = [
     "LOCK_NAME",
     "atomic_write",
+    "build_running",
     "is_temp_file",
     "library_lock",
     "prepare_writable_dir",
@@ -169,5 +170,25 @@ def library_lock(
         finally:
             depths.pop(key, None)
             fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def build_running(directory: Path) -> bool:
+    """True while a build (in another process) holds the lock of this language folder; reads
+    only, so it works on a folder this process cannot write."""
+    try:
+        fd = os.open(Path(directory) / LOCK_NAME, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return False  # no lock file: no build has ever run here
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError as exc:
+        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            return True
+        raise
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
     finally:
         os.close(fd)
