@@ -94,14 +94,12 @@ class EncryptedSessions:
         cookie_name: str = "ig_answers",
         idle_seconds: int = 2 * 60 * 60,
         https_only: bool = False,
-        ended: EndedSessions | None = None,
     ) -> None:
         self.app = app
         self.cipher = cipher_for(secret_key)
         self.cookie_name = cookie_name
         self.idle_seconds = idle_seconds
-        # Shared with every reader of this cookie (the ready pages), so all refuse the same.
-        self.ended = ended if ended is not None else EndedSessions(idle_seconds)
+        self.ended = EndedSessions(idle_seconds)
         flags = "path=/; httponly; samesite=lax"
         self.flags = f"{flags}; secure" if https_only else flags
 
