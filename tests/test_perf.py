@@ -10,6 +10,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import brotli  # type: ignore[import-untyped]
 import pytest
@@ -21,12 +22,14 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.testclient import TestClient
+from starlette.types import Receive, Scope, Send
 
 from server.app import create_app
-from server.compression import accepts
+from server.compression import Compression, accepts
 from server.config import ROOT, Settings
 from server.export import export_site
 from server.offline import app_version
+from server.sealed import pad_gzip
 from server.security import content_security_policy
 from server.static import StaticAssets
 from tests.browser_helpers import wait_for_enhanced
@@ -52,6 +55,49 @@ def test_pages_are_brotli_when_accepted_else_gzip(client: TestClient) -> None:
     assert "content-encoding" not in pages["identity"].headers
     assert all(p.headers["vary"] == "Accept-Encoding" for p in pages.values())
     assert len({p.text for p in pages.values()}) == 1
+
+
+def test_compression_skips_audio_ranges_encoded_and_small_bodies() -> None:
+    """server/compression.py on bare ASGI responses: text is compressed (whole or streamed),
+    audio, a 206, a body already encoded (a sealed page) and a small body go as they are."""
+    text = b"<p>inversion</p>" * 200
+
+    def app_sending(
+        status: int, media_type: str, chunks: list[bytes], encoded: bool = False
+    ) -> Starlette:
+        async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
+            headers = [(b"content-type", media_type.encode())]
+            if encoded:
+                headers.append((b"content-encoding", b"gzip"))
+            if len(chunks) == 1:
+                headers.append((b"content-length", str(len(chunks[0])).encode()))
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            for n, chunk in enumerate(chunks):
+                more = n < len(chunks) - 1
+                await send({"type": "http.response.body", "body": chunk, "more_body": more})
+
+        return Starlette(routes=[Mount("/", app=asgi)], middleware=[Middleware(Compression)])
+
+    def get(app: Starlette, coding: str = "gzip, br") -> Any:
+        with TestClient(app) as client:
+            return client.get("/", headers={"Accept-Encoding": coding})
+
+    whole = get(app_sending(200, "text/html", [text]))
+    assert whole.headers["content-encoding"] == "br" and whole.content == text
+    assert int(whole.headers["content-length"]) < len(text) // 10
+    streamed = get(app_sending(200, "text/html", [text, text, b""]), "gzip")
+    assert streamed.headers["content-encoding"] == "gzip" and streamed.content == text * 2
+    plain = get(app_sending(200, "text/html", [text]), "gzip;q=0, br;q=0")
+    assert "content-encoding" not in plain.headers and plain.headers["vary"] == "Accept-Encoding"
+    for status, media_type in ((200, "audio/mpeg"), (206, "text/html"), (200, "video/mp4")):
+        untouched = get(app_sending(status, media_type, [text]))
+        assert "content-encoding" not in untouched.headers and untouched.content == text
+    sealed = pad_gzip(text)
+    passed = get(app_sending(200, "text/html", [sealed], encoded=True))
+    assert passed.headers["content-encoding"] == "gzip" and passed.content == text
+    assert int(passed.headers["content-length"]) == len(sealed)
+    small = get(app_sending(200, "text/html", [b"<p>hi</p>"]))
+    assert "content-encoding" not in small.headers and "vary" not in small.headers
 
 
 def test_hashed_static_files_are_immutable(client: TestClient) -> None:
