@@ -389,14 +389,9 @@ async def rules_json(request: Request) -> Response:
 
 async def offline_result(request: Request) -> Response:
     """``/<lang>/screening/offline``: the result worked out in the browser from its answers."""
-    content = content_for(request)
-    return render(
-        request,
-        "offline_result.html",
-        content,
-        content.pwa.offline_result_title,
-        perspective_note=take_perspective_note(request),
-    )
+    content, note = content_for(request), take_perspective_note(request)
+    title = content.pwa.offline_result_title
+    return render(request, "offline_result.html", content, title, perspective_note=note)
 
 
 async def offline_page(request: Request) -> Response:

@@ -7,15 +7,17 @@ shows, the answer already given to this question). Every visitor in one state ge
 bytes, so the first request in each state goes through the app as usual and its whole
 response (status, headers as the inner middleware left them, the compressed body) is kept
 under that state; later requests in it are answered here, before the router and the handler
-run. ``page_key`` is the one function that names a state: the request that fills the cache
-and the ones it answers go through it alike, once each (docs/performance.md, "One page cache").
+run. ``page_key`` is the one function that names a state: this cache calls it before the
+app runs, and the question's handler as it renders (a page with a key is sent unsealed, as
+the cache may keep it), so the page kept and the page answered cannot name different states
+(docs/performance.md, "One page cache").
 
 This layer sits just inside the answers cookie's middleware (``EncryptedSessions``), so the
 cookie is read once, by it, and it still slides a cookie's expiry or clears an unreadable
 one on a kept response. Only the app answers (``page_key`` is None) while a "just switched"
-note waits to be shown, for an unknown query, and when the language cookie is not this page's
-language (the app sets it). A response is kept only when it is a 200 with one body and sets
-no cookie. What is kept holds no person (no cookie, session id or time), is bounded, in
+note waits to be shown and for a query the page is never linked with. A response is kept
+only when it is a 200 with one body and sets no cookie (a page that remembers the language
+sets one). What is kept holds no person (no cookie, session id or time), is bounded, in
 memory only, and is dropped with the app state it was made in (new narration links other
 clips: server/audio_watch.py).
 """
@@ -60,7 +62,7 @@ def page_key(scope: Scope, params: Mapping[str, Any], shows: Shows) -> Hashable 
     """The state a page is the same in, or None when only the app can answer.
 
     Everything the page shows is in it: the path (language and question), the query, the
-    coding the client accepts, the perspective and whether its switch shows
+    coding the client accepts, whether the language is remembered, the perspective and whether its switch shows
     (``perspective_shown``, as ``web.render`` shows them on every personal page), and what
     the route itself shows (``shows``: for a question, the answer given to it). The cache
     calls it before the app runs and the question's handler as it renders, on the same
@@ -71,12 +73,13 @@ def page_key(scope: Scope, params: Mapping[str, Any], shows: Shows) -> Hashable 
     if query not in CACHED_QUERIES or "perspective_note" in session:
         return None  # a made-up query; a note to show once (the handler takes it)
     connection = HTTPConnection(scope)
-    if connection.cookies.get(LANGUAGE_COOKIE) != params.get("lang"):
-        return None  # the app remembers the language (a Set-Cookie for this visitor)
     return (
         scope["path"],
         query,
         preferred_coding(connection.headers.get("accept-encoding", "")),
+        # Whether the language is remembered: if not, the response remembers it (with a
+        # Set-Cookie for this visitor, so it is sent but not kept).
+        connection.cookies.get(LANGUAGE_COOKIE) == params.get("lang"),
         perspective_shown(session),
         shows(params, session),
     )
