@@ -62,11 +62,12 @@ def page_key(scope: Scope, params: Mapping[str, Any], shows: Shows) -> Hashable 
     """The state a page is the same in, or None when only the app can answer.
 
     Everything the page shows is in it: the path (language and question), the query, the
-    coding the client accepts, whether the language is remembered, the perspective and whether its switch shows
-    (``perspective_shown``, as ``web.render`` shows them on every personal page), and what
-    the route itself shows (``shows``: for a question, the answer given to it). The cache
-    calls it before the app runs and the question's handler as it renders, on the same
-    scope; ``tests/test_page_cache.py`` changes each part and sees a new key.
+    coding the client accepts, whether the language is remembered, the perspective and
+    whether its switch shows (``perspective_shown``, as ``web.render`` shows them on every
+    personal page), and what the route itself shows (``shows``: for a question, the answer
+    given to it). The cache calls it before the app runs and the question's handler as it
+    renders, on the same scope; ``tests/test_page_cache.py`` changes each part and sees a
+    new key.
     """
     query = scope.get("query_string", b"")
     session: Mapping[str, Any] = scope.get("session", {})
