@@ -30,11 +30,11 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.requests import cookie_parser
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.compression import preferred_coding
+from server.session_cookie import cookie_value
 from server.web import LANGUAGE_COOKIE, perspective_shown
 
 # The queries a question page is ever linked with: any other query is answered by the app
@@ -81,7 +81,7 @@ def page_key(scope: Scope, params: Mapping[str, Any], shows: Shows) -> Hashable 
             accept_encoding = value
         elif name == b"cookie":
             cookie = value
-    language = cookie_parser(cookie.decode("latin-1")).get(LANGUAGE_COOKIE) if cookie else None
+    language = cookie_value(cookie, LANGUAGE_COOKIE)
     return (
         scope["path"],
         query,
