@@ -1,6 +1,6 @@
 """Throughput and latency under load: the app against a bare Starlette page, in one run.
 
-    .venv/bin/python bench/load.py [--users 50] [--seconds 10]
+    .venv/bin/python bench/load.py [--users 50] [--seconds 10] [--compare ROOT ...] [--wrk-only]
 
 Starts each under uvicorn on loopback (the settings of ``python -m server serve``: no access
 log) and drives N simulated users (each its own cookie jar, accepting gzip and br) for a
@@ -22,6 +22,10 @@ Both servers run at once and take turns for five rounds; the median ratio is pri
 Debian's nginx is installed (``apt-get install nginx-light``), it serves the question page's
 very bytes (as sent, compressed) from a file, one worker process and no access log, in the
 same rounds: the ceiling, a server doing no work at all.
+
+``--compare ROOT`` (repeatable) adds other checkouts to the wrk rounds, each a server of its
+own running at once and taking its turn in every round, so a before and after (or a build
+without a speed layer) is measured side by side in one run; each gets its own ratios.
 
 Every server here runs without an access log, as ``python -m server serve`` does by default
 (with uvicorn's access log the bare page's rate halves, which would flatter the ratio).
@@ -215,42 +219,55 @@ def nginx_serving(body: bytes, encoding: str) -> Iterator[str]:
             proc.wait(10)
 
 
-def server_bound_ratio(users: int, seconds: float, root: Path = ROOT, rounds: int = 5) -> None:
+def server_bound_ratio(
+    users: int,
+    seconds: float,
+    root: Path = ROOT,
+    rounds: int = 5,
+    compare: tuple[Path, ...] = (),
+) -> None:
     """Bare page and nginx against one question page, all driven by wrk (see the module
     docstring). The servers run at once and take turns ``rounds`` times, so a change of load
-    on the shared machine falls on each; the ratios are the medians of the rounds' ratios."""
+    on the shared machine falls on each; the ratios are the medians of the rounds' ratios.
+    Each checkout in ``compare`` serves the same question page beside ``root``."""
     if not shutil.which("wrk"):
         print("wrk not installed: no server-bound ratio (apt-get install wrk)")
         return
-    with (
-        uvicorn_server("bare_app:app", factory=False) as bare_base,
-        uvicorn_server(root=root) as base,
-    ):
-        urls = asyncio.run(question_urls(base))
-        cookie = asyncio.run(started_cookie(base))
-        body, encoding = asyncio.run(page_as_sent(f"{base}{urls[1]}", cookie))
-        with contextlib.ExitStack() as stack:
-            ceiling = None
-            if shutil.which("nginx"):
-                ceiling = stack.enter_context(nginx_serving(body, encoding))
-            else:
-                print("nginx not installed: no ceiling (apt-get install nginx-light)")
-            ratios: dict[str, list[float]] = {"bare": [], "nginx": [], "bare/nginx": []}
-            for _ in range(rounds):
-                bare = wrk(f"{bare_base}/", users, seconds)
+    roots = (root, *compare)
+    with contextlib.ExitStack() as servers:
+        bare_base = servers.enter_context(uvicorn_server("bare_app:app", factory=False))
+        bases = [servers.enter_context(uvicorn_server(root=r)) for r in roots]
+        urls = asyncio.run(question_urls(bases[0]))
+        cookies = [asyncio.run(started_cookie(base)) for base in bases]
+        body, encoding = asyncio.run(page_as_sent(f"{bases[0]}{urls[1]}", cookies[0]))
+        ceiling = None
+        if shutil.which("nginx"):
+            ceiling = servers.enter_context(nginx_serving(body, encoding))
+        else:
+            print("nginx not installed: no ceiling (apt-get install nginx-light)")
+        ratios: dict[str, list[float]] = {"bare/nginx": []}
+        for _ in range(rounds):
+            bare = wrk(f"{bare_base}/", users, seconds)
+            line = f"wrk bare {bare:8.0f} req/s"
+            static = wrk(f"{ceiling}/", users, seconds) if ceiling is not None else 0.0
+            for n, (base, cookie) in enumerate(zip(bases, cookies, strict=True)):
                 question = wrk(f"{base}{urls[1]}", users, seconds, cookie)
-                ratios["bare"].append(question / bare)
-                line = f"wrk bare {bare:8.0f} req/s  question {question:8.0f} req/s"
-                if ceiling is not None:
-                    static = wrk(f"{ceiling}/", users, seconds)
-                    ratios["nginx"].append(question / static)
-                    ratios["bare/nginx"].append(bare / static)
-                    line += f"  nginx {static:8.0f} req/s"
-                print(line)
+                ratios.setdefault(f"bare {n}", []).append(question / bare)
+                if static:
+                    ratios.setdefault(f"nginx {n}", []).append(question / static)
+                line += f"  question[{n}] {question:8.0f} req/s"
+            if static:
+                ratios["bare/nginx"].append(bare / static)
+                line += f"  nginx {static:8.0f} req/s"
+            print(line)
     print(f"server-bound (wrk, {len(body)} bytes {encoding or 'identity'}, median of {rounds}):")
-    print(f"  question / bare page: {statistics.median(ratios['bare']):.2f}")
-    if ratios["nginx"]:
-        print(f"  question / nginx (the ceiling): {statistics.median(ratios['nginx']):.3f}")
+    for n, each in enumerate(roots):
+        print(f"  [{n}] {each}")
+        print(f"      question / bare page: {statistics.median(ratios[f'bare {n}']):.2f}")
+        if ceiling is not None:
+            nginx = statistics.median(ratios[f"nginx {n}"])
+            print(f"      question / nginx (the ceiling): {nginx:.3f}")
+    if ceiling is not None:
         print(f"  bare page / nginx: {statistics.median(ratios['bare/nginx']):.3f}")
 
 
@@ -295,7 +312,22 @@ def main() -> int:
     parser.add_argument(
         "--root", type=Path, default=ROOT, help="serve another checkout (a before/after)"
     )
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        action="append",
+        default=[],
+        help="another checkout in the same wrk rounds, side by side (repeatable)",
+    )
+    parser.add_argument(
+        "--wrk-only", action="store_true", help="only the wrk rounds (no simulated users)"
+    )
     args = parser.parse_args()
+    if args.wrk_only:
+        print(f"machine: {load()} (before); {args.users} connections, {args.seconds:.0f} s")
+        server_bound_ratio(args.users, args.seconds, args.root, compare=tuple(args.compare))
+        print(f"machine: {load()} (after)")
+        return 0
     print(f"machine: {load()} (before); {args.users} users, {args.seconds:.0f} s a phase")
     print(f"app: {args.root}")
     with uvicorn_server("bare_app:app", factory=False) as base:
@@ -314,7 +346,7 @@ def main() -> int:
     errors = bare.errors + question.errors + flow.errors
     for error in errors[:5]:
         print("  error:", error)
-    server_bound_ratio(args.users, args.seconds, args.root)
+    server_bound_ratio(args.users, args.seconds, args.root, compare=tuple(args.compare))
     print(f"machine: {load()} (after)")
     return 1 if errors else 0
 

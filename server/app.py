@@ -23,16 +23,15 @@ from server.compression import Compression
 from server.config import AUDIO_MOUNT, STATIC_MOUNT, Settings
 from server.content import load_all
 from server.logs import keep_audio_out_of_access_log
-from server.ready_pages import ReadyPages, ReadyRoute
+from server.page_cache import CachedRoute, PageCache
 from server.screening import summary as handover
 from server.screening import views as screening
 from server.security import BodyTooLarge, CrossSiteGuard, LimitBody, SecurityHeaders
 from server.session import checks, player
 from server.session import views as session
-from server.session_cookie import EncryptedSessions, EndedSessions
+from server.session_cookie import EncryptedSessions
 from server.static import STATIC_DIR, AudioFiles, StaticAssets, make_templates, static_version
 from server.web import (
-    LANGUAGE_COOKIE,
     AppState,
     cross_site_page,
     error_page,
@@ -171,16 +170,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ),
     ]
     named = {r.name: r for r in all_routes if isinstance(r, Route)}
-    # Session ids ended by "Start again", refused by every reader of the answers cookie.
-    ended_sessions = EndedSessions()
     middleware = [
-        # Outermost: a question page in a state already seen is sent as the app sent it.
+        # Outermost: the answers cookie, read once for every layer inside; a browser-session
+        # cookie (no Max-Age), encrypted, with an idle expiry.
         Middleware(
-            ReadyPages,
-            routes=[ReadyRoute(named["question"], screening.question_shows)],
+            EncryptedSessions,
             secret_key=settings.secret_key,
-            language_cookie=LANGUAGE_COOKIE,
-            ended=ended_sessions,
+            https_only=settings.https_only,
+        ),
+        # A question page in a state already seen is sent as the app sent it
+        # (server/page_cache.py; the cookie's expiry still slides outside it).
+        Middleware(
+            PageCache,
+            routes=[CachedRoute(named["question"], screening.question_shows)],
         ),
         Middleware(
             SecurityHeaders,
@@ -193,13 +195,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Middleware(LimitBody, max_bytes=settings.max_body_bytes),
         # brotli (quality 4) when accepted, else gzip level 6: level 9 cost 14% of a page.
         Middleware(Compression),
-        # A browser-session cookie (no Max-Age), encrypted, with an idle expiry.
-        Middleware(
-            EncryptedSessions,
-            secret_key=settings.secret_key,
-            https_only=settings.https_only,
-            ended=ended_sessions,
-        ),
         # Inside the sessions, so its friendly page can be rendered like any other.
         Middleware(CrossSiteGuard, refuse=cross_site_page),
     ]
@@ -207,7 +202,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     if proxies:
         # Outermost of all: behind a trusted reverse proxy, the scheme and client address
         # are the ones it forwards, so an HTTPS page's Origin matches (older Safari sends
-        # Origin but no Sec-Fetch-Site) and the ready pages key on the real scheme.
+        # Origin but no Sec-Fetch-Site).
         middleware.insert(0, Middleware(ProxyHeadersMiddleware, trusted_hosts=proxies))
     app = Starlette(
         routes=all_routes,

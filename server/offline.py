@@ -34,7 +34,7 @@ from server.narration import SPEEDS
 from server.offline_tracks import track_files
 from server.static import STATIC_DIR, TEMPLATES_DIR, shell_files, tree_digest
 from server.urls import Urls
-from server.web import AppState, content_for, render, state
+from server.web import AppState, content_for, render, state, take_perspective_note
 from server.webmanifest import manifest_body
 
 log = logging.getLogger("inversion_guide.offline")
@@ -389,8 +389,9 @@ async def rules_json(request: Request) -> Response:
 
 async def offline_result(request: Request) -> Response:
     """``/<lang>/screening/offline``: the result worked out in the browser from its answers."""
-    content = content_for(request)
-    return render(request, "offline_result.html", content, content.pwa.offline_result_title)
+    content, note = content_for(request), take_perspective_note(request)
+    title = content.pwa.offline_result_title
+    return render(request, "offline_result.html", content, title, perspective_note=note)
 
 
 async def offline_page(request: Request) -> Response:

@@ -37,7 +37,6 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from starlette.datastructures import MutableHeaders
-from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SESSION_ID = "sid"
@@ -50,6 +49,15 @@ CLOCK_SKEW_SECONDS = 60
 # fullest session the app writes is about 1.3 kB; a longer one would pad to a multiple of it.
 # Sealed and base64-encoded it makes a cookie of 2,780 characters, under browsers' 4,096.
 PAD_BYTES = 2048
+
+
+def cookie_value(header: bytes, name: str) -> str | None:
+    """One cookie's value from a Cookie header (this app's cookies are never quoted)."""
+    for pair in header.decode("latin-1").split(";"):
+        key, sep, value = pair.partition("=")
+        if sep and key.strip() == name:
+            return value.strip()
+    return None
 
 
 class EndedSessions:
@@ -94,14 +102,12 @@ class EncryptedSessions:
         cookie_name: str = "ig_answers",
         idle_seconds: int = 2 * 60 * 60,
         https_only: bool = False,
-        ended: EndedSessions | None = None,
     ) -> None:
         self.app = app
         self.cipher = cipher_for(secret_key)
         self.cookie_name = cookie_name
         self.idle_seconds = idle_seconds
-        # Shared with every reader of this cookie (the ready pages), so all refuse the same.
-        self.ended = ended if ended is not None else EndedSessions(idle_seconds)
+        self.ended = EndedSessions(idle_seconds)
         flags = "path=/; httponly; samesite=lax"
         self.flags = f"{flags}; secure" if https_only else flags
 
@@ -142,7 +148,9 @@ class EncryptedSessions:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        token = HTTPConnection(scope).cookies.get(self.cookie_name)
+        # Read straight from the scope: this runs on every request, kept pages included.
+        header = next((v for k, v in scope["headers"] if k == b"cookie"), b"")
+        token = cookie_value(header, self.cookie_name)
         initial, written = self.read(token) if token else ({}, None)
         scope["session"] = json.loads(json.dumps(initial))  # a deep copy to compare against
 

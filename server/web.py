@@ -6,7 +6,7 @@ to one of them.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,10 +18,10 @@ from starlette.templating import Jinja2Templates
 from starlette.types import Scope
 
 from server.catalog import ClipCatalog
+from server.compression import SharedPage
 from server.config import AUDIO_MOUNT, Settings
 from server.content import Content
 from server.content.perspective import Perspective
-from server.page_memo import MEMOISED, PageMemo, SharedPage
 from server.screening.rule import Answer, first_unanswered, parse_answers
 from server.sealed import sealed_response
 from server.security import TOO_LARGE, BodyTooLarge, security_headers
@@ -30,9 +30,6 @@ from server.urls import Urls
 # A language choice, remembered for a year (not a health cookie: it holds "en" or "es").
 LANGUAGE_COOKIE = "ig_lang"
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
-# The queries a memoised page is ever linked with: a page asked for with any other query is
-# rendered afresh and kept nowhere, so made-up queries cannot fill the page memo (issue 23).
-MEMO_QUERIES = frozenset({"", "return=check"})
 
 ANSWER_LABELS = {"yes": "answer_yes", "no": "answer_no", "not-sure": "answer_not_sure"}
 
@@ -53,8 +50,6 @@ class AppState:
     page_sizes: dict[tuple[str, str], tuple[int, frozenset[str]] | None] = field(
         default_factory=dict
     )
-    # Pages the same for everyone in one state, rendered and compressed once (page_memo).
-    pages: PageMemo[SharedPage] = field(default_factory=PageMemo)
 
 
 def state(request: Request) -> AppState:
@@ -106,10 +101,11 @@ def perspective_shown(session: Mapping[str, Any]) -> tuple[Perspective, bool]:
     return perspective_in(session), "perspective" in session
 
 
-def shown_of_session(session: Mapping[str, Any]) -> tuple[Perspective, bool] | None:
-    """``perspective_shown``, or None while a "just switched" note waits to be shown once
-    (showing it changes the session, so only the app can)."""
-    return None if "perspective_note" in session else perspective_shown(session)
+def take_perspective_note(request: Request) -> str | None:
+    """The "just switched" note (``screening.views.switch_perspective``), taken from the
+    session by the handler of the page that shows it, so it shows once."""
+    note = request.session.pop("perspective_note", None)
+    return note if isinstance(note, str) else None
 
 
 def render(
@@ -120,7 +116,8 @@ def render(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
     personal: bool = True,
-    memo: Hashable | None = None,
+    perspective_note: str | None = None,
+    same_for_state: bool = False,
     **context: Any,
 ) -> Response:
     """Render a page with what every page needs: its content, languages, URLs and narration.
@@ -129,9 +126,14 @@ def render(
     or a session, so they are never stored by the browser (``no-store`` also keeps them out
     of the back/forward cache, so Back after "Start again" shows no answers).
 
-    ``memo``: a view whose page is the same for everyone in one state names, in ``memo``,
-    everything its ``context`` depends on; the page is then rendered and compressed once per
-    state (``server.page_memo``). Everything ``render`` adds itself is in the key here.
+    It reads the session and writes nothing: a handler that shows the "just switched" note
+    takes it from the session (``take_perspective_note``) and passes it in. What a personal
+    page shows of the session here is ``perspective_shown``, which ``server.page_cache``
+    keys on.
+
+    ``same_for_state``: the page is the same for everyone in its state (it has a
+    ``server.page_cache.page_key``), so its length tells nothing that state does not: it is
+    sent compressed as any page is, not sealed, and the cache may keep it.
     """
     headers = dict(headers or {})
     headers.setdefault("Cache-Control", "no-store" if personal else "no-cache")
@@ -142,15 +144,6 @@ def render(
     query = request.url.query if request.method == "GET" else ""
     perspective, started = perspective_shown(request.session)
     perspective_switch = personal and started
-    perspective_note = request.session.pop("perspective_note", None) if personal else None
-    key: tuple[Hashable, ...] | None = None
-    if memo is not None and perspective_note is None and query in MEMO_QUERIES:
-        key = (template, content.language, request.url.path, query, perspective)
-        key += (perspective_switch, page_title, status_code, memo)
-        page = shared.pages.get(key)
-        request.scope.setdefault("state", {})[MEMOISED] = True
-        if page is not None:
-            return shared_page_response(request, page, status_code, headers, content.language)
     urls = urls_for(request, content)
     languages = sorted(shared.contents.values(), key=lambda c: c.language)
     base = {
@@ -167,15 +160,11 @@ def render(
         # The perspective switch shows on personal pages once a check has started; the note
         # that it was just switched shows once.
         "perspective_switch": perspective_switch,
-        "perspective_note": perspective_note,
+        "perspective_note": perspective_note if personal else None,
     }
     html = shared.templates.get_template(template).render({"request": request, **base, **context})
-    if key is not None:
-        page = SharedPage(html)
-        shared.pages.put(key, page)
-        return shared_page_response(request, page, status_code, headers, content.language)
     response: Response
-    if personal:
+    if personal and not same_for_state:
         # It may show answers, an outcome or a session: one length whatever it shows.
         response = sealed_response(request, html.encode(), status_code, headers, "text/html")
     else:
@@ -189,17 +178,14 @@ def shared_page_response(
     page: SharedPage,
     status_code: int,
     headers: dict[str, str],
-    lang: str | None = None,
     media_type: str = "text/html",
 ) -> Response:
-    """A memoised page, already compressed for this client (``Compression`` passes it on)."""
+    """A body made once (the service worker), already compressed for this client
+    (``Compression`` passes it on)."""
     body, coding = page.for_client(request.headers.get("accept-encoding", ""))
     if coding:  # otherwise ``Compression`` sees a plain body and adds Vary itself
         headers = {**headers, "Vary": "Accept-Encoding", "Content-Encoding": coding}
-    response = Response(body, status_code, headers, media_type=media_type)
-    if lang is not None:
-        remember_language(request, response, lang)
-    return response
+    return Response(body, status_code, headers, media_type=media_type)
 
 
 def remember_language(request: Request, response: Response, lang: str) -> None:

@@ -49,7 +49,7 @@ def test_a_language_built_behind_the_server_is_loaded_once_its_build_settles(
         "complete": False,
     }
     assert "/audio/en/" not in client.get(question).text
-    client.get(question)  # kept ready (server/ready_pages.py), without its clip
+    client.get(question)  # kept (server/page_cache.py), without its clip
     assert track_urls(client) == []
 
     # While the build holds the language's lock, its files may change again: they are loaded

@@ -10,6 +10,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import brotli  # type: ignore[import-untyped]
 import pytest
@@ -21,14 +22,15 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.testclient import TestClient
+from starlette.types import Receive, Scope, Send
 
 from server.app import create_app
-from server.compression import accepts
+from server.compression import Compression, accepts
 from server.config import ROOT, Settings
 from server.export import export_site
 from server.offline import app_version
+from server.sealed import pad_gzip
 from server.security import content_security_policy
-from server.session_cookie import SESSION_ID, EncryptedSessions
 from server.static import StaticAssets
 from tests.browser_helpers import wait_for_enhanced
 from tests.conftest import LiveServer
@@ -41,7 +43,7 @@ def test_pages_are_brotli_when_accepted_else_gzip(client: TestClient) -> None:
     assert gz.headers["content-encoding"] == "gzip"
     assert br.text == gz.text
     assert not accepts("gzip, br;q=0", "br") and accepts("br;q=0.5", "br")
-    # A question page comes from the page memo, already compressed: the same choice applies.
+    # A question page (kept whole by the page cache) makes the same choice.
     client.post("/en/screening/start", data={"perspective": "you"})
     question = client.get("/en/screening/rules.json").json()["questions"][0]["url"]
     pages = {
@@ -55,68 +57,47 @@ def test_pages_are_brotli_when_accepted_else_gzip(client: TestClient) -> None:
     assert len({p.text for p in pages.values()}) == 1
 
 
-def visit_question_states(settings: Settings, order: int) -> dict[tuple[str, ...], bytes]:
-    """Question pages in many states (answer, perspective, ?return=check, language, error,
-    just switched), each from a fresh visitor, visited forwards (1) or backwards (-1)."""
-    app = create_app(settings)
-    content = app.state.ig.contents["en"]
-    ids = [q.id for q in content.questions[:2]] + [content.questions[-1].id]
-    states = [
-        (lang, qid, perspective, answer, query, how)
-        for lang in ("en", "es")
-        for qid in ids
-        for perspective in ("you", "they")
-        for answer in ("", "yes", "no", "not-sure")
-        for query in ("", "?return=check")
-        for how in ("get", "empty-post", "switched")
-        if not (how != "get" and (query or lang == "es"))
-    ]
-    pages: dict[tuple[str, ...], bytes] = {}
-    for state in states[::order]:
-        lang, qid, perspective, answer, query, how = state
-        visitor = TestClient(app)
-        visitor.post(f"/{lang}/screening/start", data={"perspective": perspective})
-        if answer:
-            visitor.post(f"/{lang}/screening/q/{qid}", data={"answer": answer})
-        if how == "switched":
-            other = "you" if perspective == "they" else "they"
-            back = f"/{lang}/screening/q/{qid}"
-            visitor.post(f"/{lang}/perspective", data={"perspective": other, "back": back})
-        if how == "empty-post":
-            page = visitor.post(f"/{lang}/screening/q/{qid}", data={})
-        else:
-            page = visitor.get(f"/{lang}/screening/q/{qid}{query}")
-        assert page.status_code in (200, 422)
-        pages[state] = page.content
-    return pages
+def test_compression_skips_audio_ranges_encoded_and_small_bodies() -> None:
+    """server/compression.py on bare ASGI responses: text is compressed (whole or streamed),
+    audio, a 206, a body already encoded (a sealed page) and a small body go as they are."""
+    text = b"<p>inversion</p>" * 200
 
+    def app_sending(
+        status: int, media_type: str, chunks: list[bytes], encoded: bool = False
+    ) -> Starlette:
+        async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
+            headers = [(b"content-type", media_type.encode())]
+            if encoded:
+                headers.append((b"content-encoding", b"gzip"))
+            if len(chunks) == 1:
+                headers.append((b"content-length", str(len(chunks[0])).encode()))
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            for n, chunk in enumerate(chunks):
+                more = n < len(chunks) - 1
+                await send({"type": "http.response.body", "body": chunk, "more_body": more})
 
-def test_memoised_question_pages_are_the_pages_each_state_renders(settings: Settings) -> None:
-    """Question pages are rendered once per state (server/page_memo.py). Visiting the states
-    in opposite orders serves each state from a memo filled by different neighbours: a key
-    that missed anything the page shows would serve one state another's page."""
-    forwards = visit_question_states(settings, 1)
-    backwards = visit_question_states(settings, -1)
-    assert forwards.keys() == backwards.keys()
-    differing = [state for state in forwards if forwards[state] != backwards[state]]
-    assert not differing
-    # The states really differ (the answer shows as chosen, the note once, Spanish...).
-    assert len(set(forwards.values())) > len(forwards) // 2
+        return Starlette(routes=[Mount("/", app=asgi)], middleware=[Middleware(Compression)])
 
+    def get(app: Starlette, coding: str = "gzip, br") -> Any:
+        with TestClient(app) as client:
+            return client.get("/", headers={"Accept-Encoding": coding})
 
-def test_memoised_pages_hold_no_person(client: TestClient, settings: Settings) -> None:
-    """What the memo keeps is the page's state, never a session, a cookie or a time."""
-    client.post("/en/screening/start", data={"perspective": "you"})
-    qid = client.app.state.ig.contents["en"].questions[0].id  # type: ignore[attr-defined]
-    client.post(f"/en/screening/q/{qid}", data={"answer": "yes"})
-    client.get(f"/en/screening/q/{qid}")
-    memo = client.app.state.ig.pages  # type: ignore[attr-defined]
-    keys = repr(list(memo._pages))
-    cookie = client.cookies["ig_answers"]
-    assert len(memo) >= 1 and cookie not in keys and cookie[:12] not in keys
-    reader = EncryptedSessions(app=client.app, secret_key=settings.secret_key)
-    session_id = reader.read(cookie)[0][SESSION_ID]
-    assert session_id not in keys
+    whole = get(app_sending(200, "text/html", [text]))
+    assert whole.headers["content-encoding"] == "br" and whole.content == text
+    assert int(whole.headers["content-length"]) < len(text) // 10
+    streamed = get(app_sending(200, "text/html", [text, text, b""]), "gzip")
+    assert streamed.headers["content-encoding"] == "gzip" and streamed.content == text * 2
+    plain = get(app_sending(200, "text/html", [text]), "gzip;q=0, br;q=0")
+    assert "content-encoding" not in plain.headers and plain.headers["vary"] == "Accept-Encoding"
+    for status, media_type in ((200, "audio/mpeg"), (206, "text/html"), (200, "video/mp4")):
+        untouched = get(app_sending(status, media_type, [text]))
+        assert "content-encoding" not in untouched.headers and untouched.content == text
+    sealed = pad_gzip(text)
+    passed = get(app_sending(200, "text/html", [sealed], encoded=True))
+    assert passed.headers["content-encoding"] == "gzip" and passed.content == text
+    assert int(passed.headers["content-length"]) == len(sealed)
+    small = get(app_sending(200, "text/html", [b"<p>hi</p>"]))
+    assert "content-encoding" not in small.headers and "vary" not in small.headers
 
 
 def test_hashed_static_files_are_immutable(client: TestClient) -> None:

@@ -25,6 +25,7 @@ from server.web import (
     redirect,
     render,
     state,
+    take_perspective_note,
     to_first_unanswered,
     urls_for,
 )
@@ -133,6 +134,7 @@ async def summary(request: Request) -> Response:
         today=_today(),
         read_clips=_summary_clips(request, content, answers, perspective),
         history_data=_history_data(content),
+        perspective_note=take_perspective_note(request),
     )
 
 
@@ -196,4 +198,11 @@ async def history(request: Request) -> Response:
     content = content_for(request)
     they = perspective_of(request) == Perspective.THEY
     title = content.carer.history_title_they if they else content.carer.history_title
-    return render(request, "history.html", content, title, history_data=_history_data(content))
+    return render(
+        request,
+        "history.html",
+        content,
+        title,
+        history_data=_history_data(content),
+        perspective_note=take_perspective_note(request),
+    )

@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from server.content import Content, Question
 from server.content.perspective import Perspective
+from server.page_cache import page_key
 from server.screening.rule import (
     Answer,
     OutcomeLevel,
@@ -38,7 +39,7 @@ from server.web import (
     read_form,
     redirect,
     render,
-    shown_of_session,
+    take_perspective_note,
     to_first_unanswered,
     urls_for,
 )
@@ -83,7 +84,14 @@ def _with_progress(request: Request, content: Content, template: str, title: str
         "total": len(content.questions),
         "url": urls.question(missing) if missing else urls.check(),
     }
-    return render(request, template, content, title, in_progress=in_progress)
+    return render(
+        request,
+        template,
+        content,
+        title,
+        in_progress=in_progress,
+        perspective_note=take_perspective_note(request),
+    )
 
 
 async def start(request: Request) -> Response:
@@ -133,6 +141,8 @@ def _question_page(
     else:
         back_url = urls.intro()
     current = answers_of(request, content).get(question.id)
+    # Before the note is taken: the page the cache would keep for this state, or not.
+    state = page_key(request.scope, request.path_params, question_shows)
     return render(
         request,
         "question.html",
@@ -147,18 +157,18 @@ def _question_page(
         current=current,
         error=error,
         answer_labels=ANSWER_LABELS,
-        # Everything above follows from these and the path (see web.render).
-        memo=(question.id, current, back_to_check, error),
+        perspective_note=take_perspective_note(request),
+        same_for_state=state is not None,
     )
 
 
-def question_shows(params: Mapping[str, Any], session: Mapping[str, Any]) -> Hashable | None:
-    """What a question page shows of the session (``server.ready_pages``): what ``render``
-    shows on every personal page, and the answer given to this question (its memo key)."""
-    shown = shown_of_session(session)
+def question_shows(params: Mapping[str, Any], session: Mapping[str, Any]) -> Hashable:
+    """What a question page shows of the session besides what every personal page shows
+    (``server.page_cache.page_key``): the answer given to this question, as ``answers_of``
+    reads it (an unknown value shows as no answer)."""
     answers = session.get("answers")
     given = answers.get(params["question_id"]) if isinstance(answers, dict) else None
-    return None if shown is None else (*shown, given if isinstance(given, str) else None)
+    return given if isinstance(given, str) and given in ANSWER_LABELS else None
 
 
 async def question_page(request: Request) -> Response:
@@ -200,6 +210,7 @@ async def check_answers(request: Request) -> Response:
         content.ui.check_title,
         answers=answers,
         answer_labels=ANSWER_LABELS,
+        perspective_note=take_perspective_note(request),
     )
 
 
@@ -231,6 +242,7 @@ async def result(request: Request) -> Response:
         gate_open=gate in (Gate.OPEN, Gate.DOCTOR)
         and outcome.level in (OutcomeLevel.ASK_FIRST, OutcomeLevel.NO_KNOWN_REASON),
         answer_labels=ANSWER_LABELS,
+        perspective_note=take_perspective_note(request),
     )
 
 

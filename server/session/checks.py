@@ -23,6 +23,7 @@ from server.web import (
     read_form,
     redirect,
     render,
+    take_perspective_note,
     urls_for,
 )
 
@@ -60,6 +61,7 @@ def _check_page(
         clip_id=clip_id,
         back_url=back_url,
         error=error,
+        perspective_note=take_perspective_note(request),
     )
 
 
@@ -97,6 +99,7 @@ def _stop_page(request: Request, content: Content, plan: Plan, check: Check) -> 
         clip_id=clip_id,
         retake=check.retake_check,
         again_url=plan_start_url(request, content, plan),
+        perspective_note=take_perspective_note(request),
     )
 
 

@@ -32,7 +32,15 @@ from server.session.views import (
     plan_or_404,
     plan_start_url,
 )
-from server.web import content_for, perspective_of, redirect, render, state, urls_for
+from server.web import (
+    content_for,
+    perspective_of,
+    redirect,
+    render,
+    state,
+    take_perspective_note,
+    urls_for,
+)
 
 
 def _steps(
@@ -177,6 +185,7 @@ def _player(request: Request, carer: bool) -> Response:
         helper_track=perspective == Perspective.THEY,
         feedback_url=urls.feedback(plan.id),
         length_text=duration_text(content, track.duration) if track else None,
+        perspective_note=take_perspective_note(request),
     )
 
 
@@ -229,4 +238,5 @@ async def come_up_page(request: Request) -> Response:
         steps=steps,
         audio_url=audio_url,
         play_url=urls.play(plan.id, speed),
+        perspective_note=take_perspective_note(request),
     )

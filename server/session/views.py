@@ -47,6 +47,7 @@ from server.web import (
     read_form,
     redirect,
     render,
+    take_perspective_note,
     urls_for,
 )
 
@@ -135,6 +136,7 @@ def _gate_response(
         answer_labels=ANSWER_LABELS,
         clinician_answers=CLINICIAN_ANSWERS,
         told=bool(request.session.get(TOLD_KEY)),
+        perspective_note=take_perspective_note(request),
     )
 
 
@@ -235,6 +237,7 @@ async def plans_page(request: Request) -> Response:
         suggested=suggested,
         gentler=gentler,
         plans_json=json.dumps(data, separators=(",", ":")),
+        perspective_note=take_perspective_note(request),
     )
 
 
@@ -266,6 +269,7 @@ async def choose_plan(request: Request) -> Response:
             plan=plan,
             facts=facts,
             first_only=sessions == 0,
+            perspective_note=take_perspective_note(request),
         )
     if choice == "ahead" and form.get("confirm") != "yes":
         return render(
@@ -277,6 +281,7 @@ async def choose_plan(request: Request) -> Response:
             facts=facts,
             suggested=suggested,
             sessions=sessions,
+            perspective_note=take_perspective_note(request),
         )
     allow_plan(request.session, plan.id)
     return redirect(plan_start_url(request, content, plan))
@@ -300,6 +305,7 @@ async def feedback_page(request: Request) -> Response:
         error=False,
         feedback_title=title,
         feedback_lead=lead,
+        perspective_note=take_perspective_note(request),
     )
 
 
@@ -331,4 +337,5 @@ async def feedback_answer(request: Request) -> Response:
         error=feeling is None,
         feedback_title=feedback_title,
         feedback_lead=feedback_lead,
+        perspective_note=take_perspective_note(request),
     )
