@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 import uvicorn
-from hypothesis import HealthCheck, settings
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 from starlette.types import ASGIApp
@@ -27,8 +27,10 @@ from tests.narration_helpers import build_live_library, build_session_audio
 # Properties hold or fail whatever the machine's load: no wall-clock deadline and no "too
 # slow" health check (both failed tests at load 18, as flaky, with nothing wrong); how fast
 # things are is measured in bench/, never asserted here.
-settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile("suite")
+hypothesis.settings.register_profile(
+    "suite", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.load_profile("suite")
 
 CHROMIUM = "/usr/bin/chromium"
 
