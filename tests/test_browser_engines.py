@@ -193,6 +193,7 @@ def journey(page: EnginePage, server: LiveServer, content: Content, audio_dir: P
     page.wait(
         f"Math.abs({TRACK}.currentTime - arguments[0]) < 1 && !{TRACK}.paused",
         hold["start"] + 0.5,
+        timeout=60,
         what="the track in the hold",
     )
     page.click("button", session.ui.stop_now)
@@ -201,6 +202,9 @@ def journey(page: EnginePage, server: LiveServer, content: Content, audio_dir: P
         f" && !{TRACK}.paused && {TRACK}.currentTime >= arguments[1] - 0.05",
         come_up["title"],
         come_up["start"],
+        # A bound, not a timing: WebKit's media pipeline took over 20 s to seek and play
+        # again at load 18 on two cores.
+        timeout=60,
         what="the come-up playing",
     )
     assert come_up["start"] - 0.05 <= page.js(f"return {TRACK}.currentTime;") < come_up["start"] + 3
