@@ -19,18 +19,18 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from server import offline, speech, webmanifest, worker
 from server.audio_watch import NarrationWatch
 from server.catalog import load_catalog
-from server.compression import Compression
 from server.config import AUDIO_MOUNT, STATIC_MOUNT, Settings
 from server.content import load_all
-from server.logs import keep_audio_out_of_access_log
+from server.http.compression import Compression
+from server.http.logs import keep_audio_out_of_access_log
+from server.http.security import BodyTooLarge, CrossSiteGuard, LimitBody, SecurityHeaders
+from server.http.session_cookie import EncryptedSessions
+from server.http.static import STATIC_DIR, AudioFiles, StaticAssets, make_templates, static_version
 from server.page_cache import CachedRoute, PageCache
 from server.screening import summary as handover
 from server.screening import views as screening
-from server.security import BodyTooLarge, CrossSiteGuard, LimitBody, SecurityHeaders
 from server.session import checks, player
 from server.session import views as session
-from server.session_cookie import EncryptedSessions
-from server.static import STATIC_DIR, AudioFiles, StaticAssets, make_templates, static_version
 from server.web import (
     AppState,
     cross_site_page,
@@ -85,7 +85,7 @@ async def healthz(request: Request) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    """Every page, by name; ``server.urls`` makes URLs from these names only."""
+    """Every page, by name; ``server.http.urls`` makes URLs from these names only."""
     lang = "/{lang:str}"
     plan = f"{lang}/session/plan/{{plan_id:str}}"
     post = ["POST"]

@@ -83,7 +83,7 @@ def serve(
     import uvicorn
 
     from server.app import create_app
-    from server.connections import HeaderDeadline, raise_open_files_limit
+    from server.http.connections import HeaderDeadline, raise_open_files_limit
 
     try:
         app = create_app(settings)  # also checks the content before any worker starts
@@ -91,7 +91,7 @@ def serve(
         print_problems("The server will not start: content is not valid:", exc)
         return 1
     # Silent and slow clients: room for many connections, each closed if its request head is
-    # not all in within a few seconds (server/connections.py).
+    # not all in within a few seconds (server/http/connections.py).
     raise_open_files_limit()
     # The access log is off by default: it cost 6.5% of a page at saturation. Turning it on
     # (--access-log) is safe: answers travel only in POST bodies, never in URLs.

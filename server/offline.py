@@ -30,10 +30,10 @@ from server import clip_ids, speech
 from server.catalog import ClipCatalog
 from server.content import Content
 from server.content.perspective import PERSPECTIVES, Perspective
+from server.http.static import STATIC_DIR, TEMPLATES_DIR, shell_files, tree_digest
+from server.http.urls import Urls
 from server.narration import SPEEDS
 from server.offline_tracks import track_files
-from server.static import STATIC_DIR, TEMPLATES_DIR, shell_files, tree_digest
-from server.urls import Urls
 from server.web import AppState, content_for, render, state, take_perspective_note
 from server.webmanifest import manifest_body
 

@@ -16,10 +16,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server.compression import SharedPage
 from server.config import AUDIO_MOUNT, STATIC_MOUNT
+from server.http.compression import SharedPage
+from server.http.static import STATIC_DIR, shell_files
 from server.offline import NO_CACHE, app_version, memo_for, urls_of
-from server.static import STATIC_DIR, shell_files
 from server.web import AppState, shared_page_response
 
 SERVICE_WORKER = STATIC_DIR / "js" / "sw.js"

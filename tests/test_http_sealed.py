@@ -21,7 +21,7 @@ from starlette.testclient import TestClient
 from server.app import create_app
 from server.config import Settings
 from server.content import Content
-from server.sealed import GZIP_BLOCK, pad_gzip, pad_plain
+from server.http.sealed import GZIP_BLOCK, pad_gzip, pad_plain
 from tests.described_people import PEOPLE, Person
 from tests.test_described_people import answer_as
 

@@ -21,11 +21,11 @@ from server.config import ROOT, Settings
 from server.content import Content
 from server.content.perspective import PERSPECTIVES, Perspective
 from server.content.pwa import PwaText
+from server.http.static import tree_digest
+from server.http.urls import Urls
 from server.narration import ClipEntry, Manifest
 from server.offline import app_version, page_paths
 from server.session.track_lookup import LoadedTrack, current_track_files
-from server.static import tree_digest
-from server.urls import Urls
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

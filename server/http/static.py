@@ -22,9 +22,9 @@ from starlette.templating import Jinja2Templates
 from starlette.types import Receive, Scope, Send
 
 from server import clip_ids
-from server.compression import SharedPage
 from server.config import ROOT
 from server.content.perspective import Perspective
+from server.http.compression import SharedPage
 
 TEMPLATES_DIR = ROOT / "pwa" / "templates"
 STATIC_DIR = ROOT / "pwa" / "static"
