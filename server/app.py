@@ -16,9 +16,8 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from server import offline, speech, webmanifest, worker
+from server import offline, webmanifest, worker
 from server.audio_watch import NarrationWatch
-from server.catalog import load_catalog
 from server.config import AUDIO_MOUNT, STATIC_MOUNT, Settings
 from server.content import load_all
 from server.http.compression import Compression
@@ -31,6 +30,8 @@ from server.screening import summary as handover
 from server.screening import views as screening
 from server.session import checks, player
 from server.session import views as session
+from server.speech import texts as speech
+from server.speech.catalog import load_catalog
 from server.web import (
     AppState,
     cross_site_page,

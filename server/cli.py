@@ -16,13 +16,14 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from server import build_stamp, speech
+from server import build_stamp
 from server.config import Settings
 from server.content import Content, ContentError, load_all
 from server.narration import VoiceSpec
 from server.narration.cli import AfterBuild
 from server.narration.cli import register as register_audio
 from server.narration.summary import BuildSummary
+from server.speech import texts as speech
 
 
 def print_problems(headline: str, exc: ContentError) -> None:

@@ -26,14 +26,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message
 
-from server import clip_ids, speech
-from server.catalog import ClipCatalog
 from server.content import Content
 from server.content.perspective import PERSPECTIVES, Perspective
 from server.http.static import STATIC_DIR, TEMPLATES_DIR, shell_files, tree_digest
 from server.http.urls import Urls
 from server.narration import SPEEDS
 from server.offline_tracks import track_files
+from server.speech import clip_ids
+from server.speech import texts as speech
+from server.speech.catalog import ClipCatalog
 from server.web import AppState, content_for, render, state, take_perspective_note
 from server.webmanifest import manifest_body
 

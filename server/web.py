@@ -17,7 +17,6 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 from starlette.types import Scope
 
-from server.catalog import ClipCatalog
 from server.config import AUDIO_MOUNT, Settings
 from server.content import Content
 from server.content.perspective import Perspective
@@ -26,6 +25,7 @@ from server.http.sealed import sealed_response
 from server.http.security import TOO_LARGE, BodyTooLarge, security_headers
 from server.http.urls import Urls
 from server.screening.rule import Answer, first_unanswered, parse_answers
+from server.speech.catalog import ClipCatalog
 
 # A language choice, remembered for a year (not a health cookie: it holds "en" or "es").
 LANGUAGE_COOKIE = "ig_lang"

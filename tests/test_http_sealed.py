@@ -178,7 +178,7 @@ def test_every_sealed_group_is_one_clip_length(
     """Each group of clips a page picks by what the person said (the outcome, an answer, the
     session gate, the check that stopped a session, how it felt) is one byte length at each
     speed, as fetched from the server."""
-    from server import speech
+    from server.speech import texts as speech
 
     clips = narrated_client.app.state.ig.clips  # type: ignore[attr-defined]
     groups = speech.sealed_groups(content)

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from server import clip_ids, offline_tracks, speech
+from server import offline_tracks
 from server.app import create_app
 from server.config import ROOT, Settings
 from server.content import Content
@@ -26,6 +26,8 @@ from server.http.urls import Urls
 from server.narration import ClipEntry, Manifest
 from server.offline import app_version, page_paths
 from server.session.track_lookup import LoadedTrack, current_track_files
+from server.speech import clip_ids
+from server.speech import texts as speech
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

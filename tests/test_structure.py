@@ -39,7 +39,7 @@ def server_imports(path: Path) -> set[str]:
                 base = ".".join([*anchor, base] if base else anchor)
             if not base.startswith("server"):
                 continue
-            # ``from server import speech`` imports the module server.speech; ``from
+            # ``from server.speech import texts`` imports the module server.speech.texts; ``from
             # server.web import render`` imports server.web.
             for alias in node.names:
                 candidate = f"{base}.{alias.name}"
@@ -92,7 +92,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
 def test_server_imports_have_no_cycle() -> None:
     graph = import_graph()
-    assert "server.speech" in graph["server.app"]  # the graph really was read
+    assert "server.speech.texts" in graph["server.app"]  # the graph really was read
     cycle = find_cycle(graph)
     assert cycle is None, " -> ".join(cycle or [])
 
@@ -112,7 +112,7 @@ def test_layers_import_downwards_only() -> None:
         if name.startswith("server.content"):
             above = {m for m in edges if not m.startswith("server.content")}
             assert not above, f"{name} imports from layers above content: {above}"
-        if name in ("server.screening.rule", "server.session.script", "server.session.gate"):
+        if name in ("server.screening.rule", "server.speech.script", "server.session.gate"):
             above = {m for m in edges if m.startswith(("server.web", "server.app"))}
             above |= {m for m in edges if m.endswith(".views")}
             assert not above, f"{name} is a rule and must not import views: {above}"
@@ -128,7 +128,7 @@ def test_no_server_module_is_over_about_400_lines() -> None:
 
 
 def test_clip_ids_and_urls_are_not_assembled_outside_their_owners() -> None:
-    """Clip ids are spelled in server/clip_ids.py only; app URLs come from named routes."""
+    """Clip ids are spelled in server/speech/clip_ids.py only; app URLs come from named routes."""
     clip_id = re.compile(r"""f?["'](q|outcome|session)\.[a-z{][a-z-]*[.{]""")
     url = re.compile(r"""f["']/\{""")
     offenders = []

@@ -10,12 +10,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server import speech
 from server.content import Content
 from server.content.perspective import Perspective
 from server.content.session import Check, Plan
 from server.session.gate import mark_ready, plan_allowed
 from server.session.views import gate_required, plan_or_404, plan_start_url
+from server.speech import texts as speech
 from server.web import (
     ANSWER_LABELS,
     content_for,

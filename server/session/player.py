@@ -22,7 +22,6 @@ from server.content.perspective import Perspective
 from server.content.session import Plan
 from server.narration import SPEEDS
 from server.session.gate import is_ready
-from server.session.script import COME_UP, content_script
 from server.session.track_lookup import LoadedTrack, load_track
 from server.session.views import (
     clock_text,
@@ -32,6 +31,7 @@ from server.session.views import (
     plan_or_404,
     plan_start_url,
 )
+from server.speech.script import COME_UP, content_script
 from server.web import (
     content_for,
     perspective_of,

@@ -26,8 +26,8 @@ from server.narration.trackfiles import (
     load_track_index,
     tracks_dir,
 )
-from server.session.script import content_script
 from server.session.tracks import index_key
+from server.speech.script import content_script
 
 
 @dataclass(frozen=True)

@@ -45,8 +45,8 @@ from server.narration import (
 from server.narration.recipe import make_recipe, recipe_problems
 from server.narration.storage import set_aside
 from server.narration.trackfiles import load_chapters, load_track_index
-from server.session.script import content_script
 from server.session.timeline import FrameClock, Timeline, TimelineError, lay_out
+from server.speech.script import content_script
 
 TRACKS_DIR = "tracks"
 INDEX_NAME = "index.json"

@@ -18,7 +18,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server import speech
 from server.content import Content
 from server.content.session import FEELINGS, Plan
 from server.content.session_ui import SessionUi
@@ -39,6 +38,7 @@ from server.session.gate import (
     hold_back,
     plan_choice,
 )
+from server.speech import texts as speech
 from server.web import (
     ANSWER_LABELS,
     answers_of,
