@@ -26,12 +26,10 @@ from server.http.security import BodyTooLarge, CrossSiteGuard, LimitBody, Securi
 from server.http.session_cookie import EncryptedSessions
 from server.http.static import STATIC_DIR, AudioFiles, StaticAssets, make_templates, static_version
 from server.page_cache import CachedRoute, PageCache
-from server.screening import summary as handover
-from server.screening import views as screening
-from server.session import checks, player
-from server.session import views as session
 from server.speech import texts as speech
 from server.speech.catalog import load_catalog
+from server.views import checks, player, screening, session
+from server.views import summary as handover
 from server.web import (
     AppState,
     cross_site_page,
@@ -102,7 +100,7 @@ def routes() -> list[BaseRoute]:
         Route(
             f"{lang}/manifest.webmanifest", webmanifest.language_manifest, name="language-manifest"
         ),
-        # The screening (server/screening/views.py).
+        # The screening (server/views/screening.py).
         Route(f"{lang}/", screening.home, name="home"),
         Route(f"{lang}/helping", screening.helping, name="helping"),
         Route(f"{lang}/emergency", screening.emergency, name="emergency"),
@@ -122,7 +120,7 @@ def routes() -> list[BaseRoute]:
             f"{lang}/perspective", screening.switch_perspective, methods=post, name="perspective"
         ),
         # The clinician summary (from the cookie) and the history kept on the device
-        # (server/screening/summary.py).
+        # (server/views/summary.py).
         Route(f"{lang}/screening/summary", handover.summary, name="summary"),
         Route(f"{lang}/screening/summary.txt", handover.summary_text, name="summary-text"),
         Route(f"{lang}/sessions", handover.history, name="history"),
@@ -131,7 +129,7 @@ def routes() -> list[BaseRoute]:
         Route(f"{lang}/screening/rules.json", offline.rules_json, name="rules"),
         Route(f"{lang}/offline", offline.offline_page, name="offline"),
         Route(f"{lang}/offline/files.json", offline.offline_files, name="offline-files"),
-        # The guided session (server/session/views.py and player.py).
+        # The guided session (server/views/session.py and player.py).
         Route(f"{lang}/session", session.gate_page, name="session"),
         Route(
             f"{lang}/session/clinician", session.clinician_confirm, methods=post, name="clinician"

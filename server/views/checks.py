@@ -14,8 +14,8 @@ from server.content import Content
 from server.content.perspective import Perspective
 from server.content.session import Check, Plan
 from server.session.gate import mark_ready, plan_allowed
-from server.session.views import gate_required, plan_or_404, plan_start_url
 from server.speech import texts as speech
+from server.views.session_helpers import gate_required, plan_or_404, plan_start_url
 from server.web import (
     ANSWER_LABELS,
     content_for,

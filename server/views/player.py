@@ -23,7 +23,8 @@ from server.content.session import Plan
 from server.narration import SPEEDS
 from server.session.gate import is_ready
 from server.session.track_lookup import LoadedTrack, load_track
-from server.session.views import (
+from server.speech.script import COME_UP, content_script
+from server.views.session_helpers import (
     clock_text,
     duration_text,
     gate_required,
@@ -31,7 +32,6 @@ from server.session.views import (
     plan_or_404,
     plan_start_url,
 )
-from server.speech.script import COME_UP, content_script
 from server.web import (
     content_for,
     perspective_of,
