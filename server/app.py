@@ -16,7 +16,6 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from server import offline, webmanifest, worker
 from server.audio_watch import NarrationWatch
 from server.config import AUDIO_MOUNT, STATIC_MOUNT, Settings
 from server.content import load_all
@@ -25,6 +24,10 @@ from server.http.logs import keep_audio_out_of_access_log
 from server.http.security import BodyTooLarge, CrossSiteGuard, LimitBody, SecurityHeaders
 from server.http.session_cookie import EncryptedSessions
 from server.http.static import STATIC_DIR, AudioFiles, StaticAssets, make_templates, static_version
+from server.offline import files as offline_files
+from server.offline import rules as offline_rules
+from server.offline import version as offline_version
+from server.offline import webmanifest, worker
 from server.page_cache import CachedRoute, PageCache
 from server.speech import texts as speech
 from server.speech.catalog import load_catalog
@@ -124,11 +127,11 @@ def routes() -> list[BaseRoute]:
         Route(f"{lang}/screening/summary", handover.summary, name="summary"),
         Route(f"{lang}/screening/summary.txt", handover.summary_text, name="summary-text"),
         Route(f"{lang}/sessions", handover.history, name="history"),
-        # Offline use (server/offline.py).
-        Route(f"{lang}/screening/offline", offline.offline_result, name="offline-result"),
-        Route(f"{lang}/screening/rules.json", offline.rules_json, name="rules"),
-        Route(f"{lang}/offline", offline.offline_page, name="offline"),
-        Route(f"{lang}/offline/files.json", offline.offline_files, name="offline-files"),
+        # Offline use (server/offline/).
+        Route(f"{lang}/screening/offline", offline_rules.offline_result, name="offline-result"),
+        Route(f"{lang}/screening/rules.json", offline_rules.rules_json, name="rules"),
+        Route(f"{lang}/offline", offline_files.offline_page, name="offline"),
+        Route(f"{lang}/offline/files.json", offline_files.offline_files, name="offline-files"),
         # The guided session (server/views/session.py and player.py).
         Route(f"{lang}/session", session.gate_page, name="session"),
         Route(
@@ -228,7 +231,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             templates=templates,
             clips=clips,
             static_version=version,
-            data_digest=offline.data_digest(contents, clips),
+            data_digest=offline_version.data_digest(contents, clips),
         )
 
     app.state.ig = make_state()

@@ -31,7 +31,7 @@ from server.http.compression import Compression, accepts
 from server.http.sealed import pad_gzip
 from server.http.security import content_security_policy
 from server.http.static import StaticAssets
-from server.offline import app_version
+from server.offline.version import app_version
 from tests.browser_helpers import wait_for_enhanced
 from tests.conftest import LiveServer
 
@@ -142,7 +142,7 @@ def test_files_json_and_worker_are_made_once_per_version(
         calls.append(root)
         return b""
 
-    monkeypatch.setattr("server.offline.tree_digest", counting)
+    monkeypatch.setattr("server.offline.version.tree_digest", counting)
     assert client.get("/en/offline/files.json?speed=normal").content == first
     assert client.get("/sw.js").text == sw
     assert app_version(client.app) in sw  # type: ignore[arg-type]

@@ -15,7 +15,6 @@ from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from server import offline_tracks
 from server.app import create_app
 from server.config import ROOT, Settings
 from server.content import Content
@@ -24,7 +23,9 @@ from server.content.pwa import PwaText
 from server.http.static import tree_digest
 from server.http.urls import Urls
 from server.narration import ClipEntry, Manifest
-from server.offline import app_version, page_paths
+from server.offline import tracks as offline_tracks
+from server.offline.files import page_paths
+from server.offline.version import app_version
 from server.session.track_lookup import LoadedTrack, current_track_files
 from server.speech import clip_ids
 from server.speech import texts as speech
