@@ -1,7 +1,6 @@
 """The request toolkit every page handler uses: app state, content lookup, URLs, rendering,
-form reading, redirects and the error page. Handlers live in ``screening.views``,
-``screening.summary``, ``session.views`` and ``offline``; this module holds nothing specific
-to one of them.
+form reading, redirects and the error page. Handlers live in ``server.views`` and
+``server.offline``; this module holds nothing specific to one of them.
 """
 
 from __future__ import annotations
@@ -102,7 +101,7 @@ def perspective_shown(session: Mapping[str, Any]) -> tuple[Perspective, bool]:
 
 
 def take_perspective_note(request: Request) -> str | None:
-    """The "just switched" note (``screening.views.switch_perspective``), taken from the
+    """The "just switched" note (``server.views.screening.switch_perspective``), taken from the
     session by the handler of the page that shows it, so it shows once."""
     note = request.session.pop("perspective_note", None)
     return note if isinstance(note, str) else None

@@ -1,5 +1,7 @@
-"""The pre-session checks: asked in the order a real table needs, of the person or of their
-carer, one per page. Each check has the one answer that lets the session go on (Yes to "Is
+"""The pre-session checks' pages: asked in the order a real table needs, of the person or of
+their carer, one per page.
+
+Each check has the one answer that lets the session go on (Yes to "Is
 the tether set?", No to "Has your health changed?"); any other answer, Not sure included,
 ends with advice, and a change in health sends the person back to the screening.
 """
