@@ -95,7 +95,7 @@ def main() -> int:
         return 1
     from server.config import ROOT
     from server.content import load_all
-    from server.speech import narration_texts
+    from server.speech.texts import narration_texts
 
     qualities = args.quality or [EspeakEngine().quality]
     every = narration_texts(load_all(ROOT / "content")["en"])

@@ -31,9 +31,10 @@ from server.narration import (  # noqa: E402
     mp3,
 )
 from server.narration.track import Segment, assemble_track  # noqa: E402
-from server.session.script import plan_script  # noqa: E402
+from server.narration.trackfiles import tracks_dir  # noqa: E402
 from server.session.timeline import FrameClock, lay_out  # noqa: E402
-from server.session.tracks import build_session_tracks, tracks_dir  # noqa: E402
+from server.session.tracks import build_session_tracks  # noqa: E402
+from server.speech.script import plan_script  # noqa: E402
 
 
 def track_texts(content: Content) -> dict[str, str]:

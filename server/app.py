@@ -16,21 +16,23 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from server import offline, speech, webmanifest, worker
 from server.audio_watch import NarrationWatch
-from server.catalog import load_catalog
-from server.compression import Compression
 from server.config import AUDIO_MOUNT, STATIC_MOUNT, Settings
 from server.content import load_all
-from server.logs import keep_audio_out_of_access_log
+from server.http.compression import Compression
+from server.http.logs import keep_audio_out_of_access_log
+from server.http.security import BodyTooLarge, CrossSiteGuard, LimitBody, SecurityHeaders
+from server.http.session_cookie import EncryptedSessions
+from server.http.static import STATIC_DIR, AudioFiles, StaticAssets, make_templates, static_version
+from server.offline import files as offline_files
+from server.offline import rules as offline_rules
+from server.offline import version as offline_version
+from server.offline import webmanifest, worker
 from server.page_cache import CachedRoute, PageCache
-from server.screening import summary as handover
-from server.screening import views as screening
-from server.security import BodyTooLarge, CrossSiteGuard, LimitBody, SecurityHeaders
-from server.session import checks, player
-from server.session import views as session
-from server.session_cookie import EncryptedSessions
-from server.static import STATIC_DIR, AudioFiles, StaticAssets, make_templates, static_version
+from server.speech import texts as speech
+from server.speech.catalog import load_catalog
+from server.views import checks, player, screening, session
+from server.views import summary as handover
 from server.web import (
     AppState,
     cross_site_page,
@@ -85,7 +87,7 @@ async def healthz(request: Request) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    """Every page, by name; ``server.urls`` makes URLs from these names only."""
+    """Every page, by name; ``server.http.urls`` makes URLs from these names only."""
     lang = "/{lang:str}"
     plan = f"{lang}/session/plan/{{plan_id:str}}"
     post = ["POST"]
@@ -101,7 +103,7 @@ def routes() -> list[BaseRoute]:
         Route(
             f"{lang}/manifest.webmanifest", webmanifest.language_manifest, name="language-manifest"
         ),
-        # The screening (server/screening/views.py).
+        # The screening (server/views/screening.py).
         Route(f"{lang}/", screening.home, name="home"),
         Route(f"{lang}/helping", screening.helping, name="helping"),
         Route(f"{lang}/emergency", screening.emergency, name="emergency"),
@@ -121,16 +123,16 @@ def routes() -> list[BaseRoute]:
             f"{lang}/perspective", screening.switch_perspective, methods=post, name="perspective"
         ),
         # The clinician summary (from the cookie) and the history kept on the device
-        # (server/screening/summary.py).
+        # (server/views/summary.py).
         Route(f"{lang}/screening/summary", handover.summary, name="summary"),
         Route(f"{lang}/screening/summary.txt", handover.summary_text, name="summary-text"),
         Route(f"{lang}/sessions", handover.history, name="history"),
-        # Offline use (server/offline.py).
-        Route(f"{lang}/screening/offline", offline.offline_result, name="offline-result"),
-        Route(f"{lang}/screening/rules.json", offline.rules_json, name="rules"),
-        Route(f"{lang}/offline", offline.offline_page, name="offline"),
-        Route(f"{lang}/offline/files.json", offline.offline_files, name="offline-files"),
-        # The guided session (server/session/views.py and player.py).
+        # Offline use (server/offline/).
+        Route(f"{lang}/screening/offline", offline_rules.offline_result, name="offline-result"),
+        Route(f"{lang}/screening/rules.json", offline_rules.rules_json, name="rules"),
+        Route(f"{lang}/offline", offline_files.offline_page, name="offline"),
+        Route(f"{lang}/offline/files.json", offline_files.offline_files, name="offline-files"),
+        # The guided session (server/views/session.py and player.py).
         Route(f"{lang}/session", session.gate_page, name="session"),
         Route(
             f"{lang}/session/clinician", session.clinician_confirm, methods=post, name="clinician"
@@ -229,7 +231,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             templates=templates,
             clips=clips,
             static_version=version,
-            data_digest=offline.data_digest(contents, clips),
+            data_digest=offline_version.data_digest(contents, clips),
         )
 
     app.state.ig = make_state()

@@ -16,13 +16,14 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from server import build_stamp, speech
+from server import build_stamp
 from server.config import Settings
 from server.content import Content, ContentError, load_all
 from server.narration import VoiceSpec
 from server.narration.cli import AfterBuild
 from server.narration.cli import register as register_audio
 from server.narration.summary import BuildSummary
+from server.speech import texts as speech
 
 
 def print_problems(headline: str, exc: ContentError) -> None:
@@ -83,7 +84,7 @@ def serve(
     import uvicorn
 
     from server.app import create_app
-    from server.connections import HeaderDeadline, raise_open_files_limit
+    from server.http.connections import HeaderDeadline, raise_open_files_limit
 
     try:
         app = create_app(settings)  # also checks the content before any worker starts
@@ -91,7 +92,7 @@ def serve(
         print_problems("The server will not start: content is not valid:", exc)
         return 1
     # Silent and slow clients: room for many connections, each closed if its request head is
-    # not all in within a few seconds (server/connections.py).
+    # not all in within a few seconds (server/http/connections.py).
     raise_open_files_limit()
     # The access log is off by default: it cost 6.5% of a page at saturation. Turning it on
     # (--access-log) is safe: answers travel only in POST bodies, never in URLs.

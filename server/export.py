@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from server.config import Settings
-from server.static import AUDIO_PATH, ROOT_FILES, STATIC_DIR, shell_files, static_version
+from server.http.static import AUDIO_PATH, ROOT_FILES, STATIC_DIR, shell_files, static_version
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,8 +33,8 @@ from typing import Any
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server.compression import preferred_coding
-from server.session_cookie import cookie_value
+from server.http.compression import preferred_coding
+from server.http.session_cookie import cookie_value
 from server.web import LANGUAGE_COOKIE, perspective_shown
 
 # The queries a question page is ever linked with: any other query is answered by the app

@@ -1,7 +1,6 @@
 """The request toolkit every page handler uses: app state, content lookup, URLs, rendering,
-form reading, redirects and the error page. Handlers live in ``screening.views``,
-``screening.summary``, ``session.views`` and ``offline``; this module holds nothing specific
-to one of them.
+form reading, redirects and the error page. Handlers live in ``server.views`` and
+``server.offline``; this module holds nothing specific to one of them.
 """
 
 from __future__ import annotations
@@ -17,15 +16,15 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 from starlette.types import Scope
 
-from server.catalog import ClipCatalog
-from server.compression import SharedPage
 from server.config import AUDIO_MOUNT, Settings
 from server.content import Content
 from server.content.perspective import Perspective
+from server.http.compression import SharedPage
+from server.http.sealed import sealed_response
+from server.http.security import TOO_LARGE, BodyTooLarge, security_headers
+from server.http.urls import Urls
 from server.screening.rule import Answer, first_unanswered, parse_answers
-from server.sealed import sealed_response
-from server.security import TOO_LARGE, BodyTooLarge, security_headers
-from server.urls import Urls
+from server.speech.catalog import ClipCatalog
 
 # A language choice, remembered for a year (not a health cookie: it holds "en" or "es").
 LANGUAGE_COOKIE = "ig_lang"
@@ -102,7 +101,7 @@ def perspective_shown(session: Mapping[str, Any]) -> tuple[Perspective, bool]:
 
 
 def take_perspective_note(request: Request) -> str | None:
-    """The "just switched" note (``screening.views.switch_perspective``), taken from the
+    """The "just switched" note (``server.views.screening.switch_perspective``), taken from the
     session by the handler of the page that shows it, so it shows once."""
     note = request.session.pop("perspective_note", None)
     return note if isinstance(note, str) else None

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from server import speech
 from server.content import Content
 from server.narration import (
     GTTS_REFERENCE_FORMAT,
@@ -19,6 +18,7 @@ from server.narration import (
     mp3,
 )
 from server.session.tracks import TrackBuildSummary, build_session_tracks
+from server.speech import texts as speech
 
 
 @dataclass

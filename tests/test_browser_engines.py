@@ -26,7 +26,7 @@ import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from server.content import Content
-from server.sealed import seal
+from server.http.sealed import seal
 from tests.conftest import LiveServer
 from tests.engine_probe import PROBE_HERE, PROBE_READ, with_probe
 from tests.engines import (
@@ -240,7 +240,7 @@ SEALED_HTML = (
 
 
 def serve_sealed(app: ASGIApp) -> ASGIApp:
-    """``app``, and at /sealed a page sealed as personal pages are (server/sealed.py)."""
+    """``app``, and at /sealed a page sealed as personal pages are (server/http/sealed.py)."""
 
     async def served(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != "/sealed":

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from server import clip_ids
 from server.content import Content
 from server.content.perspective import Perspective
+from server.speech import clip_ids
 from tests.browser_helpers import (
     assert_no_axe_violations,
     pass_session_checks,

@@ -21,11 +21,11 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from server import clip_ids
 from server.content import Content
 from server.content.perspective import Perspective
 from server.screening import Answer, evaluate
 from server.session.track_lookup import current_track_files
+from server.speech import clip_ids
 from tests.browser_helpers import assert_no_axe_violations, pass_session_checks, screen
 from tests.conftest import LiveServer
 

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from server import build_stamp, cli, speech
+from server import build_stamp, cli
 from server.content import Content
 from server.narration.summary import BuildSummary
+from server.speech import texts as speech
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMAND = ["audio", "build", "--engine", "espeak", "--lang", "en", "--no-progress"]

@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from server import speech
 from server.config import ROOT, Settings
 from server.content import Content, load_all
 from server.content.carer import HELPER_STEPS
 from server.content.perspective import Perspective
 from server.content.session_ui import SessionUi
 from server.screening.rule import Answer, evaluate
-from server.session.script import EMERGENCY, content_script
+from server.speech import texts as speech
+from server.speech.script import EMERGENCY, content_script
 from tests.test_session_http import (
     built_audio,  # noqa: F401  (a module fixture)
     screen,
@@ -511,7 +511,7 @@ def test_summary_read_aloud_uses_built_clips_of_titles_and_answers(
     content: Content,
     built_audio: Path,  # noqa: F811
 ) -> None:
-    from server import speech
+    from server.speech import texts as speech
 
     texts = speech.summary_texts(content)
     for q in content.questions:

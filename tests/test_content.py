@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from server import speech
 from server.app import create_app
 from server.config import ROOT, Settings
 from server.content import (
@@ -24,6 +23,7 @@ from server.content import (
     wording_problems,
 )
 from server.content.perspective import Perspective
+from server.speech import texts as speech
 
 # The "Reasons to avoid inversion" table of ../shared/CLINICAL-FACTS.md, item by item, and
 # the table maker's additions. Each must be covered by some question's `covers` list.

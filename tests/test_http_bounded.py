@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
-from server import urls
 from server.content import Content
+from server.http import urls
 from server.page_cache import Kept, KeptResponse, PageCache
 
 

@@ -17,7 +17,7 @@ import uvicorn
 
 from server.app import create_app
 from server.config import Settings
-from server.connections import HeaderDeadline, raise_open_files_limit
+from server.http.connections import HeaderDeadline, raise_open_files_limit
 
 DEADLINE = 1.0
 

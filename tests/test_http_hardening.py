@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 from server.app import create_app
 from server.config import Settings
 from server.content import Content
-from server.session_cookie import EncryptedSessions, EndedSessions
+from server.http.session_cookie import EncryptedSessions, EndedSessions
 
 SECURITY_HEADERS = ("content-security-policy", "referrer-policy", "x-content-type-options")
 SUBRESOURCE = ("referrer-policy", "x-content-type-options")

@@ -10,7 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from server.content import Content
-from server.session_cookie import SESSION_ID, EncryptedSessions
+from server.http.session_cookie import SESSION_ID, EncryptedSessions
 
 KEYS = [
     SESSION_ID,
@@ -96,7 +96,7 @@ def test_nesting_deeper_than_python_reads_is_no_session(client: TestClient) -> N
     import os
     import time
 
-    from server.session_cookie import COOKIE_VERSION, NONCE_BYTES, cipher_for
+    from server.http.session_cookie import COOKIE_VERSION, NONCE_BYTES, cipher_for
 
     plain = ('{"sid":"abc","answers":' + "[" * 3000 + "]" * 3000 + "}").encode()
     header = COOKIE_VERSION + int(time.time()).to_bytes(8, "big")

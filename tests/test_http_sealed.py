@@ -21,7 +21,7 @@ from starlette.testclient import TestClient
 from server.app import create_app
 from server.config import Settings
 from server.content import Content
-from server.sealed import GZIP_BLOCK, pad_gzip, pad_plain
+from server.http.sealed import GZIP_BLOCK, pad_gzip, pad_plain
 from tests.described_people import PEOPLE, Person
 from tests.test_described_people import answer_as
 
@@ -178,7 +178,7 @@ def test_every_sealed_group_is_one_clip_length(
     """Each group of clips a page picks by what the person said (the outcome, an answer, the
     session gate, the check that stopped a session, how it felt) is one byte length at each
     speed, as fetched from the server."""
-    from server import speech
+    from server.speech import texts as speech
 
     clips = narrated_client.app.state.ig.clips  # type: ignore[attr-defined]
     groups = speech.sealed_groups(content)

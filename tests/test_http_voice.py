@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from server import clip_ids, speech
 from server.app import create_app
 from server.config import Settings
 from server.content import Content
 from server.content.perspective import PERSPECTIVES, Perspective
-from server.speech import narration_texts
+from server.speech import clip_ids
+from server.speech import texts as speech
+from server.speech.texts import narration_texts
 from tests.test_session_http import confirm_doctor, pass_checks, screen
 
 

@@ -22,7 +22,7 @@ PROJECT = canonicalize_name(PYPROJECT["project"]["name"])
 
 # Libraries whose internals the code relies on: each keeps an upper bound (pyproject.toml says
 # where), so a lock update never crosses a minor release nobody has checked.
-BOUNDED = {"starlette": "server/page_cache.py", "uvicorn": "server/connections.py"}
+BOUNDED = {"starlette": "server/page_cache.py", "uvicorn": "server/http/connections.py"}
 BOUNDED["gtts"] = "server/narration/gtts_engine.py"
 
 Key = tuple[str, str, str, str]  # name, extras, specifier, extra it belongs to ("" for none)

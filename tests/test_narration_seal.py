@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from server.catalog import load_catalog
 from server.narration import build_library, check_library, load_manifest, mp3
 from server.narration.seal import padded_copy, sealed_length
+from server.speech.catalog import load_catalog
 
 TEXTS = {
     "outcome.a": "Call the emergency number now.",

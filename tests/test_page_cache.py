@@ -17,10 +17,10 @@ from server import page_cache
 from server.app import create_app
 from server.config import Settings
 from server.content import Content
+from server.http.session_cookie import EncryptedSessions
 from server.page_cache import Kept, PageCache, page_key
-from server.screening import views
-from server.screening.views import question_shows
-from server.session_cookie import EncryptedSessions
+from server.views import screening as views
+from server.views.screening import question_shows
 
 VOLATILE = {"date", "set-cookie"}
 

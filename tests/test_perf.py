@@ -25,13 +25,13 @@ from starlette.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
 from server.app import create_app
-from server.compression import Compression, accepts
 from server.config import ROOT, Settings
 from server.export import export_site
-from server.offline import app_version
-from server.sealed import pad_gzip
-from server.security import content_security_policy
-from server.static import StaticAssets
+from server.http.compression import Compression, accepts
+from server.http.sealed import pad_gzip
+from server.http.security import content_security_policy
+from server.http.static import StaticAssets
+from server.offline.version import app_version
 from tests.browser_helpers import wait_for_enhanced
 from tests.conftest import LiveServer
 
@@ -58,7 +58,7 @@ def test_pages_are_brotli_when_accepted_else_gzip(client: TestClient) -> None:
 
 
 def test_compression_skips_audio_ranges_encoded_and_small_bodies() -> None:
-    """server/compression.py on bare ASGI responses: text is compressed (whole or streamed),
+    """server/http/compression.py on bare ASGI responses: text is compressed (whole or streamed),
     audio, a 206, a body already encoded (a sealed page) and a small body go as they are."""
     text = b"<p>inversion</p>" * 200
 
@@ -142,7 +142,7 @@ def test_files_json_and_worker_are_made_once_per_version(
         calls.append(root)
         return b""
 
-    monkeypatch.setattr("server.offline.tree_digest", counting)
+    monkeypatch.setattr("server.offline.version.tree_digest", counting)
     assert client.get("/en/offline/files.json?speed=normal").content == first
     assert client.get("/sw.js").text == sw
     assert app_version(client.app) in sw  # type: ignore[arg-type]

@@ -15,17 +15,20 @@ from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from server import clip_ids, offline_tracks, speech
 from server.app import create_app
 from server.config import ROOT, Settings
 from server.content import Content
 from server.content.perspective import PERSPECTIVES, Perspective
 from server.content.pwa import PwaText
+from server.http.static import tree_digest
+from server.http.urls import Urls
 from server.narration import ClipEntry, Manifest
-from server.offline import app_version, page_paths
+from server.offline import tracks as offline_tracks
+from server.offline.files import page_paths
+from server.offline.version import app_version
 from server.session.track_lookup import LoadedTrack, current_track_files
-from server.static import tree_digest
-from server.urls import Urls
+from server.speech import clip_ids
+from server.speech import texts as speech
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -8,7 +8,6 @@ import re
 import pytest
 from pydantic import ValidationError
 
-from server import speech
 from server.config import ROOT
 from server.content import Content, load_all
 from server.content.perspective import PERSPECTIVES
@@ -23,8 +22,9 @@ from server.session.gate import (
     hold_back,
     tell_pending,
 )
-from server.session.script import COME_UP, content_script, hold_cues, plan_script
 from server.session.timeline import FrameClock, TimelineError, lay_out
+from server.speech import texts as speech
+from server.speech.script import COME_UP, content_script, hold_cues, plan_script
 from tests.progression_oracle import HistoryEntry, is_ahead, parse_history, suggest
 from tests.test_content import STOP_SIGNS
 

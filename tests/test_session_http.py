@@ -23,8 +23,8 @@ from server.config import Settings
 from server.content import Content
 from server.content.perspective import PERSPECTIVES, Perspective
 from server.session import gate as session_gate
-from server.session.script import content_script
-from server.session.views import clock_text
+from server.speech.script import content_script
+from server.views.session_helpers import clock_text
 
 
 def screen(

@@ -14,10 +14,11 @@ from server.content import Content
 from server.content.perspective import PERSPECTIVES
 from server.content.session import SessionText
 from server.narration import SPEEDS, Speed, load_manifest, mp3
-from server.session.script import COME_UP, content_script
+from server.narration.trackfiles import tracks_dir
 from server.session.timeline import FrameClock, lay_out
 from server.session.track_lookup import current_track_files, load_track
-from server.session.tracks import build_session_tracks, tracks_dir
+from server.session.tracks import build_session_tracks
+from server.speech.script import COME_UP, content_script
 from tests.conftest import needs_ffmpeg
 from tests.narration_helpers import build_session_audio
 

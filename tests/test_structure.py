@@ -1,10 +1,14 @@
-"""The shape of the house: imports go one way, modules stay small, ids and URLs have one owner."""
+"""The shape of the house: imports go one way between modules and between packages, modules
+are about one concept (their size is a guide), ids and URLs have one owner."""
 
 from __future__ import annotations
 
 import ast
 import re
+import warnings
 from pathlib import Path
+
+import pytest
 
 from server.config import ROOT
 from server.content.perspective import PERSPECTIVES
@@ -13,7 +17,21 @@ SERVER = ROOT / "server"
 # The one module that spells the perspectives ("you", "they"); the content files, which are
 # not Python, spell them too.
 PERSPECTIVE_MODULE = SERVER / "content" / "perspective.py"
-MAX_MODULE_LINES = 400  # the issue's "about 400", held to exactly
+MAX_MODULE_LINES = 400  # a guide (issue 24): past it, a warning, not a failure
+# The units of server/, bottom layer first: a package, or a module at the root. A unit imports
+# only from layers below its own (so the leaves of the first layer import nothing of server).
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("config", "build_stamp", "content", "narration"),
+    ("speech",),  # what is said and under which id
+    ("http", "screening"),  # HTTP plumbing; the screening's rule
+    ("session",),  # the session's rules and tracks
+    ("web",),  # the request toolkit
+    ("page_cache", "audio_watch"),
+    ("views", "offline", "export"),  # the handlers
+    ("app",),
+    ("cli",),
+    ("__main__",),
+)
 
 
 def module_name(path: Path) -> str:
@@ -39,7 +57,7 @@ def server_imports(path: Path) -> set[str]:
                 base = ".".join([*anchor, base] if base else anchor)
             if not base.startswith("server"):
                 continue
-            # ``from server import speech`` imports the module server.speech; ``from
+            # ``from server.speech import texts`` imports the module server.speech.texts; ``from
             # server.web import render`` imports server.web.
             for alias in node.names:
                 candidate = f"{base}.{alias.name}"
@@ -62,6 +80,21 @@ def import_graph() -> dict[str, set[str]]:
         }
         graph[name] = edges
     return graph
+
+
+def unit_of(module: str) -> str:
+    """The package (or root module) of server that ``module`` belongs to."""
+    return ".".join(module.split(".")[:2])
+
+
+def package_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """``graph`` between units (packages, and the modules at the root): a unit imports another
+    when any of its modules imports any of the other's."""
+    units: dict[str, set[str]] = {}
+    for name, edges in graph.items():
+        unit = unit_of(name)
+        units.setdefault(unit, set()).update(u for m in edges if (u := unit_of(m)) != unit)
+    return units
 
 
 def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
@@ -92,8 +125,16 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
 def test_server_imports_have_no_cycle() -> None:
     graph = import_graph()
-    assert "server.speech" in graph["server.app"]  # the graph really was read
+    assert "server.speech.texts" in graph["server.app"]  # the graph really was read
     cycle = find_cycle(graph)
+    assert cycle is None, " -> ".join(cycle or [])
+
+
+def test_server_packages_have_no_cycle() -> None:
+    """No two packages import each other, even through different modules."""
+    units = package_graph(import_graph())
+    assert "server.speech" in units["server.session"]  # the graph really was read
+    cycle = find_cycle(units)
     assert cycle is None, " -> ".join(cycle or [])
 
 
@@ -102,33 +143,51 @@ def test_the_cycle_finder_finds_cycles() -> None:
     assert find_cycle({"a": {"b"}, "b": set()}) is None
 
 
+def test_the_package_cycle_finder_finds_cycles() -> None:
+    """Modules without a cycle can still make one between their packages."""
+    modules = {
+        "server.a.one": {"server.b.one"},
+        "server.b.one": set(),
+        "server.b.two": {"server.a.two"},
+        "server.a.two": set(),
+        "server.c": {"server.a.one"},
+    }
+    assert find_cycle(modules) is None
+    units = package_graph(modules)
+    assert units == {"server.a": {"server.b"}, "server.b": {"server.a"}, "server.c": {"server.a"}}
+    assert find_cycle(units) == ["server.a", "server.b", "server.a"]
+    assert find_cycle(package_graph({"server.a.one": {"server.b.one"}})) is None
+
+
 def test_layers_import_downwards_only() -> None:
-    """content <- rules (screening, session) <- web <- views <- app; narration is a leaf."""
-    graph = import_graph()
-    for name, edges in graph.items():
-        if name.startswith("server.narration"):
-            outside = {m for m in edges if not m.startswith("server.narration")}
-            assert not outside, f"{name} must import nothing else from server: {outside}"
-        if name.startswith("server.content"):
-            above = {m for m in edges if not m.startswith("server.content")}
-            assert not above, f"{name} imports from layers above content: {above}"
-        if name in ("server.screening.rule", "server.session.script", "server.session.gate"):
-            above = {m for m in edges if m.startswith(("server.web", "server.app"))}
-            above |= {m for m in edges if m.endswith(".views")}
-            assert not above, f"{name} is a rule and must not import views: {above}"
+    """Each unit of server (package or root module) imports only from layers below its own:
+    content, narration and config are leaves; speech <- http, screening <- session <- web <-
+    the handlers (views, offline) <- app <- cli."""
+    layer = {f"server.{unit}": n for n, units in enumerate(LAYERS) for unit in units}
+    units = package_graph(import_graph())
+    assert not set(units) - {"server"} - set(layer), "place each new unit in LAYERS"
+    for unit, edges in units.items():
+        if unit == "server":
+            continue
+        above = sorted(u for u in edges if layer[u] >= layer[unit])
+        assert not above, f"{unit} imports from its own layer or above: {above}"
 
 
-def test_no_server_module_is_over_about_400_lines() -> None:
+@pytest.mark.filterwarnings("always::UserWarning")
+def test_long_modules_are_noted() -> None:
+    """A module is one concept; over about 400 lines is a reason to look, not a failure: a
+    warning names it (pytest's warnings summary shows it)."""
     long = {
         str(p.relative_to(ROOT)): n
         for p in SERVER.rglob("*.py")
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
     }
-    assert not long, long
+    for path, lines in sorted(long.items()):
+        warnings.warn(f"{path} has {lines} lines: is it still one concept?", stacklevel=1)
 
 
 def test_clip_ids_and_urls_are_not_assembled_outside_their_owners() -> None:
-    """Clip ids are spelled in server/clip_ids.py only; app URLs come from named routes."""
+    """Clip ids are spelled in server/speech/clip_ids.py only; app URLs come from named routes."""
     clip_id = re.compile(r"""f?["'](q|outcome|session)\.[a-z{][a-z-]*[.{]""")
     url = re.compile(r"""f["']/\{""")
     offenders = []

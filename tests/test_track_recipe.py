@@ -20,8 +20,9 @@ from server.narration import mp3
 from server.narration.check import check_tracks
 from server.narration.recipe import Recipe, cook, make_recipe
 from server.narration.track import assemble_track
+from server.narration.trackfiles import tracks_dir
 from server.session.track_lookup import current_tracks
-from server.session.tracks import build_session_tracks, tracks_dir
+from server.session.tracks import build_session_tracks
 from tests.fake_gtts import tone_mp3
 
 

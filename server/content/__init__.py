@@ -1,7 +1,7 @@
 """The clinical and interface text: pydantic models (``models``, ``session``, ``pwa``) loaded
 from ``content/<lang>.yaml`` by ``loader``. No rule code lives here: the screening rule is in
 ``server.screening``, the session script in ``server.session``, what gets narrated in
-``server.speech``.
+``server.speech.texts``.
 """
 
 from server.content.loader import ContentError, load_all, load_file

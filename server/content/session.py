@@ -4,7 +4,7 @@ Everything a session says or shows lives here, in each language's content file: 
 a track with their spoken lines and pauses, the time cues, the pre-session checks, the plans of
 the progression and the after-session feedback (the fixed strings of the pages are in
 ``session_ui``). The rules that turn a plan into a timed track (which cues go where) live in
-``server.session.script``; this module only holds and checks the words.
+``server.speech.script``; this module only holds and checks the words.
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ class Durations(Strict):
 
 
 def _hold_ok(seconds: int) -> bool:
-    # Short holds (intermittent) or whole half minutes: the cue rules in server.session.script fit
+    # Short holds (intermittent) or whole half minutes: the cue rules in server.speech.script fit
     # every such length without two sentences overlapping.
     return 20 <= seconds <= 30 or (60 <= seconds <= 600 and seconds % 30 == 0)
 

@@ -5,12 +5,13 @@ A leaf package: it imports nothing else from ``server``. Code outside imports fr
 
 * ``clips``: speeds, voices, the clip key and file name (the one owner of the key scheme)
 * ``manifest``: the manifest JSON (pydantic), load / write, "is this clip current"
-* ``trackfiles``: the track index and chapters JSON (pydantic)
+* ``trackfiles``: the track files: their names, models (pydantic), reading and writing
 * ``build`` (+ ``runner``, ``summary``): ``build_library`` and ``prune_library``
 * ``check``: ``check_library`` / ``check_manifest`` / ``check_tracks``
 * ``integrity`` (+ ``sideinfo``): what makes a clip whole: decodable frames, plausible length
 * ``engines`` (``gtts_engine``, ``espeak``, ``retry``): speech engines
-* ``storage``: atomic writes and the build lock; ``mp3`` and ``track``: frames and tracks
+* ``storage``: atomic writes and the build lock; ``mp3_format``: one frame (header,
+  format); ``mp3``: streams of frames; ``track``: tracks
 * ``cli.register`` adds ``audio build`` / ``audio check`` to the project's command line
 """
 

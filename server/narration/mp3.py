@@ -1,10 +1,11 @@
-"""MPEG audio layer III frame utilities: parse, strip, measure, silence and join.
+"""MPEG audio layer III streams: find frames, strip tags, measure, make silence and join.
 
 Everything here works on whole frames so that narration clips, null-frame silences and session
 tracks can be concatenated byte for byte and every time in a track is an exact multiple of one
 frame's duration. Nothing is hard-coded about gTTS output: callers read the format from a real
-frame header at run time and these helpers check that every part agrees with it. The
-format's vocabulary (versions, modes, header tables, ``StreamFormat``) is in ``mp3_format``.
+frame header at run time and these helpers check that every part agrees with it. One
+frame's format (versions, modes, header tables, ``StreamFormat``, ``FrameHeader``) is in
+``mp3_format``; its public names are re-exported here.
 """
 
 from __future__ import annotations
@@ -35,144 +36,21 @@ __all__ = [
 
 
 from .mp3_format import (
-    _BITRATES,
-    _CRC_LENGTH,
-    _HEADER_LENGTH,
-    _ID3V1_LENGTH,
-    _ID3V2_HEADER_LENGTH,
-    _LAYER_III_BITS,
-    _MODE_BITS,
-    _MODES,
-    _SAMPLE_RATES,
-    _VBRI_OFFSET,
-    _VERSION_BITS,
-    _VERSIONS,
+    HEADER_LENGTH,
     ChannelMode,
+    Frame,
+    FrameHeader,
     Mp3Error,
     MpegVersion,
     StreamFormat,
 )
 
-
-@dataclass(frozen=True, slots=True)
-class FrameHeader:
-    """A decoded 4-byte layer III frame header."""
-
-    version: MpegVersion
-    bitrate_kbps: int
-    sample_rate: int
-    channel_mode: ChannelMode
-    padding: bool = False
-    protected: bool = False
-    private: bool = False
-    mode_extension: int = 0
-    copyright: bool = False
-    original: bool = False
-    emphasis: int = 0
-
-    @classmethod
-    def parse(cls, data: bytes, offset: int = 0) -> FrameHeader:
-        """Decode the header at ``data[offset:offset + 4]``; raise Mp3Error if it is not one."""
-        raw = data[offset : offset + _HEADER_LENGTH]
-        if len(raw) < _HEADER_LENGTH:
-            raise Mp3Error(f"truncated frame header at byte {offset}")
-        b0, b1, b2, b3 = raw
-        if b0 != 0xFF or (b1 & 0xE0) != 0xE0:
-            raise Mp3Error(f"no frame sync at byte {offset} (found {raw.hex()})")
-        version = _VERSIONS.get((b1 >> 3) & 0b11)
-        if version is None:
-            raise Mp3Error(f"reserved MPEG version at byte {offset}")
-        if (b1 >> 1) & 0b11 != _LAYER_III_BITS:
-            raise Mp3Error(f"not a layer III frame at byte {offset}")
-        bitrate_index = b2 >> 4
-        if bitrate_index in (0, 15):
-            kind = "free-format" if bitrate_index == 0 else "invalid"
-            raise Mp3Error(f"{kind} bitrate index at byte {offset}")
-        rate_index = (b2 >> 2) & 0b11
-        if rate_index == 3:
-            raise Mp3Error(f"reserved sample rate index at byte {offset}")
-        return cls(
-            version=version,
-            bitrate_kbps=_BITRATES[version][bitrate_index],
-            sample_rate=_SAMPLE_RATES[version][rate_index],
-            channel_mode=_MODES[b3 >> 6],
-            padding=bool(b2 & 0b10),
-            protected=not (b1 & 0b1),
-            private=bool(b2 & 0b1),
-            mode_extension=(b3 >> 4) & 0b11,
-            copyright=bool(b3 & 0b1000),
-            original=bool(b3 & 0b100),
-            emphasis=b3 & 0b11,
-        )
-
-    def to_bytes(self) -> bytes:
-        """Encode this header back into its 4 bytes."""
-        try:
-            bitrate_index = _BITRATES[self.version].index(self.bitrate_kbps, 1)
-            rate_index = _SAMPLE_RATES[self.version].index(self.sample_rate)
-        except ValueError as exc:
-            raise Mp3Error(f"{self.format} is not a valid layer III combination") from exc
-        b1 = 0xE0 | (_VERSION_BITS[self.version] << 3) | (_LAYER_III_BITS << 1)
-        b1 |= 0 if self.protected else 1
-        b2 = (bitrate_index << 4) | (rate_index << 2)
-        b2 |= (0b10 if self.padding else 0) | (0b1 if self.private else 0)
-        b3 = (_MODE_BITS[self.channel_mode] << 6) | ((self.mode_extension & 0b11) << 4)
-        b3 |= (0b1000 if self.copyright else 0) | (0b100 if self.original else 0)
-        b3 |= self.emphasis & 0b11
-        return bytes((0xFF, b1, b2, b3))
-
-    @property
-    def format(self) -> StreamFormat:
-        """The join-relevant part of this header."""
-        return StreamFormat(self.version, self.sample_rate, self.channel_mode, self.bitrate_kbps)
-
-    @property
-    def samples_per_frame(self) -> int:
-        """1152 for MPEG-1, 576 for MPEG-2 and 2.5."""
-        return self.format.samples_per_frame
-
-    @property
-    def frame_length(self) -> int:
-        """Whole frame size in bytes, header and padding slot included."""
-        # Layer III: bytes = samples/8 * bitrate / sample rate, plus one padding byte.
-        coefficient = self.samples_per_frame // 8
-        return coefficient * self.bitrate_kbps * 1000 // self.sample_rate + int(self.padding)
-
-    @property
-    def side_info_length(self) -> int:
-        """Bytes of layer III side information that follow the header (and CRC)."""
-        mono = self.channel_mode is ChannelMode.MONO
-        if self.version is MpegVersion.MPEG1:
-            return 17 if mono else 32
-        return 9 if mono else 17
-
-    @property
-    def channels(self) -> int:
-        """1 for mono, otherwise 2."""
-        return 1 if self.channel_mode is ChannelMode.MONO else 2
-
-    @property
-    def duration(self) -> float:
-        """Seconds of audio in one frame."""
-        return self.format.frame_seconds
-
-
-@dataclass(frozen=True, slots=True)
-class Frame:
-    """One frame found in a byte string: where it starts and its header."""
-
-    offset: int
-    header: FrameHeader
-
-    @property
-    def length(self) -> int:
-        """Size of the frame in bytes."""
-        return self.header.frame_length
-
-    @property
-    def end(self) -> int:
-        """Offset just past the frame."""
-        return self.offset + self.header.frame_length
+# Tags and metadata frames around the audio frames (``strip`` drops them).
+_CRC_LENGTH = 2
+_ID3V2_HEADER_LENGTH = 10
+_ID3V1_LENGTH = 128
+# A VBRI header sits at a fixed distance after the frame header, whatever the version or mode.
+_VBRI_OFFSET = HEADER_LENGTH + 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,13 +86,13 @@ def iter_frames(data: bytes) -> Iterator[Frame]:
     # each is decoded and checked once per call, not once per frame.
     seen: dict[bytes, tuple[FrameHeader, int]] = {}
     while offset < size:
-        known = seen.get(data[offset : offset + _HEADER_LENGTH])
+        known = seen.get(data[offset : offset + HEADER_LENGTH])
         if known is None:
             header = FrameHeader.parse(data, offset)
             length = header.frame_length
-            if length < _HEADER_LENGTH + header.side_info_length:
+            if length < HEADER_LENGTH + header.side_info_length:
                 raise Mp3Error(f"frame at byte {offset} is too short to hold its side information")
-            known = seen[data[offset : offset + _HEADER_LENGTH]] = (header, length)
+            known = seen[data[offset : offset + HEADER_LENGTH]] = (header, length)
         header, length = known
         if offset + length > size:
             raise Mp3Error(f"truncated frame at byte {offset}: needs {length}, has {size - offset}")
@@ -265,12 +143,12 @@ def _id3v2_length(data: bytes, offset: int) -> int:
 
 def is_info_frame(data: bytes, frame: Frame) -> bool:
     """True when ``frame`` is a Xing, Info (LAME) or VBRI metadata frame rather than audio."""
-    start = frame.offset + _HEADER_LENGTH + (_CRC_LENGTH if frame.header.protected else 0)
+    start = frame.offset + HEADER_LENGTH + (_CRC_LENGTH if frame.header.protected else 0)
     xing_at = start + frame.header.side_info_length
     if data[xing_at : xing_at + 4] in (b"Xing", b"Info"):
         return True
     # Some encoders ignore the CRC when placing the tag; accept that position too.
-    plain_at = frame.offset + _HEADER_LENGTH + frame.header.side_info_length
+    plain_at = frame.offset + HEADER_LENGTH + frame.header.side_info_length
     if data[plain_at : plain_at + 4] in (b"Xing", b"Info"):
         return True
     return data[frame.offset + _VBRI_OFFSET : frame.offset + _VBRI_OFFSET + 4] == b"VBRI"
@@ -368,7 +246,7 @@ def silence_frames(template: FrameHeader | StreamFormat, n_frames: int) -> bytes
         header = FrameHeader(
             template.version, template.bitrate_kbps, template.sample_rate, template.channel_mode
         )
-    frame = header.to_bytes() + bytes(header.frame_length - _HEADER_LENGTH)
+    frame = header.to_bytes() + bytes(header.frame_length - HEADER_LENGTH)
     return frame * n_frames
 
 

@@ -6,23 +6,29 @@ Layout, beside the clips of a language::
     audio/<lang>/tracks/<plan>-<speed>-<hash16>.chapters.json  ``ChaptersDocument``
     audio/<lang>/tracks/index.json                             ``TrackIndex``
 
-The session code decides what goes in a track; these models say what the files hold, so the
-writer, the server and ``audio check`` read them the same way.
+The one owner of these files: their folder and names, their models, reading them, and
+writing them (``write_chapters``, ``write_track_index``). The session code decides what goes
+in a track (``server.session.tracks``); the server and ``audio check`` read what it wrote
+through the same models.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .clips import Speed, language_dir
 from .errors import ManifestError
 from .recipe import Recipe
+from .storage import atomic_write
 
 __all__ = [
+    "CHAPTERS_SUFFIX",
     "CHAPTERS_VERSION",
     "INDEX_NAME",
     "TRACKS_DIR",
@@ -31,13 +37,19 @@ __all__ = [
     "ChaptersDocument",
     "TrackIndex",
     "TrackIndexEntry",
+    "chapters_name",
+    "index_entry",
     "load_chapters",
     "load_track_index",
+    "named_files",
     "tracks_dir",
+    "write_chapters",
+    "write_track_index",
 ]
 
 TRACKS_DIR = "tracks"
 INDEX_NAME = "index.json"
+CHAPTERS_SUFFIX = ".chapters.json"  # beside the track <name>.mp3: <name>.chapters.json
 CHAPTERS_VERSION = 1
 
 
@@ -118,6 +130,11 @@ def tracks_dir(audio_root: Path, lang: str) -> Path:
     return language_dir(audio_root, lang) / TRACKS_DIR
 
 
+def chapters_name(track_file: str) -> str:
+    """The chapters file's name beside the track file ``track_file`` (``<name>.mp3``)."""
+    return track_file.removesuffix(".mp3") + CHAPTERS_SUFFIX
+
+
 def _read(path: Path) -> object:
     try:
         return json.loads(path.read_text("utf-8"))
@@ -151,3 +168,53 @@ def load_chapters(path: Path) -> ChaptersDocument:
         return ChaptersDocument.model_validate(_read(path))
     except ValidationError as exc:
         raise _problem(path, exc) from None
+
+
+# Writing. The session build makes the documents as plain dicts (``ChaptersDocument`` and
+# ``TrackIndex`` read them back); the bytes written are the same as ever, so a library
+# built before is reused as it is.
+
+Index = Mapping[str, Mapping[str, Mapping[str, Any]]]
+
+
+def write_chapters(path: Path, document: Mapping[str, Any]) -> None:
+    """Write one chapters file (a ``ChaptersDocument``), atomically."""
+    atomic_write(path, (json.dumps(document, indent=1) + "\n").encode("utf-8"))
+
+
+def index_entry(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The track index's entry (a ``TrackIndexEntry``) for the track a chapters document
+    describes."""
+    return {
+        "file": document["file"],
+        "chapters": chapters_name(document["file"]),
+        "script_key": document["script_key"],
+        "frames": document["frames"],
+        "duration": document["duration"],
+        "bytes": document["bytes"],
+        "sha256": document["sha256"],
+    }
+
+
+def named_files(tracks: Index) -> set[str]:
+    """The track and chapters files an index's ``tracks`` name."""
+    return {
+        str(e[k])
+        for by_speed in tracks.values()
+        for e in by_speed.values()
+        for k in ("file", "chapters")
+    }
+
+
+def write_track_index(directory: Path, lang: str, tracks: Index, retired: set[str]) -> None:
+    """Write ``index.json`` (a ``TrackIndex``) in ``directory``, atomically, unless it already
+    says the same."""
+    body: dict[str, Any] = {"version": CHAPTERS_VERSION, "lang": lang, "tracks": tracks}
+    if retired:
+        body["retired"] = sorted(retired)
+    text = (json.dumps(body, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    index_path = directory / INDEX_NAME
+    with contextlib.suppress(OSError):
+        if index_path.read_bytes() == text:
+            return
+    atomic_write(index_path, text)

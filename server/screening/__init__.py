@@ -1,7 +1,5 @@
-"""The screening: ``rule`` (pure: answers -> Outcome) and ``views`` (its pages).
-
-The rule's names are re-exported here; the views are imported by the app factory only.
-"""
+"""The screening's rule (pure: answers -> Outcome), re-exported here; its pages are in
+``server.views.screening`` and ``server.views.summary``."""
 
 from server.screening.rule import (
     Answer,

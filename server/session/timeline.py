@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from server.session.script import LineKind, Script
+from server.speech.script import LineKind, Script
 
 
 class TimelineError(ValueError):

@@ -1,4 +1,5 @@
-"""Which built session track the player and "Use offline" use (``tracks.py`` builds them).
+"""Which built session track the player and "Use offline" use (``tracks`` builds them; this
+module does not import it).
 
 Read at request time from the track index and the chapters files, through their pydantic
 models (``server.narration.trackfiles``), and kept per file and modification time in a bounded
@@ -26,8 +27,8 @@ from server.narration.trackfiles import (
     load_track_index,
     tracks_dir,
 )
-from server.session.script import content_script
-from server.session.tracks import index_key
+from server.session.track_index import index_key
+from server.speech.script import content_script
 
 
 @dataclass(frozen=True)

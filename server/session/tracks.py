@@ -44,13 +44,21 @@ from server.narration import (
 )
 from server.narration.recipe import make_recipe, recipe_problems
 from server.narration.storage import set_aside
-from server.narration.trackfiles import load_chapters, load_track_index
-from server.session.script import content_script
+from server.narration.trackfiles import (
+    CHAPTERS_VERSION,
+    INDEX_NAME,
+    chapters_name,
+    index_entry,
+    load_chapters,
+    load_track_index,
+    named_files,
+    tracks_dir,
+    write_chapters,
+    write_track_index,
+)
 from server.session.timeline import FrameClock, Timeline, TimelineError, lay_out
-
-TRACKS_DIR = "tracks"
-INDEX_NAME = "index.json"
-CHAPTERS_VERSION = 1
+from server.session.track_index import index_key, plan_of_key
+from server.speech.script import content_script
 
 Status = Literal["made", "reused", "missing", "failed"]
 
@@ -100,19 +108,6 @@ class TrackBuildSummary:
             if r.status in ("missing", "failed")
         )
         return "\n".join(lines)
-
-
-def tracks_dir(audio_root: Path, lang: str) -> Path:
-    return Path(audio_root) / lang / TRACKS_DIR
-
-
-def index_key(plan_id: str, perspective: Perspective = Perspective.YOU) -> str:
-    """The track index's key for a plan's track in ``perspective``."""
-    return f"{plan_id}.they" if perspective == Perspective.THEY else plan_id
-
-
-def _plan_of_key(key: str) -> str:
-    return key.removesuffix(".they")
 
 
 def _track_hash(timeline: Timeline, files: dict[str, str], fmt: mp3.StreamFormat) -> str:
@@ -188,7 +183,7 @@ def _build_one(
     variant = f"{plan_id}-they" if perspective == Perspective.THEY else plan_id
     name = f"{variant}-{speed}-{_track_hash(timeline, files, fmt)}"
     mp3_path = directory / f"{name}.mp3"
-    chapters_path = directory / f"{name}.chapters.json"
+    chapters_path = directory / chapters_name(mp3_path.name)
     with contextlib.suppress(OSError, ManifestError):
         existing = load_chapters(chapters_path)  # the model audio check reads too
         # Kept only while its bytes are the ones recorded when it was made: a track cut short,
@@ -239,7 +234,7 @@ def _build_one(
     if not recipe_problems(recipe, manifest.directory, track.data):
         document["recipe"] = recipe.model_dump()
     atomic_write(mp3_path, track.data)
-    atomic_write(chapters_path, (json.dumps(document, indent=1) + "\n").encode("utf-8"))
+    write_chapters(chapters_path, document)
     result = TrackResult(
         shown_id,
         speed,
@@ -287,7 +282,7 @@ def build_session_tracks(
                     directory, lang, content, plan.id, cast(Speed, speed), manifest, perspective
                 )
                 summary.results.append(result)
-                entry = _index_entry(document) if document else None
+                entry = index_entry(document) if document else None
                 if entry is None:
                     old = previous.get(slot, {}).get(speed)
                     if old and old.get("script_key") == key and (directory / old["file"]).is_file():
@@ -296,7 +291,7 @@ def build_session_tracks(
                     index.setdefault(slot, {})[speed] = entry
     # Speeds not built this time keep their entries.
     for plan_id, by_speed in previous.items():
-        if content.session.plan(_plan_of_key(plan_id)) is None:
+        if content.session.plan(plan_of_key(plan_id)) is None:
             continue
         for speed, old in by_speed.items():
             if speed not in speeds and (directory / str(old.get("file"))).is_file():
@@ -304,34 +299,13 @@ def build_session_tracks(
     # A running server loaded the previous index and may still link its tracks: they are kept
     # (``retired``) through this build's prune, and go at the prune after the next change, as
     # clips do (server/narration/prune.py).
-    found, current = _files_of(previous), _files_of(index)
+    found, current = named_files(previous), named_files(index)
     retired = (found if current != found else previous_retired) - current
-    body = {"version": CHAPTERS_VERSION, "lang": lang, "tracks": index}
-    if retired:
-        body["retired"] = sorted(retired)
-    text = json.dumps(body, indent=1, sort_keys=True) + "\n"
-    index_path = directory / INDEX_NAME
-    with contextlib.suppress(OSError):
-        if index_path.read_bytes() == text.encode("utf-8"):
-            text = ""
-    if text:
-        atomic_write(index_path, text.encode("utf-8"))
+    write_track_index(directory, lang, index, retired)
     if prune:
         summary.pruned = _prune(directory, current | retired)
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-def _index_entry(document: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "file": document["file"],
-        "chapters": document["file"].removesuffix(".mp3") + ".chapters.json",
-        "script_key": document["script_key"],
-        "frames": document["frames"],
-        "duration": document["duration"],
-        "bytes": document["bytes"],
-        "sha256": document["sha256"],
-    }
 
 
 def _read_index(
@@ -355,16 +329,6 @@ def _read_index(
     return tracks, set(index.retired)
 
 
-def _files_of(index: dict[str, dict[str, dict[str, Any]]]) -> set[str]:
-    """The track and chapters files an index names."""
-    return {
-        str(e[k])
-        for by_speed in index.values()
-        for e in by_speed.values()
-        for k in ("file", "chapters")
-    }
-
-
 def _prune(directory: Path, keep: set[str]) -> int:
     """Delete every file of the tracks folder but the index and the files in ``keep``."""
     keep = keep | {INDEX_NAME}
@@ -383,6 +347,4 @@ __all__ = [
     "TrackResult",
     "build_session_tracks",
     "chapters_document",
-    "index_key",
-    "tracks_dir",
 ]

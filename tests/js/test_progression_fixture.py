@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from server.content import Content
-from server.session.views import ladder_json
+from server.views.session import ladder_json
 from tests.progression_oracle import parse_history, suggest
 from tests.test_session import PROGRESSION_CASES
 

@@ -1,94 +1,37 @@
-"""Offline use: the app version, the "Use offline" page and what it downloads, and the
-screening worked out on the device.
-
-The version is a hash of everything a cached page depends on (static files, templates, the
-loaded content and the narration catalogue). It is part of ``/sw.js`` (``server.worker``),
-so any change installs a new worker, which keeps its caches apart from the old one's until
-no page uses the old one.
+"""The "Use offline" page and what it downloads (files.json): for one language and speed,
+every page, static file, narration clip and session track to save, with its size.
 
 The handlers use ``server.web``'s ``render`` so every page gets the same base context.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
 from collections.abc import Sequence, Set
 from pathlib import Path
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import Message
 
-from server import clip_ids, speech
-from server.catalog import ClipCatalog
 from server.content import Content
 from server.content.perspective import PERSPECTIVES, Perspective
+from server.http.static import STATIC_DIR, shell_files
+from server.http.urls import Urls
 from server.narration import SPEEDS
-from server.offline_tracks import track_files
-from server.static import STATIC_DIR, TEMPLATES_DIR, shell_files, tree_digest
-from server.urls import Urls
-from server.web import AppState, content_for, render, state, take_perspective_note
-from server.webmanifest import manifest_body
+from server.offline.tracks import track_files
+from server.offline.version import NO_CACHE, app_version, memo_for, urls_of
+from server.offline.webmanifest import manifest_body
+from server.speech import texts as speech
+from server.speech.catalog import ClipCatalog
+from server.web import AppState, content_for, render
 
 log = logging.getLogger("inversion_guide.offline")
-
-NO_CACHE = {"Cache-Control": "no-cache"}
-
-
-# --- Versioning ---------------------------------------------------------------------------
-
-
-def data_digest(contents: dict[str, Content], clips: ClipCatalog) -> bytes:
-    """Digest of the loaded content and narration catalogue (both fixed at start-up)."""
-    digest = hashlib.sha256()
-    for lang in sorted(contents):
-        digest.update(contents[lang].model_dump_json().encode())
-    digest.update(json.dumps(sorted(map(list, clips.files.items()))).encode())
-    digest.update(clips.base_url.encode())
-    return digest.digest()
-
-
-# Per app: its version and the bodies made from it (the service worker, files.json). All of
-# it is fixed once the app has started (static files are versioned at start-up, templates are
-# not reloaded, content and catalogue are loaded once), so each is made once, not per request:
-# hashing the folders for files.json cost 24 ms a request.
-_made: WeakKeyDictionary[Starlette, tuple[AppState, dict[Any, Any]]] = WeakKeyDictionary()
-
-
-def memo_for(app: Starlette) -> dict[Any, Any]:
-    """What was made for this app's current state (a new state, e.g. in a test, starts over)."""
-    shared: AppState = app.state.ig
-    made = _made.get(app)
-    if made is None or made[0] is not shared:
-        made = _made[app] = (shared, {})
-    return made[1]
-
-
-def app_version(app: Starlette) -> str:
-    """A short hash of everything a cached page or asset depends on (made once per app)."""
-    memo = memo_for(app)
-    if "version" not in memo:
-        shared: AppState = app.state.ig
-        digest = hashlib.sha256()
-        digest.update(tree_digest(STATIC_DIR))
-        digest.update(tree_digest(TEMPLATES_DIR))
-        digest.update(shared.data_digest)
-        digest.update(shared.settings.static_base_url.encode())
-        memo["version"] = digest.hexdigest()[:16]
-    version: str = memo["version"]
-    return version
-
-
-def urls_of(app: Starlette, lang: str) -> Urls:
-    shared: AppState = app.state.ig
-    return Urls(app, lang, shared.static_version, shared.settings.static_base_url)
 
 
 # --- What one language and speed need ------------------------------------------------------
@@ -119,7 +62,7 @@ def clip_files(
     """Each narration clip at ``speed`` (the normal clip where a slow one is missing) that a
     saved page can play: one whose URL, at either speed, is in ``played`` (the saved pages
     and rules.json name them). The session's pages are not saved, so their clips would never
-    play offline; the session tracks' clips come with the tracks (``offline_tracks``).
+    play offline; the session tracks' clips come with the tracks (``server.offline.tracks``).
     A sealed clip is saved in the form the pages name: padded (question pages' answers) or
     as spoken (rules.json's outcomes)."""
     lang = content.language
@@ -305,93 +248,6 @@ async def _files_body(
         "transfer_bytes": sum(f["bytes"] for f in files if f["kind"] != "track"),
     }
     return json.dumps(body, separators=(",", ":")).encode()
-
-
-# --- Screening on the device -----------------------------------------------------------------
-
-
-def screening_rules(urls: Urls, content: Content, clips: ClipCatalog) -> dict[str, Any]:
-    """What the browser needs to finish a screening offline: questions, levels and outcomes.
-
-    The rule itself (server/screening/rule.py) is three lines; the script repeats it from
-    these levels, and a browser test checks both agree. What the result says is here in both
-    perspectives, as the result page words it (``outcomes[level][perspective]`` and
-    ``result[perspective]``): the device knows who is answering, the saved copy does not.
-    """
-    lang = content.language
-
-    def clip_pair(clip_id: str) -> dict[str, str | None]:
-        # A save holds every clip rules.json names, and the device plays them with no
-        # request: sealed clips as spoken, without their padding.
-        normal = clips.url(lang, clip_id, "normal", padded=False)
-        slow = clips.url(lang, clip_id, "slow", padded=False)
-        return {"normal": normal, "slow": slow or normal}
-
-    outcomes = {}
-    for level in speech.OUTCOME_LEVELS:
-        outcome = content.outcome_text(level)
-        outcomes[level] = {
-            p: {
-                **outcome.for_perspective(p).model_dump(),
-                "clips": clip_pair(clip_ids.outcome(level, p)),
-            }
-            for p in PERSPECTIVES
-        }
-    return {
-        "lang": lang,
-        "levels": list(speech.OUTCOME_LEVELS),
-        "intro_url": urls.intro(),
-        "questions": [
-            {
-                "id": q.id,
-                "title": q.title,
-                **{p.value: q.asked(p) for p in PERSPECTIVES},
-                "level": q.level.value,
-                "url": urls.question(q.id),
-                "clips": {p: clip_pair(clip_ids.question(q.id, p)) for p in PERSPECTIVES},
-            }
-            for q in content.questions
-        ],
-        "outcomes": outcomes,
-        # Said after the outcome when a warning sign was answered Not sure (as result.html).
-        "red_flag_not_sure_clips": {
-            p: clip_pair(clip_ids.red_flag_not_sure(p)) for p in PERSPECTIVES
-        },
-        "result": {p: result_wording(content, p) for p in PERSPECTIVES},
-    }
-
-
-def result_wording(content: Content, perspective: Perspective) -> dict[str, str]:
-    """The result page's headings and fixed lines in one perspective (as result.html)."""
-    ui, carer, they = content.ui, content.carer, perspective == Perspective.THEY
-    not_sure = content.outcomes.red_flag_not_sure
-    pwa = content.pwa
-    return {
-        "page_title": pwa.offline_result_title_they if they else pwa.offline_result_title,
-        "app_name": ui.app_name,
-        "heading": carer.result_title_they if they else ui.result_title,
-        "causes_title": carer.result_causes_title_they if they else carer.result_causes_title,
-        "others_title": carer.result_others_title_they if they else ui.result_others_title,
-        "no_reasons": carer.result_no_reasons_they if they else ui.result_no_reasons,
-        "red_flag_not_sure": not_sure.said_to(perspective),
-        "print_hint": carer.result_print_hint_they if they else ui.result_print_hint,
-        "disclaimer": carer.disclaimer_they if they else content.disclaimer,
-    }
-
-
-async def rules_json(request: Request) -> Response:
-    """``/<lang>/screening/rules.json``: no answers in it, so it may be cached."""
-    content = content_for(request)
-    shared = state(request)
-    urls = urls_of(request.app, content.language)
-    return JSONResponse(screening_rules(urls, content, shared.clips), headers=NO_CACHE)
-
-
-async def offline_result(request: Request) -> Response:
-    """``/<lang>/screening/offline``: the result worked out in the browser from its answers."""
-    content, note = content_for(request), take_perspective_note(request)
-    title = content.pwa.offline_result_title
-    return render(request, "offline_result.html", content, title, perspective_note=note)
 
 
 async def offline_page(request: Request) -> Response:

@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from server.content import Content, Question
 from server.content.perspective import Perspective
+from server.http.session_cookie import new_session
 from server.page_cache import page_key
 from server.screening.rule import (
     Answer,
@@ -30,7 +31,6 @@ from server.session.gate import (
     gate_of,
     hold_back_markers,
 )
-from server.session_cookie import new_session
 from server.web import (
     ANSWER_LABELS,
     answers_of,

@@ -17,11 +17,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from server.catalog import ClipCatalog
 from server.content import Content
 from server.content.perspective import PERSPECTIVES, Perspective
 from server.narration.recipe import Recipe
 from server.session.track_lookup import current_tracks
+from server.speech.catalog import ClipCatalog
 
 
 def track_files(

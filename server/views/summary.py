@@ -12,11 +12,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server import clip_ids
 from server.content import Content
 from server.content.perspective import Perspective
+from server.http.sealed import sealed_response
 from server.screening.rule import Answer, evaluate, first_unanswered
-from server.sealed import sealed_response
+from server.speech import clip_ids
 from server.web import (
     ANSWER_LABELS,
     answers_of,

@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.content import Content
-from server.static import STATIC_DIR
-from server.urls import Urls
+from server.http.static import STATIC_DIR
+from server.http.urls import Urls
 from server.web import AppState, content_for
 
 NO_CACHE = {"Cache-Control": "no-cache"}

@@ -22,9 +22,9 @@ from server.content.perspective import Perspective
 from server.content.session import Plan
 from server.narration import SPEEDS
 from server.session.gate import is_ready
-from server.session.script import COME_UP, content_script
 from server.session.track_lookup import LoadedTrack, load_track
-from server.session.views import (
+from server.speech.script import COME_UP, content_script
+from server.views.session_helpers import (
     clock_text,
     duration_text,
     gate_required,

@@ -1,7 +1,7 @@
 """A plan's script: every sentence its session track says, in order, independent of audio.
 
-plan -> Script (chapters of lines with their clip ids). ``timeline`` places the script in
-whole MP3 frames; ``tracks`` joins the clips into one track.
+plan -> Script (chapters of lines with their clip ids). ``server.session.timeline`` places the
+script in whole MP3 frames; ``server.session.tracks`` joins the clips into one track.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from server import clip_ids
 from server.content import Content
 from server.content.carer import HelperLines
 from server.content.models import SourcedLine
 from server.content.perspective import Perspective
 from server.content.session import Plan, SessionText, Step
 from server.content.types import placeholders
+from server.speech import clip_ids
 
 COME_UP = "come-up"
 # The short "if something goes wrong" chapter read first in every track, for the helper.

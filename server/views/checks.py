@@ -1,5 +1,7 @@
-"""The pre-session checks: asked in the order a real table needs, of the person or of their
-carer, one per page. Each check has the one answer that lets the session go on (Yes to "Is
+"""The pre-session checks' pages: asked in the order a real table needs, of the person or of
+their carer, one per page.
+
+Each check has the one answer that lets the session go on (Yes to "Is
 the tether set?", No to "Has your health changed?"); any other answer, Not sure included,
 ends with advice, and a change in health sends the person back to the screening.
 """
@@ -10,12 +12,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server import speech
 from server.content import Content
 from server.content.perspective import Perspective
 from server.content.session import Check, Plan
 from server.session.gate import mark_ready, plan_allowed
-from server.session.views import gate_required, plan_or_404, plan_start_url
+from server.speech import texts as speech
+from server.views.session_helpers import gate_required, plan_or_404, plan_start_url
 from server.web import (
     ANSWER_LABELS,
     content_for,

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server.compression import GZIP_LEVEL, accepts
+from server.http.compression import GZIP_LEVEL, accepts
 
 # Block sizes: every sealed page of the app, in its longest state (every question answered
 # Yes or Not sure, in each language and perspective), fits in one block

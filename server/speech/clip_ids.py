@@ -61,7 +61,7 @@ def red_flag_not_sure(perspective: Perspective = Perspective.YOU) -> str:
 
 
 def outcomes() -> list[str]:
-    """Every outcome clip: the clips that must all be one length (``speech.sealed_groups``)."""
+    """Every outcome clip: the clips that must all be one length (``texts.sealed_groups``)."""
     return [
         outcome(level, perspective, not_sure)
         for level in OUTCOME_LEVELS

@@ -1,17 +1,17 @@
 """Which sentences are narrated: every text a user can hear, by clip id.
 
 The narration build makes one clip per entry of ``narration_texts``; pages ask
-``ClipCatalog`` for a clip by the same id. Ids come from ``server.clip_ids`` only.
+``ClipCatalog`` for a clip by the same id. Ids come from ``server.speech.clip_ids`` only.
 """
 
 from __future__ import annotations
 
-from server import clip_ids
 from server.content import Content, Question
 from server.content.perspective import PERSPECTIVES, Perspective
 from server.content.session import Check, Plan, SessionText
 from server.content.types import placeholders
-from server.session.script import content_script
+from server.speech import clip_ids
+from server.speech.script import content_script
 
 # Clip ids used as they are by the page views.
 CHECK = clip_ids.CHECK

@@ -1,4 +1,5 @@
-"""Request handlers for the guided session: gate, plans, checks, player, carer view, feedback.
+"""Request handlers for the guided session: its gate, the plans, feedback (the checks are in
+``checks``, the player and carer view in ``player``).
 
 Nothing about a person's sessions is stored on the server. The gate reads the screening
 answers from the signed cookie (as the result page does); the cookie also carries whether a
@@ -10,19 +11,15 @@ suggestion, and sends the time of its latest dizzy or painful session with a pla
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Awaitable, Callable
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server import speech
 from server.content import Content
 from server.content.session import FEELINGS, Plan
 from server.content.session_ui import SessionUi
-from server.screening.rule import Outcome, evaluate, first_unanswered
+from server.screening.rule import Outcome
 from server.session.gate import (
     AGREED,
     CLINICIAN_ANSWERS,
@@ -35,9 +32,16 @@ from server.session.gate import (
     answers_fingerprint,
     clinician_told,
     device_hold_back,
-    gate_of,
     hold_back,
     plan_choice,
+)
+from server.speech import texts as speech
+from server.views.session_helpers import (
+    current_gate,
+    gate_required,
+    plan_facts,
+    plan_or_404,
+    plan_start_url,
 )
 from server.web import (
     ANSWER_LABELS,
@@ -51,66 +55,8 @@ from server.web import (
     urls_for,
 )
 
-Endpoint = Callable[[Request], Awaitable[Response]]
 # Feelings after which no further session is offered until a clinician has been told.
 HOLD_BACK = ("dizzy", "pain")
-
-
-def _gate(request: Request, content: Content) -> tuple[Gate, Outcome | None]:
-    answers = answers_of(request, content)
-    if first_unanswered(content.questions, answers) is not None:
-        return Gate.NO_SCREENING, None
-    outcome = evaluate(content.questions, answers)
-    return gate_of(request.session, outcome.level, answers_fingerprint(answers)), outcome
-
-
-def gate_required(handler: Endpoint) -> Endpoint:
-    """Session pages past the gate: anyone the gate does not let through goes back to it."""
-
-    @functools.wraps(handler)
-    async def guarded(request: Request) -> Response:
-        content = content_for(request)
-        gate, _ = _gate(request, content)
-        if gate is not Gate.OPEN:
-            return redirect(urls_for(request, content).session())
-        return await handler(request)
-
-    return guarded
-
-
-def plan_or_404(content: Content, plan_id: str) -> Plan:
-    plan = content.session.plan(plan_id)
-    if plan is None:
-        raise HTTPException(status_code=404)
-    return plan
-
-
-def clock_text(seconds: float) -> str:
-    """m:ss, the way a time is read on a player."""
-    whole = max(0, int(seconds + 0.5))
-    return f"{whole // 60}:{whole % 60:02d}"
-
-
-def duration_text(content: Content, seconds: float) -> str:
-    """Roughly how long, in words: whole minutes (at least one), or seconds under a minute."""
-    minutes = round(seconds / 60)
-    return content.session.durations.say(60 * max(1, minutes))
-
-
-def plan_facts(content: Content, plan: Plan) -> list[str]:
-    """The plan in plain sentences: angle, holds, rests."""
-    ui = content.session.ui
-    say = content.session.durations.say
-    facts = [ui.plan_angle.format(angle=plan.angle)]
-    if len(plan.holds) == 1:
-        facts.append(ui.plan_holds.format(duration=say(plan.holds[0])))
-    else:
-        facts.append(
-            ui.plan_holds_rest.format(
-                count=len(plan.holds), duration=say(plan.holds[0]), rest=say(plan.rest_seconds)
-            )
-        )
-    return facts
 
 
 # --------------------------------------------------------------------------- gate
@@ -119,7 +65,7 @@ def plan_facts(content: Content, plan: Plan) -> list[str]:
 async def gate_page(request: Request) -> Response:
     """The session's front door: offered, not offered (and why), or after a clinician."""
     content = content_for(request)
-    gate, outcome = _gate(request, content)
+    gate, outcome = current_gate(request, content)
     return _gate_response(request, content, gate.value, outcome)
 
 
@@ -151,7 +97,7 @@ async def clinician_confirm(request: Request) -> Response:
     it closed for these answers; "not asked yet, or I do not know" says what to do first."""
     content = content_for(request)
     form = await read_form(request)
-    gate, outcome = _gate(request, content)
+    gate, outcome = current_gate(request, content)
     answer = form.get("answer")
     if gate not in NOT_YET or answer not in CLINICIAN_ANSWERS:
         return redirect(urls_for(request, content).session())
@@ -185,11 +131,6 @@ def ladder_json(plans: list[Plan]) -> list[dict[str, object]]:
         }
         for p in plans
     ]
-
-
-def plan_start_url(request: Request, content: Content, plan: Plan) -> str:
-    """A plan starts at its first pre-session check."""
-    return urls_for(request, content).session_check(plan.id, content.session.checks[0].id)
 
 
 def plans_strings(ui: SessionUi) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """The service worker, ``/sw.js``: the static script with its configuration prepended.
 
-The configuration holds the app version (``offline.app_version``), what to save at install
+The configuration holds the app version (``version.app_version``), what to save at install
 (the shell, per language), the page assets it may copy from the HTTP cache, where static
 files and narration come from, and every app URL it must recognise (from the URL helper: the
 worker builds none). Made once per app version.
@@ -16,10 +16,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server.compression import SharedPage
 from server.config import AUDIO_MOUNT, STATIC_MOUNT
-from server.offline import NO_CACHE, app_version, memo_for, urls_of
-from server.static import STATIC_DIR, shell_files
+from server.http.compression import SharedPage
+from server.http.static import STATIC_DIR, shell_files
+from server.offline.version import NO_CACHE, app_version, memo_for, urls_of
 from server.web import AppState, shared_page_response
 
 SERVICE_WORKER = STATIC_DIR / "js" / "sw.js"

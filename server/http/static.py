@@ -21,10 +21,10 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import Receive, Scope, Send
 
-from server import clip_ids
-from server.compression import SharedPage
 from server.config import ROOT
 from server.content.perspective import Perspective
+from server.http.compression import SharedPage
+from server.speech import clip_ids
 
 TEMPLATES_DIR = ROOT / "pwa" / "templates"
 STATIC_DIR = ROOT / "pwa" / "static"
