@@ -1,7 +1,7 @@
 /*
  * Inversion Guide service worker, served at /sw.js (Cache-Control: no-cache) by
- * server/worker.py, which prepends `self.IG_CONFIG = {version, shell, shellByLang, assets,
- * staticBase, audioBase, staticMount, audioMount, routes}`. The version is
+ * server/offline/worker.py, which prepends `self.IG_CONFIG = {version, shell, shellByLang,
+ * assets, staticBase, audioBase, staticMount, audioMount, routes}`. The version is
  * a hash of everything a cached page depends on, so any change makes a new worker. `routes`
  * holds every URL this worker must recognise, made by the server's URL helper: the worker
  * never builds or pattern-matches an app URL itself.

@@ -43,7 +43,7 @@ export function firstUnanswered(questions, given) {
 
 /**
  * The question shown once `id` is answered, by the server's rule (answer_question in
- * server/screening/views.py): the first unanswered one after it, else the first unanswered
+ * server/views/screening.py): the first unanswered one after it, else the first unanswered
  * one; undefined when every question is answered (the check page comes next). `given` holds
  * the answer to `id`.
  */
