@@ -6,7 +6,7 @@ The narration build makes one clip per entry of ``narration_texts``; pages ask
 
 from __future__ import annotations
 
-from server.content import Content, Question
+from server.content import Content
 from server.content.perspective import PERSPECTIVES, Perspective
 from server.content.session import Check, Plan, SessionText
 from server.content.types import placeholders
@@ -28,10 +28,6 @@ GATE_STATES = (
     "not-asked",
     "tell-not-yet",
 )
-
-
-def question_clip(question: Question, perspective: Perspective) -> str:
-    return clip_ids.question(question.id, Perspective.of(perspective))
 
 
 def outcome_speech(
