@@ -89,9 +89,9 @@ def page(
 
 def open_player(page: Page, live_server: LiveServer, view: str = "play") -> None:
     page.goto(f"{live_server.url}/en/session/plan/{PLAN}/{view}")
-    # The player has started (js-enabled comes just before the components start, in one
-    # task): a Stop pressed before then is the form without JavaScript, another page.
-    wait_until(page, f"document.body.classList.contains('js-enabled') && {AUDIO}.readyState >= 1")
+    # The player has started: a Stop pressed before then is the form without JavaScript.
+    wait_for_enhanced(page)
+    wait_until(page, f"{AUDIO}.readyState >= 1")
 
 
 def start_playing(page: Page) -> None:

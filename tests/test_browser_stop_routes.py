@@ -25,7 +25,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Playwright
 
 from server.content import Content
-from tests.browser_helpers import tab_to
+from tests.browser_helpers import tab_to, wait_for_enhanced
 from tests.conftest import CHROMIUM, LiveServer
 from tests.test_browser_session import AUDIO, PLAN, chapter, get_ready, wait_until
 
@@ -173,6 +173,7 @@ def os_controls(bus: Bus) -> Mpris:
 
 def open_and_play(page: Page, live_server: LiveServer) -> None:
     page.goto(f"{live_server.url}/en/session/plan/{PLAN}/play")
+    wait_for_enhanced(page)  # a press before then meets the page without JavaScript
     wait_until(page, f"{AUDIO}.readyState >= 1", timeout=30)
     page.locator("[data-action=toggle]").click()
     wait_until(page, f"{SOUNDING} && {AUDIO}.currentTime > 0.1", timeout=30)
@@ -429,6 +430,7 @@ def test_the_voice_guides_repeat_never_plays_over_the_track(
     page = context.new_page()
     try:
         page.goto(f"{live_server.url}/en/session/plan/{PLAN}/play")
+        wait_for_enhanced(page)
         wait_until(page, f"{AUDIO}.readyState >= 1", timeout=30)
         toggle(page)
         wait_until(page, f"{SOUNDING} && {AUDIO}.currentTime > 0.5", timeout=30)
